@@ -1,0 +1,241 @@
+//! The Chinese analyzer: normalisation, then jieba in search mode, as a
+//! tantivy tokenizer. The same analyzer runs at index and at query time.
+
+use std::sync::{Arc, LazyLock};
+
+use jieba_rs::Jieba;
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+
+use super::normalize::{is_cjk, normalize};
+
+/// The name the analyzer is registered under in the index.
+pub const TOKENIZER_NAME: &str = "wenda_zh";
+
+/// jieba's default dictionary, loaded once per process (it takes tens of
+/// milliseconds); analyzers with a user dictionary start from a clone.
+static BASE: LazyLock<Jieba> = LazyLock::new(Jieba::new);
+
+/// A word to add to the segmenter's dictionary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserWord {
+    /// The word (normalised before it is added).
+    pub word: String,
+    /// jieba frequency; `None` lets jieba pick one that keeps the word whole.
+    pub freq: Option<usize>,
+}
+
+/// One token of analysed text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WordToken {
+    /// Normalised token text (lower case, simplified).
+    pub text: String,
+    /// Byte offset in the original text where the token starts.
+    pub from: usize,
+    /// Byte offset in the original text where the token ends.
+    pub to: usize,
+    /// Ordinal of the word in the default segmentation; the shorter words
+    /// search mode finds inside a word share that word's position.
+    pub position: usize,
+    /// Whether this is a word of the default segmentation (not a sub-word).
+    pub main: bool,
+}
+
+/// Segments normalised text with jieba and a user dictionary.
+#[derive(Debug)]
+pub struct Analyzer {
+    jieba: Jieba,
+}
+
+impl Default for Analyzer {
+    fn default() -> Self {
+        Analyzer::new(&[])
+    }
+}
+
+impl Analyzer {
+    /// An analyzer with jieba's dictionary plus `words`.
+    pub fn new(words: &[UserWord]) -> Self {
+        let mut jieba = BASE.clone();
+        for w in words {
+            let word = normalize(&w.word).text;
+            let word = word.trim();
+            if !word.is_empty() {
+                jieba.add_word(word, w.freq, None);
+            }
+        }
+        Analyzer { jieba }
+    }
+
+    /// Whether the dictionary knows `word` (normalised).
+    pub fn knows(&self, word: &str) -> bool {
+        self.jieba.has_word(word)
+    }
+
+    /// Search-mode tokens of `text`, in offset order (longer first at the
+    /// same offset), with ordinal positions and original byte offsets.
+    pub fn tokens(&self, text: &str) -> Vec<WordToken> {
+        let norm = normalize(text);
+        let raw = self.jieba.cut_for_search(&norm.text, true);
+        let mut spans: Vec<(usize, usize, &str)> = raw
+            .iter()
+            .filter(|t| is_searchable(t.word))
+            .map(|t| (t.byte_start, t.byte_end, t.word))
+            .collect();
+        spans.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        spans.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+        let mut out = Vec::with_capacity(spans.len());
+        let mut main_end = 0usize;
+        let mut position = 0usize;
+        let mut first = true;
+        for (from, to, word) in spans {
+            let main = first || from >= main_end;
+            if main {
+                if !first {
+                    position += 1;
+                }
+                first = false;
+                main_end = to;
+            }
+            let (ofrom, oto) = norm.original_range(from, to);
+            out.push(WordToken {
+                text: word.to_string(),
+                from: ofrom,
+                to: oto,
+                position,
+                main,
+            });
+        }
+        out
+    }
+
+    /// Words of the default segmentation only (no sub-words), normalised.
+    pub fn words(&self, text: &str) -> Vec<String> {
+        self.tokens(text)
+            .into_iter()
+            .filter(|t| t.main)
+            .map(|t| t.text)
+            .collect()
+    }
+}
+
+/// A token worth indexing: it has a letter, digit or ideograph.
+fn is_searchable(word: &str) -> bool {
+    word.chars().any(|c| c.is_alphanumeric() || is_cjk(c))
+}
+
+/// [`Analyzer`] as a tantivy tokenizer. Cloning shares the dictionary.
+#[derive(Clone, Debug)]
+pub struct ChineseTokenizer {
+    analyzer: Arc<Analyzer>,
+}
+
+impl ChineseTokenizer {
+    /// Wraps a shared analyzer.
+    pub fn new(analyzer: Arc<Analyzer>) -> Self {
+        ChineseTokenizer { analyzer }
+    }
+}
+
+/// Tokens computed up front and handed out one by one.
+pub struct VecTokenStream {
+    tokens: Vec<Token>,
+    next: usize,
+}
+
+impl TokenStream for VecTokenStream {
+    fn advance(&mut self) -> bool {
+        self.next += 1;
+        self.next <= self.tokens.len()
+    }
+
+    fn token(&self) -> &Token {
+        &self.tokens[self.next - 1]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.next - 1]
+    }
+}
+
+impl Tokenizer for ChineseTokenizer {
+    type TokenStream<'a> = VecTokenStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
+        let tokens = self
+            .analyzer
+            .tokens(text)
+            .into_iter()
+            .map(|t| Token {
+                offset_from: t.from,
+                offset_to: t.to,
+                position: t.position,
+                text: t.text,
+                position_length: 1,
+            })
+            .collect();
+        VecTokenStream { tokens, next: 0 }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = "ＰＯ提交后如何取消？";
+
+    #[test]
+    fn tokens_offsets_and_positions_are_pinned() {
+        let a = Analyzer::default();
+        let got: Vec<_> = a
+            .tokens(TEXT)
+            .into_iter()
+            .map(|t| (t.text, &TEXT[t.from..t.to], t.position, t.main))
+            .collect();
+        let expected = vec![
+            ("po".to_string(), "ＰＯ", 0, true),
+            ("提交".to_string(), "提交", 1, true),
+            ("后".to_string(), "后", 2, true),
+            ("如何".to_string(), "如何", 3, true),
+            ("取消".to_string(), "取消", 4, true),
+        ];
+        assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn user_words_stay_whole_and_sub_words_share_the_position() {
+        let plain = Analyzer::default();
+        assert!(!plain.words("考试券怎么用").contains(&"考试券".to_string()));
+        let a = Analyzer::new(&[UserWord {
+            word: "考试券".into(),
+            freq: None,
+        }]);
+        let toks = a.tokens("考试券怎么用");
+        let got: Vec<_> = toks
+            .iter()
+            .map(|t| (t.text.as_str(), t.from, t.to, t.position, t.main))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("考试券", 0, 9, 0, true),
+                ("考试", 0, 6, 0, false),
+                ("怎么", 9, 15, 1, true),
+                ("用", 15, 18, 2, true),
+            ]
+        );
+    }
+
+    #[test]
+    fn traditional_text_is_segmented_as_simplified() {
+        let a = Analyzer::default();
+        let toks = a.tokens("發放方式");
+        assert_eq!(toks[0].text, "发放");
+        assert_eq!(&"發放方式"[toks[0].from..toks[0].to], "發放");
+    }
+
+    #[test]
+    fn punctuation_and_emoji_produce_no_tokens() {
+        let a = Analyzer::default();
+        assert!(a.tokens("？！…… 😀 ()*:-").is_empty());
+    }
+}

@@ -1,0 +1,11 @@
+//! Analysis: normalisation, Chinese segmentation and the vocabulary that
+//! tunes it (user dictionary).
+
+pub mod chinese;
+pub mod dictionary;
+pub mod normalize;
+pub mod vocabulary;
+
+pub use chinese::{Analyzer, ChineseTokenizer, TOKENIZER_NAME, UserWord, WordToken};
+pub use normalize::{is_cjk, normalize, normalize_str};
+pub use vocabulary::Vocabulary;

@@ -1,0 +1,168 @@
+//! Text normalisation shared by indexing and querying: NFKC (full width to
+//! half width, compatibility forms), lower case, traditional to simplified
+//! Chinese. Every normalised character remembers where it came from, so
+//! tokens found in normalised text map back to byte offsets of the original.
+
+use unicode_normalization::UnicodeNormalization;
+use zhconv::{Variant, zhconv};
+
+/// Normalised text with a map back to the original.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Normalized {
+    /// The normalised text.
+    pub text: String,
+    /// For each char of `text`: its byte offset in `text` and the byte
+    /// range of the original character it came from.
+    spans: Vec<(usize, usize, usize)>,
+}
+
+impl Normalized {
+    /// Maps a byte range of the normalised text to a byte range of the original.
+    pub fn original_range(&self, from: usize, to: usize) -> (usize, usize) {
+        if self.spans.is_empty() {
+            return (0, 0);
+        }
+        let start = self.char_at(from).1;
+        let end = if to == 0 {
+            start
+        } else {
+            self.char_at(to - 1).2
+        };
+        (start, end.max(start))
+    }
+
+    fn char_at(&self, byte: usize) -> (usize, usize, usize) {
+        let i = match self.spans.binary_search_by_key(&byte, |s| s.0) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        };
+        self.spans[i.min(self.spans.len() - 1)]
+    }
+}
+
+/// Normalises one character to zero or more characters (before t2s).
+fn fold_char(c: char, out: &mut Vec<char>) {
+    // Control characters (other than line breaks and tabs) are noise.
+    if c.is_control() && c != '\n' && c != '\t' {
+        out.push(' ');
+        return;
+    }
+    if c.is_ascii() {
+        out.push(c.to_ascii_lowercase());
+        return;
+    }
+    for n in std::iter::once(c).nfkc() {
+        out.extend(n.to_lowercase());
+    }
+}
+
+/// Normalises `original`, keeping the offset map.
+pub fn normalize(original: &str) -> Normalized {
+    let mut chars: Vec<char> = Vec::with_capacity(original.len());
+    let mut origin: Vec<(usize, usize)> = Vec::with_capacity(original.len());
+    let mut buf = Vec::with_capacity(4);
+    let mut any_cjk = false;
+    for (at, c) in original.char_indices() {
+        buf.clear();
+        fold_char(c, &mut buf);
+        for &n in &buf {
+            any_cjk |= is_cjk(n);
+            chars.push(n);
+            origin.push((at, at + c.len_utf8()));
+        }
+    }
+    if any_cjk {
+        to_simplified(&mut chars);
+    }
+    let mut text = String::with_capacity(chars.len());
+    let mut spans = Vec::with_capacity(chars.len());
+    for (c, (from, to)) in chars.into_iter().zip(origin) {
+        spans.push((text.len(), from, to));
+        text.push(c);
+    }
+    Normalized { text, spans }
+}
+
+/// Normalises without keeping the offset map.
+pub fn normalize_str(s: &str) -> String {
+    normalize(s).text
+}
+
+/// Traditional to simplified, keeping one character for one character.
+/// zhconv converts whole phrases (臺灣→台湾, 記憶體→内存); where a
+/// conversion would change the length of a run of ideographs, that run is
+/// converted character by character instead so the offset map stays exact.
+fn to_simplified(chars: &mut [char]) {
+    if convert_same_length(chars) {
+        return;
+    }
+    let mut start = 0;
+    while start < chars.len() {
+        if !is_cjk(chars[start]) {
+            start += 1;
+            continue;
+        }
+        let end = chars[start..]
+            .iter()
+            .position(|c| !is_cjk(*c))
+            .map_or(chars.len(), |n| start + n);
+        let run = &mut chars[start..end];
+        if !convert_same_length(run) {
+            for c in run.iter_mut() {
+                convert_same_length(std::slice::from_mut(c));
+            }
+        }
+        start = end;
+    }
+}
+
+/// Converts `chars` in place when the conversion keeps their number.
+fn convert_same_length(chars: &mut [char]) -> bool {
+    let s: String = chars.iter().collect();
+    let converted = zhconv(&s, Variant::ZhCN);
+    if converted.chars().count() != chars.len() {
+        return false;
+    }
+    for (slot, c) in chars.iter_mut().zip(converted.chars()) {
+        *slot = c;
+    }
+    true
+}
+
+/// Whether `c` is a CJK ideograph (the characters jieba segments).
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2EBEF | 0x30000..=0x3134F)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn full_width_case_and_traditional() {
+        assert_eq!(normalize_str("ＰＯ　取消"), "po 取消");
+        assert_eq!(normalize_str("激勵發放方式選錯了"), "激励发放方式选错了");
+        assert_eq!(normalize_str("ECS，ＶＰＣ！"), "ecs,vpc!");
+    }
+
+    #[test]
+    fn offsets_map_back_to_the_original() {
+        let original = "ＰＯ提交";
+        let n = normalize(original);
+        assert_eq!(n.text, "po提交");
+        // "提交" is bytes 2..8 normalised, 6..12 in the original.
+        assert_eq!(n.original_range(2, 8), (6, 12));
+        assert_eq!(
+            &original[n.original_range(0, 2).0..n.original_range(0, 2).1],
+            "ＰＯ"
+        );
+    }
+
+    #[test]
+    fn expansions_share_the_original_span() {
+        let n = normalize("①号");
+        assert_eq!(n.text, "1号");
+        assert_eq!(n.original_range(0, 1), (0, 3));
+    }
+}

@@ -1,0 +1,105 @@
+//! Bulk import: one article per line,
+//! `{"id","title","topic","body"(Markdown),"questions","url"}`.
+
+use serde::Deserialize;
+
+use super::frontmatter::OneOrMany;
+use super::{Article, Meta, Problem, from_document, markdown};
+
+#[derive(Deserialize)]
+struct Record {
+    id: Option<String>,
+    title: Option<String>,
+    topic: Option<OneOrMany>,
+    #[serde(default)]
+    body: String,
+    questions: Option<OneOrMany>,
+    url: Option<String>,
+}
+
+/// Parses a JSONL file. Broken lines are reported and skipped; the rest load.
+pub fn parse(text: &str, path: &str, corpus: &str) -> (Vec<Article>, Vec<Problem>) {
+    let mut articles = Vec::new();
+    let mut problems = Vec::new();
+    let stem = path.strip_suffix(".jsonl").unwrap_or(path);
+    for (i, line) in text.lines().enumerate() {
+        let line_no = i + 1;
+        let line = line.trim().trim_start_matches('\u{feff}');
+        if line.is_empty() {
+            continue;
+        }
+        let record: Record = match serde_json::from_str(line) {
+            Ok(r) => r,
+            Err(e) => {
+                problems.push(Problem::at(line_no, format!("invalid JSON line: {e}")));
+                continue;
+            }
+        };
+        let doc = markdown::parse(&record.body);
+        let title = record
+            .title
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty());
+        if title.is_none() && doc.first_h1().is_none() {
+            problems.push(Problem::at(
+                line_no,
+                "record has no title and its body no heading",
+            ));
+            continue;
+        }
+        let id = record
+            .id
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| format!("{stem}/{line_no}"));
+        let meta = Meta {
+            id: Some(id),
+            title,
+            topic: record
+                .topic
+                .map(OneOrMany::into_topic_path)
+                .unwrap_or_default(),
+            questions: record
+                .questions
+                .map(OneOrMany::into_vec)
+                .unwrap_or_default(),
+            url: record.url.filter(|u| !u.trim().is_empty()),
+        };
+        let source = format!("{path}:{line_no}");
+        let article = from_document(meta, doc, &source, corpus, "");
+        if article.sections.is_empty() && article.questions.is_empty() {
+            problems.push(Problem::at(line_no, "record has no body text"));
+            continue;
+        }
+        articles.push(article);
+    }
+    (articles, problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn good_and_bad_lines() {
+        let text = concat!(
+            r#"{"id":"a","title":"如何修改公司名称？","topic":"其他","body":"请咨询生态经理。","questions":["公司改名"]}"#,
+            "\n\n",
+            "{not json}\n",
+            r#"{"title":"","body":""}"#,
+            "\n",
+            r##"{"body":"# 从正文取标题\n\n正文。","topic":["A","B"]}"##,
+            "\n"
+        );
+        let (articles, problems) = parse(text, "bulk.jsonl", "c");
+        assert_eq!(articles.len(), 2);
+        assert_eq!(articles[0].id, "a");
+        assert_eq!(articles[0].path, "bulk.jsonl:1");
+        assert_eq!(articles[0].questions, vec!["公司改名"]);
+        assert_eq!(articles[1].id, "bulk/5");
+        assert_eq!(articles[1].title, "从正文取标题");
+        assert_eq!(articles[1].topic, vec!["A", "B"]);
+        let lines: Vec<_> = problems.iter().map(|p| p.line).collect();
+        assert_eq!(lines, vec![Some(3), Some(4)]);
+    }
+}

@@ -1,0 +1,458 @@
+//! Markdown to a small block tree: headings, paragraphs, lists with their
+//! nesting, quotes, code and flattened tables. Images are dropped, raw HTML
+//! is reduced to text, links are collected.
+
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+use super::RawLink;
+use super::html::html_to_text;
+
+/// One block of a Markdown document.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Block {
+    /// A heading (`#` … `######`).
+    Heading {
+        /// 1 for `#`, 6 for `######`.
+        level: u8,
+        /// The heading's text.
+        text: String,
+    },
+    /// A paragraph or a line of text from raw HTML.
+    Paragraph(String),
+    /// A fenced or indented code block.
+    Code(String),
+    /// A table, one string per cell.
+    Table(Vec<Vec<String>>),
+    /// A block quote (Huawei docs put notes, 说明/须知, in quotes).
+    Quote(Vec<Block>),
+    /// A list; `start` is `Some` for ordered lists.
+    List {
+        /// The first number of an ordered list.
+        start: Option<u64>,
+        /// The items, each a sequence of blocks.
+        items: Vec<Vec<Block>>,
+    },
+}
+
+/// A parsed Markdown document.
+#[derive(Debug, Default, PartialEq)]
+pub struct Document {
+    /// The blocks in document order.
+    pub blocks: Vec<Block>,
+    /// Every link in the document, Markdown and HTML alike.
+    pub links: Vec<RawLink>,
+    /// Characters of text that are link labels; overview pages are mostly links.
+    pub link_chars: usize,
+}
+
+impl Document {
+    /// The text of the first level-1 heading.
+    pub fn first_h1(&self) -> Option<&str> {
+        self.blocks.iter().find_map(|b| match b {
+            Block::Heading { level: 1, text } if !text.is_empty() => Some(text.as_str()),
+            _ => None,
+        })
+    }
+}
+
+enum Frame {
+    Root(Vec<Block>),
+    Quote(Vec<Block>),
+    List {
+        start: Option<u64>,
+        items: Vec<Vec<Block>>,
+    },
+    Item(Vec<Block>),
+}
+
+impl Frame {
+    fn blocks(&mut self) -> &mut Vec<Block> {
+        match self {
+            Frame::Root(b) | Frame::Quote(b) | Frame::Item(b) => b,
+            // Text directly inside a list (between items) is attached to the last item.
+            Frame::List { items, .. } => {
+                if items.is_empty() {
+                    items.push(Vec::new());
+                }
+                items.last_mut().expect("just ensured non-empty")
+            }
+        }
+    }
+}
+
+struct Builder {
+    stack: Vec<Frame>,
+    inline: String,
+    code: Option<String>,
+    html: Option<String>,
+    image_depth: usize,
+    link_starts: Vec<(String, usize)>,
+    table: Option<Vec<Vec<String>>>,
+    links: Vec<RawLink>,
+    link_chars: usize,
+}
+
+impl Builder {
+    fn push_block(&mut self, block: Block) {
+        self.stack
+            .last_mut()
+            .expect("the root frame is never popped")
+            .blocks()
+            .push(block);
+    }
+
+    fn flush_paragraph(&mut self) {
+        let text = tidy(&std::mem::take(&mut self.inline));
+        if !text.is_empty() {
+            self.push_block(Block::Paragraph(text));
+        }
+    }
+
+    fn push_text(&mut self, text: &str) {
+        if self.image_depth > 0 {
+            return;
+        }
+        if let Some(code) = self.code.as_mut() {
+            code.push_str(text);
+        } else {
+            self.inline.push_str(text);
+        }
+    }
+
+    fn soft_break(&mut self) {
+        // Chinese lines join without a space; Latin words need one.
+        if self
+            .inline
+            .chars()
+            .last()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c.is_ascii_punctuation())
+        {
+            self.inline.push(' ');
+        }
+    }
+
+    fn html_block_text(&mut self, html: &str) {
+        let (text, links) = html_to_text(html);
+        self.link_chars += links.iter().map(|l| content_chars(&l.text)).sum::<usize>();
+        self.links.extend(links);
+        for line in text.lines() {
+            self.push_block(Block::Paragraph(line.to_string()));
+        }
+    }
+
+    fn start(&mut self, tag: Tag<'_>) {
+        match tag {
+            Tag::Paragraph | Tag::Heading { .. } => self.flush_paragraph(),
+            Tag::BlockQuote(_) => {
+                self.flush_paragraph();
+                self.stack.push(Frame::Quote(Vec::new()));
+            }
+            Tag::CodeBlock(_) => {
+                self.flush_paragraph();
+                self.code = Some(String::new());
+            }
+            Tag::HtmlBlock => {
+                self.flush_paragraph();
+                self.html = Some(String::new());
+            }
+            Tag::List(start) => {
+                self.flush_paragraph();
+                self.stack.push(Frame::List {
+                    start,
+                    items: Vec::new(),
+                });
+            }
+            Tag::Item => {
+                self.flush_paragraph();
+                self.stack.push(Frame::Item(Vec::new()));
+            }
+            Tag::Table(_) => {
+                self.flush_paragraph();
+                self.table = Some(Vec::new());
+            }
+            Tag::TableHead | Tag::TableRow => {
+                if let Some(t) = self.table.as_mut() {
+                    t.push(Vec::new());
+                }
+            }
+            Tag::TableCell => self.inline.clear(),
+            Tag::Image { .. } => self.image_depth += 1,
+            Tag::Link { dest_url, .. } => {
+                self.link_starts
+                    .push((dest_url.to_string(), self.inline.len()));
+            }
+            _ => {}
+        }
+    }
+
+    fn end(&mut self, tag: TagEnd) {
+        match tag {
+            TagEnd::Paragraph => self.flush_paragraph(),
+            TagEnd::Heading(level) => {
+                let text = tidy(&std::mem::take(&mut self.inline));
+                self.push_block(Block::Heading {
+                    level: heading_level(level),
+                    text,
+                });
+            }
+            TagEnd::BlockQuote(_) => {
+                self.flush_paragraph();
+                if let Some(Frame::Quote(blocks)) = self.pop_frame() {
+                    self.push_block(Block::Quote(blocks));
+                }
+            }
+            TagEnd::CodeBlock => {
+                let code = self.code.take().unwrap_or_default();
+                let code = code.trim_end().to_string();
+                if !code.is_empty() {
+                    self.push_block(Block::Code(code));
+                }
+            }
+            TagEnd::HtmlBlock => {
+                let html = self.html.take().unwrap_or_default();
+                self.html_block_text(&html);
+            }
+            TagEnd::Item => {
+                self.flush_paragraph();
+                if let Some(Frame::Item(blocks)) = self.pop_frame()
+                    && let Some(Frame::List { items, .. }) = self.stack.last_mut()
+                {
+                    items.push(blocks);
+                }
+            }
+            TagEnd::List(_) => {
+                self.flush_paragraph();
+                if let Some(Frame::List { start, items }) = self.pop_frame() {
+                    self.push_block(Block::List { start, items });
+                }
+            }
+            TagEnd::TableCell => {
+                let cell = tidy(&std::mem::take(&mut self.inline));
+                if let Some(row) = self.table.as_mut().and_then(|t| t.last_mut()) {
+                    row.push(cell);
+                }
+            }
+            TagEnd::Table => {
+                if let Some(rows) = self.table.take() {
+                    self.push_block(Block::Table(rows));
+                }
+            }
+            TagEnd::Image => self.image_depth = self.image_depth.saturating_sub(1),
+            TagEnd::Link => {
+                if let Some((href, start)) = self.link_starts.pop() {
+                    let text = tidy(self.inline.get(start..).unwrap_or(""));
+                    self.link_chars += content_chars(&text);
+                    self.links.push(RawLink { text, href });
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn pop_frame(&mut self) -> Option<Frame> {
+        if self.stack.len() > 1 {
+            self.stack.pop()
+        } else {
+            None
+        }
+    }
+}
+
+fn heading_level(level: HeadingLevel) -> u8 {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+/// Letters, digits and ideographs in `s`: what counts as content when
+/// comparing link labels with the text around them.
+pub fn content_chars(s: &str) -> usize {
+    s.chars().filter(|c| c.is_alphanumeric()).count()
+}
+
+/// Collapses runs of whitespace and trims.
+pub(crate) fn tidy(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for part in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(part);
+    }
+    out
+}
+
+/// Parses Markdown (without front matter) into blocks and links.
+pub fn parse(markdown: &str) -> Document {
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_FOOTNOTES;
+    let mut b = Builder {
+        stack: vec![Frame::Root(Vec::new())],
+        inline: String::new(),
+        code: None,
+        html: None,
+        image_depth: 0,
+        link_starts: Vec::new(),
+        table: None,
+        links: Vec::new(),
+        link_chars: 0,
+    };
+    for event in Parser::new_ext(markdown, options) {
+        match event {
+            Event::Start(tag) => b.start(tag),
+            Event::End(tag) => b.end(tag),
+            Event::Text(t) => b.push_text(&t),
+            Event::Code(t) => b.push_text(&t),
+            Event::SoftBreak => b.soft_break(),
+            Event::HardBreak => b.push_text("\n"),
+            Event::Html(h) => match b.html.as_mut() {
+                Some(buf) => buf.push_str(&h),
+                None => b.html_block_text(&h),
+            },
+            Event::InlineHtml(h) => {
+                let lower = h.to_ascii_lowercase();
+                if lower.starts_with("<br") {
+                    b.push_text(" ");
+                }
+            }
+            Event::Rule => b.flush_paragraph(),
+            Event::TaskListMarker(done) => b.push_text(if done { "[x] " } else { "[ ] " }),
+            _ => {}
+        }
+    }
+    b.flush_paragraph();
+    // Unclosed containers cannot happen with pulldown-cmark, but never lose text.
+    while b.stack.len() > 1 {
+        let frame = b.stack.pop().expect("len > 1");
+        let blocks = match frame {
+            Frame::Root(v) | Frame::Quote(v) | Frame::Item(v) => v,
+            Frame::List { items, .. } => items.into_iter().flatten().collect(),
+        };
+        for block in blocks {
+            b.push_block(block);
+        }
+    }
+    let Some(Frame::Root(blocks)) = b.stack.pop() else {
+        unreachable!("the root frame is the last one")
+    };
+    Document {
+        blocks,
+        links: b.links,
+        link_chars: b.link_chars,
+    }
+}
+
+/// Plain text of blocks, one line per paragraph, numbered list items.
+pub fn blocks_text(blocks: &[Block]) -> String {
+    let mut out = String::new();
+    write_blocks(&mut out, blocks, 0);
+    out.trim_end().to_string()
+}
+
+fn write_blocks(out: &mut String, blocks: &[Block], depth: usize) {
+    let indent = "  ".repeat(depth);
+    for block in blocks {
+        match block {
+            Block::Heading { text, .. } | Block::Paragraph(text) | Block::Code(text) => {
+                for line in text.lines() {
+                    out.push_str(&indent);
+                    out.push_str(line);
+                    out.push('\n');
+                }
+            }
+            Block::Table(rows) => {
+                for row in rows {
+                    out.push_str(&indent);
+                    out.push_str(&row.join(" | "));
+                    out.push('\n');
+                }
+            }
+            Block::Quote(inner) => write_blocks(out, inner, depth),
+            Block::List { start, items } => {
+                for (i, item) in items.iter().enumerate() {
+                    let marker = match start {
+                        Some(s) => format!("{}. ", s + i as u64),
+                        None => "- ".to_string(),
+                    };
+                    let mut inner = String::new();
+                    write_blocks(&mut inner, item, 0);
+                    let mut lines = inner.lines();
+                    if let Some(first) = lines.next() {
+                        out.push_str(&indent);
+                        out.push_str(&marker);
+                        out.push_str(first);
+                        out.push('\n');
+                    }
+                    for line in lines {
+                        out.push_str(&indent);
+                        out.push_str("   ");
+                        out.push_str(line);
+                        out.push('\n');
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn huawei_style_page() {
+        let md = "# 更改时区<a name=\"ecs_03_0152\"></a>\n\n## 操作场景<a name=\"s1\"></a>\n\n默认时区为东八区。\n\n## 操作步骤\n\n1.  登录管理控制台。\n2.  选择“计算 \\> 弹性云服务器”。\n\n    ![](figures/a.png \"图\")\n\n    >![](public_sys-resources/icon-note.gif) **说明：** \n    >仅支持Linux。\n\n3.  单击“确定”。\n";
+        let doc = parse(md);
+        assert_eq!(doc.first_h1(), Some("更改时区"));
+        assert_eq!(
+            doc.blocks[1],
+            Block::Heading {
+                level: 2,
+                text: "操作场景".into()
+            }
+        );
+        let Block::List { start, items } = &doc.blocks[4] else {
+            panic!("{:?}", doc.blocks)
+        };
+        assert_eq!(*start, Some(1));
+        assert_eq!(items.len(), 3);
+        assert_eq!(
+            items[1][0],
+            Block::Paragraph("选择“计算 > 弹性云服务器”。".into())
+        );
+        assert_eq!(
+            items[1][1],
+            Block::Quote(vec![Block::Paragraph("说明：仅支持Linux。".into())])
+        );
+    }
+
+    #[test]
+    fn links_tables_and_code() {
+        let md = "见[购买](../buy.md#a)和[外部](https://x.com)。\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```\nsu - root\n```\n";
+        let doc = parse(md);
+        assert_eq!(doc.links.len(), 2);
+        assert_eq!(doc.links[0].href, "../buy.md#a");
+        assert_eq!(doc.links[0].text, "购买");
+        assert_eq!(doc.link_chars, 4);
+        assert_eq!(
+            blocks_text(&doc.blocks),
+            "见购买和外部。\na | b\n1 | 2\nsu - root"
+        );
+    }
+
+    #[test]
+    fn nested_lists_render_numbered_text() {
+        let doc = parse("1. 登录。\n2. 设置：\n   1. 打开文件。\n   2. 保存。\n");
+        assert_eq!(
+            blocks_text(&doc.blocks),
+            "1. 登录。\n2. 设置：\n   1. 打开文件。\n   2. 保存。"
+        );
+    }
+}

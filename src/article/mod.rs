@@ -1,0 +1,307 @@
+//! Files to [`Article`]s: pure parsing, no I/O and no index.
+//!
+//! A help article is a title, a topic path, alternative questions and body
+//! sections. Parsers here take text and return articles or a
+//! [`Problem`] that says where the input is broken.
+
+pub mod frontmatter;
+pub mod html;
+pub mod jsonl;
+pub mod markdown;
+pub mod toc;
+
+use serde::{Deserialize, Serialize};
+
+use markdown::{Block, Document, blocks_text};
+
+/// A link as written in the source: label and target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RawLink {
+    /// The visible label.
+    pub text: String,
+    /// The target as written (relative path, URL, anchor).
+    pub href: String,
+}
+
+/// A run of text under one heading.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Section {
+    /// The heading; `None` for text before the first heading.
+    pub heading: Option<String>,
+    /// Plain text, one line per paragraph or list item.
+    pub text: String,
+}
+
+/// One help article, whatever file format it came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Article {
+    /// Stable identifier: front-matter `id`, else the path without `.md`.
+    pub id: String,
+    /// Title as a reader sees it.
+    pub title: String,
+    /// Parent topics, outermost first.
+    pub topic: Vec<String>,
+    /// Other ways users ask for this article.
+    pub questions: Vec<String>,
+    /// Where the article lives on the web.
+    pub url: Option<String>,
+    /// Source file relative to its corpus root (`file.jsonl:LINE` for bulk imports).
+    pub path: String,
+    /// Name of the corpus the article was loaded from.
+    pub corpus: String,
+    /// Body text split at headings.
+    pub sections: Vec<Section>,
+    /// Links found in the body.
+    pub raw_links: Vec<RawLink>,
+    /// Letters, digits and ideographs of link labels in the body.
+    pub link_chars: usize,
+}
+
+impl Article {
+    /// All body text, sections separated by blank lines.
+    pub fn body_text(&self) -> String {
+        let mut out = String::new();
+        for s in &self.sections {
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            if let Some(h) = &s.heading {
+                out.push_str(h);
+                out.push('\n');
+            }
+            out.push_str(&s.text);
+        }
+        out
+    }
+
+    /// Section headings joined by newlines.
+    pub fn headings_text(&self) -> String {
+        self.sections
+            .iter()
+            .filter_map(|s| s.heading.as_deref())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// Share of body characters that are link labels (1.0 for a page of links).
+    pub fn link_density(&self) -> f32 {
+        let total: usize = self
+            .sections
+            .iter()
+            .map(|s| markdown::content_chars(&s.text))
+            .sum();
+        if total == 0 {
+            return 0.0;
+        }
+        (self.link_chars as f32 / total as f32).min(1.0)
+    }
+}
+
+/// Why one input (a file or a line of it) produced no article.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    /// 1-based line, when the problem has one.
+    pub line: Option<usize>,
+    /// What is wrong, in words a content author can act on.
+    pub message: String,
+}
+
+impl Problem {
+    fn at(line: usize, message: impl Into<String>) -> Self {
+        Problem {
+            line: Some(line),
+            message: message.into(),
+        }
+    }
+
+    fn whole(message: impl Into<String>) -> Self {
+        Problem {
+            line: None,
+            message: message.into(),
+        }
+    }
+}
+
+/// Metadata that can come from front matter, a JSONL record, or nowhere.
+#[derive(Debug, Default, Clone)]
+pub struct Meta {
+    /// Explicit id.
+    pub id: Option<String>,
+    /// Explicit title.
+    pub title: Option<String>,
+    /// Explicit topic path.
+    pub topic: Vec<String>,
+    /// Alternative questions.
+    pub questions: Vec<String>,
+    /// Web address.
+    pub url: Option<String>,
+}
+
+/// The id of a file without explicit id: its path without `.md`.
+pub fn id_from_path(rel_path: &str) -> String {
+    let p = rel_path.replace('\\', "/");
+    p.strip_suffix(".md")
+        .or_else(|| p.strip_suffix(".markdown"))
+        .unwrap_or(&p)
+        .to_string()
+}
+
+/// Builds an article from parsed Markdown and its metadata.
+///
+/// The title comes from `meta`, else the first H1 (which then does not
+/// repeat as a section), else `fallback_title`.
+pub fn from_document(
+    meta: Meta,
+    doc: Document,
+    path: &str,
+    corpus: &str,
+    fallback_title: &str,
+) -> Article {
+    let mut blocks = doc.blocks;
+    let h1_index = blocks
+        .iter()
+        .position(|b| matches!(b, Block::Heading { level: 1, text } if !text.is_empty()));
+    let title = match (meta.title.filter(|t| !t.trim().is_empty()), h1_index) {
+        (Some(t), Some(i)) => {
+            // An H1 equal to the title is not content.
+            if matches!(&blocks[i], Block::Heading { text, .. } if text.trim() == t.trim()) {
+                blocks.remove(i);
+            }
+            t.trim().to_string()
+        }
+        (Some(t), None) => t.trim().to_string(),
+        (None, Some(i)) => match blocks.remove(i) {
+            Block::Heading { text, .. } => text,
+            _ => unreachable!("position matched a heading"),
+        },
+        (None, None) => fallback_title.to_string(),
+    };
+    let sections = split_sections(&blocks);
+    Article {
+        id: meta.id.unwrap_or_else(|| id_from_path(path)),
+        title,
+        topic: meta.topic,
+        questions: meta.questions,
+        url: meta.url,
+        path: path.to_string(),
+        corpus: corpus.to_string(),
+        sections,
+        raw_links: doc.links,
+        link_chars: doc.link_chars,
+    }
+}
+
+/// Splits top-level blocks into sections at headings.
+pub fn split_sections(blocks: &[Block]) -> Vec<Section> {
+    let mut sections = Vec::new();
+    let mut heading: Option<String> = None;
+    let mut run: Vec<Block> = Vec::new();
+    let mut flush = |heading: Option<String>, run: &mut Vec<Block>| {
+        let text = blocks_text(run);
+        run.clear();
+        if heading.is_some() || !text.is_empty() {
+            sections.push(Section { heading, text });
+        }
+    };
+    for block in blocks {
+        match block {
+            Block::Heading { text, .. } => {
+                flush(heading.take(), &mut run);
+                heading = Some(text.clone());
+            }
+            other => run.push(other.clone()),
+        }
+    }
+    flush(heading, &mut run);
+    sections
+}
+
+/// Parses one Markdown file (with optional front matter) into an article.
+pub fn parse_markdown_file(text: &str, path: &str, corpus: &str) -> Result<Article, Problem> {
+    if text.trim().is_empty() {
+        return Err(Problem::whole("file is empty"));
+    }
+    let split = frontmatter::split(text).map_err(|e| Problem::at(e.line, e.message))?;
+    let meta = split.front.map_or_else(Meta::default, |f| Meta {
+        id: f.id.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()),
+        title: f.title,
+        topic: f
+            .topic
+            .map(frontmatter::OneOrMany::into_topic_path)
+            .unwrap_or_default(),
+        questions: f.questions.map(|q| q.into_vec()).unwrap_or_default(),
+        url: f.url.filter(|u| !u.trim().is_empty()),
+    });
+    let doc = markdown::parse(split.body);
+    let stem = path
+        .rsplit('/')
+        .next()
+        .unwrap_or(path)
+        .trim_end_matches(".md");
+    let article = from_document(meta, doc, path, corpus, stem);
+    if article.sections.is_empty() && article.questions.is_empty() {
+        return Err(Problem::whole("article has a title but no text"));
+    }
+    Ok(article)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn front_matter_article() {
+        let md = "---\nid: exam-voucher-use\ntitle: HCIA/HCIP考试券下发后如何使用？\ntopic: 考试券\nquestions: [考试券怎么用]\nurl: https://example.com/a\n---\n登录uniportal账号。\n";
+        let a = parse_markdown_file(md, "exam/use.md", "corpus").unwrap();
+        assert_eq!(a.id, "exam-voucher-use");
+        assert_eq!(a.title, "HCIA/HCIP考试券下发后如何使用？");
+        assert_eq!(a.topic, vec!["考试券"]);
+        assert_eq!(a.questions, vec!["考试券怎么用"]);
+        assert_eq!(a.url.as_deref(), Some("https://example.com/a"));
+        assert_eq!(a.sections.len(), 1);
+        assert_eq!(a.sections[0].heading, None);
+        assert_eq!(a.sections[0].text, "登录uniportal账号。");
+    }
+
+    #[test]
+    fn title_from_h1_and_id_from_path() {
+        let a = parse_markdown_file(
+            "# 更改时区\n\n## 操作场景\n\n东八区。\n",
+            "dir/更改时区.md",
+            "ecs",
+        )
+        .unwrap();
+        assert_eq!(a.id, "dir/更改时区");
+        assert_eq!(a.title, "更改时区");
+        assert_eq!(
+            a.sections,
+            vec![Section {
+                heading: Some("操作场景".into()),
+                text: "东八区。".into()
+            }]
+        );
+        assert_eq!(a.headings_text(), "操作场景");
+    }
+
+    #[test]
+    fn empty_and_title_only_files_are_problems() {
+        assert_eq!(
+            parse_markdown_file("  \n", "a.md", "c")
+                .unwrap_err()
+                .message,
+            "file is empty"
+        );
+        assert!(parse_markdown_file("# 只有标题\n", "a.md", "c").is_err());
+    }
+
+    #[test]
+    fn link_density_of_an_overview_page() {
+        let a = parse_markdown_file(
+            "# 管理\n\n-   **[修改名称](修改名称.md)**\n-   **[重装](重装.md)**\n",
+            "管理.md",
+            "c",
+        )
+        .unwrap();
+        assert!(a.link_density() > 0.9, "{}", a.link_density());
+    }
+}

@@ -1,0 +1,299 @@
+//! Command-line flags and what each command does with them.
+
+use std::hash::{Hash, Hasher};
+use std::io::IsTerminal;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use wenda::eval::{self, EvalReport};
+use wenda::http::{self, AppState};
+use wenda::index::{self, BuildReport, Staleness};
+use wenda::search::{Engine, MAX_LIMIT, SearchRequest, SearchResponse};
+use wenda::{Error, Result};
+
+/// The bundled corpus, relative to the working directory.
+const DEFAULT_CORPUS: &str = "corpus";
+/// The index of the bundled corpus, relative to the working directory.
+const DEFAULT_INDEX: &str = "index";
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "wenda",
+    version,
+    about = "问答 — search and answers for Chinese help-centre content"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Build the index from corpus directories and print a report.
+    Ingest {
+        #[command(flatten)]
+        source: Source,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Serve the HTTP API (building the index first if it is missing or stale).
+    Serve {
+        #[command(flatten)]
+        source: Source,
+        /// Address to listen on.
+        #[arg(long, env = "WENDA_ADDR", default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+    },
+    /// Search from the terminal.
+    Search {
+        /// What to search for.
+        query: String,
+        #[command(flatten)]
+        source: Source,
+        /// Number of hits.
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=MAX_LIMIT as i64))]
+        limit: u16,
+        /// Only articles under this topic (`A > B`).
+        #[arg(long)]
+        topic: Option<String>,
+        /// Print the response as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Measure ranking quality on a JSONL query file.
+    Eval {
+        /// `{"q": "…", "relevant": ["id-or-path", …]}` per line.
+        queries: PathBuf,
+        #[command(flatten)]
+        source: Source,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Where articles come from and where the index lives.
+#[derive(Args, Debug, Clone)]
+struct Source {
+    /// Corpus directory; repeat for several. Default: ./corpus.
+    #[arg(
+        long = "corpus",
+        value_name = "DIR",
+        env = "WENDA_CORPUS",
+        value_delimiter = ','
+    )]
+    corpora: Vec<PathBuf>,
+    /// Index directory. Default: ./index for the bundled corpus, else a
+    /// directory under the system temp dir named after the corpora.
+    #[arg(long, value_name = "DIR", env = "WENDA_INDEX")]
+    index: Option<PathBuf>,
+}
+
+impl Source {
+    fn corpora(&self) -> Vec<PathBuf> {
+        if self.corpora.is_empty() {
+            vec![PathBuf::from(DEFAULT_CORPUS)]
+        } else {
+            self.corpora.clone()
+        }
+    }
+
+    fn index_dir(&self) -> PathBuf {
+        if let Some(dir) = &self.index {
+            return dir.clone();
+        }
+        let corpora = self.corpora();
+        if corpora == [PathBuf::from(DEFAULT_CORPUS)] {
+            return PathBuf::from(DEFAULT_INDEX);
+        }
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        for c in &corpora {
+            index::manifest::canonical(c).hash(&mut h);
+        }
+        std::env::temp_dir().join(format!("wenda-index-{:016x}", h.finish()))
+    }
+}
+
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Ingest { source, json } => {
+            let report = build(&source)?;
+            if json {
+                print_json(&report)?;
+            } else {
+                print_report(&report, &source.index_dir());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve { source, addr } => {
+            let engine = open_fresh(&source)?;
+            let runtime =
+                tokio::runtime::Runtime::new().map_err(|e| Error::io("tokio runtime", e))?;
+            runtime
+                .block_on(http::serve(AppState::new(engine), addr))
+                .map_err(|e| Error::io(addr.to_string(), e))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Search {
+            query,
+            source,
+            limit,
+            topic,
+            json,
+        } => {
+            let engine = open_fresh(&source)?;
+            let mut req = SearchRequest::new(query);
+            req.limit = usize::from(limit);
+            req.topic = topic.map(|t| wenda::article::frontmatter::split_topic_path(&t));
+            let resp = engine.search(&req)?;
+            if json {
+                print_json(&resp)?;
+            } else {
+                print_hits(&resp);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Eval {
+            queries,
+            source,
+            json,
+        } => {
+            let engine = open_fresh(&source)?;
+            let (qs, warnings) = eval::read_queries(&queries)?;
+            for w in &warnings {
+                eprintln!("warning: {w}");
+            }
+            let report = eval::evaluate(&engine, &qs)?;
+            if json {
+                print_json(&report)?;
+            } else {
+                print_eval(&report, &queries);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn print_json(value: &impl serde::Serialize) -> Result<()> {
+    let text = serde_json::to_string_pretty(value).map_err(|source| Error::Json {
+        context: "output".into(),
+        source,
+    })?;
+    println!("{text}");
+    Ok(())
+}
+
+/// Builds the index, with a progress bar when a person is watching.
+fn build(source: &Source) -> Result<BuildReport> {
+    let index_dir = source.index_dir();
+    let corpora = source.corpora();
+    if !std::io::stderr().is_terminal() {
+        return index::build_index(&corpora, &index_dir, None);
+    }
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("indexing {bar:30} {pos}/{len} articles")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let mut tick = |done: usize, total: usize| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    };
+    let report = index::build_index(&corpora, &index_dir, Some(&mut tick));
+    bar.finish_and_clear();
+    report
+}
+
+/// Opens the index, building it first when it is missing or older than the corpus.
+fn open_fresh(source: &Source) -> Result<Engine> {
+    let index_dir = source.index_dir();
+    match index::staleness(&index_dir, &source.corpora()) {
+        Staleness::Fresh => {}
+        Staleness::Missing => {
+            tracing::info!("no index at {}; building it", index_dir.display());
+            let report = build(source)?;
+            print_report(&report, &index_dir);
+        }
+        Staleness::Stale(why) => {
+            tracing::info!(
+                "index at {} is stale ({why}); rebuilding",
+                index_dir.display()
+            );
+            let report = build(source)?;
+            print_report(&report, &index_dir);
+        }
+    }
+    Engine::open(&index_dir)
+}
+
+fn print_report(r: &BuildReport, index_dir: &Path) {
+    eprintln!(
+        "ingested {} articles in {} topics from {} into {} ({} ms)",
+        r.articles,
+        r.topics,
+        r.corpora.join(", "),
+        index_dir.display(),
+        r.took_ms
+    );
+    eprintln!(
+        "  files: {} ({} not articles), tables of contents: {}, dictionary words: {}",
+        r.files,
+        r.ignored_files,
+        r.tocs.len(),
+        r.dictionary_words
+    );
+    if r.warnings.is_empty() {
+        eprintln!("  warnings: none");
+    } else {
+        eprintln!("  warnings ({}):", r.warnings.len());
+        for w in &r.warnings {
+            eprintln!("    {w}");
+        }
+    }
+}
+
+fn print_hits(resp: &SearchResponse) {
+    println!("{} results ({} ms)", resp.total, resp.took_ms);
+    for (i, h) in resp.hits.iter().enumerate() {
+        let topic = if h.topic.is_empty() {
+            String::new()
+        } else {
+            format!("  [{}]", h.topic.join(" > "))
+        };
+        println!(
+            "{:>2}. {}{}  ({:.2}, {})",
+            i + 1,
+            h.title,
+            topic,
+            h.score,
+            h.id
+        );
+        let snippet = h.snippet.replace("<mark>", "【").replace("</mark>", "】");
+        println!("    {}", html_escape::decode_html_entities(&snippet));
+    }
+}
+
+fn print_eval(r: &EvalReport, file: &Path) {
+    println!("{}: {} queries", file.display(), r.queries);
+    println!(
+        "MRR@10 {:.3}   R@1 {:.3}   R@5 {:.3}   R@10 {:.3}   p50 {:.3} ms   p99 {:.3} ms",
+        r.mrr_at_10, r.recall_at_1, r.recall_at_5, r.recall_at_10, r.p50_ms, r.p99_ms
+    );
+    if !r.missed.is_empty() {
+        println!("not first ({}):", r.missed.len());
+        for m in &r.missed {
+            let rank = m.rank.map_or("-".to_string(), |r| r.to_string());
+            println!(
+                "  [{rank:>2}] {}  want {}  got {}",
+                m.q,
+                m.relevant.join(" | "),
+                m.got.join(" | ")
+            );
+        }
+    }
+}

@@ -1,0 +1,331 @@
+//! Reading corpus directories: the I/O edge in front of [`crate::article`].
+//!
+//! A corpus is a directory read recursively. Markdown files are articles
+//! (or a table of contents), `*.jsonl` files are bulk imports, `dict.txt` and
+//! `synonyms.txt` at its root extend the vocabulary. Every broken input is a
+//! [`Warning`] naming the file and line; nothing aborts the load but a
+//! missing corpus directory.
+
+pub mod fingerprint;
+
+use std::collections::{BTreeSet, HashSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::article::{self, Article, toc};
+use crate::{Error, Result};
+
+/// Something in the corpus that was skipped or could not be used fully.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Warning {
+    /// The file, as given on the command line joined with its relative path.
+    pub file: String,
+    /// 1-based line, when the problem has one.
+    pub line: Option<usize>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{}: {}", self.file, line, self.message),
+            None => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+/// Vocabulary files found at corpus roots, as text, with their origin.
+#[derive(Debug, Clone, Default)]
+pub struct VocabularyFiles {
+    /// `(file, contents)` of every `dict.txt`.
+    pub dictionaries: Vec<(String, String)>,
+    /// `(file, contents)` of every `synonyms.txt`.
+    pub synonyms: Vec<(String, String)>,
+}
+
+/// What loading produced, for the ingest report.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LoadReport {
+    /// Files looked at.
+    pub files: usize,
+    /// Files that are neither articles nor vocabulary (images, licences …).
+    pub ignored_files: usize,
+    /// Tables of contents found.
+    pub tocs: Vec<String>,
+    /// Everything that was skipped, with where and why.
+    pub warnings: Vec<Warning>,
+}
+
+/// The articles of one or more corpus directories.
+#[derive(Debug, Default)]
+pub struct Corpus {
+    /// Articles, in a stable order (corpus, then path).
+    pub articles: Vec<Article>,
+    /// Names of the corpora, in the order given.
+    pub names: Vec<String>,
+    /// Vocabulary files at the corpus roots.
+    pub vocabulary: VocabularyFiles,
+    /// The load report.
+    pub report: LoadReport,
+}
+
+impl Corpus {
+    /// Distinct topic paths among the articles.
+    pub fn topic_count(&self) -> usize {
+        self.articles
+            .iter()
+            .filter(|a| !a.topic.is_empty())
+            .map(|a| a.topic.clone())
+            .collect::<BTreeSet<_>>()
+            .len()
+    }
+}
+
+/// File names at a corpus root that configure rather than inform.
+pub const DICTIONARY_FILE: &str = "dict.txt";
+/// Synonym groups, one per line.
+pub const SYNONYMS_FILE: &str = "synonyms.txt";
+
+/// The name a corpus directory is known by (its last path component).
+pub fn corpus_name(dir: &Path) -> String {
+    let canonical = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    canonical
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "corpus".to_string())
+}
+
+/// Lists the files of a corpus directory, sorted, skipping hidden entries.
+/// Unreadable directories become warnings.
+pub fn list_files(root: &Path, warnings: &mut Vec<Warning>) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut pending = vec![root.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(e) => e,
+            Err(e) => {
+                warnings.push(Warning {
+                    file: dir.display().to_string(),
+                    line: None,
+                    message: format!("directory cannot be read: {e}"),
+                });
+                continue;
+            }
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            if name.to_string_lossy().starts_with('.') {
+                continue;
+            }
+            let path = entry.path();
+            // Follows symlinks; a dangling one is a file that fails to read.
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn relative(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+enum Kind {
+    Markdown,
+    Jsonl,
+    Dictionary,
+    Synonyms,
+    Ignored,
+}
+
+fn kind_of(rel: &str) -> Kind {
+    let name = rel.rsplit('/').next().unwrap_or(rel).to_lowercase();
+    let at_root = !rel.contains('/');
+    if at_root && name == DICTIONARY_FILE {
+        return Kind::Dictionary;
+    }
+    if at_root && name == SYNONYMS_FILE {
+        return Kind::Synonyms;
+    }
+    let is_md = name.ends_with(".md") || name.ends_with(".markdown");
+    if is_md && (name == "readme.md" || name.starts_with("license") || name.contains(".license.")) {
+        return Kind::Ignored;
+    }
+    if is_md {
+        Kind::Markdown
+    } else if name.ends_with(".jsonl") {
+        Kind::Jsonl
+    } else {
+        Kind::Ignored
+    }
+}
+
+/// Reads a file as UTF-8 text; unreadable, non-UTF-8 and empty files are warnings.
+fn read_text(path: &Path, shown: &str, warnings: &mut Vec<Warning>) -> Option<String> {
+    let warn = |warnings: &mut Vec<Warning>, line: Option<usize>, message: String| {
+        warnings.push(Warning {
+            file: shown.to_string(),
+            line,
+            message,
+        })
+    };
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            warn(warnings, None, format!("cannot be read: {e}"));
+            return None;
+        }
+    };
+    match String::from_utf8(bytes) {
+        Ok(text) if text.trim().is_empty() => {
+            warn(warnings, None, "file is empty".into());
+            None
+        }
+        Ok(text) => Some(text),
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let line = e.as_bytes()[..valid]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+                + 1;
+            warn(
+                warnings,
+                Some(line),
+                format!("not valid UTF-8 (byte {valid}); save the file as UTF-8"),
+            );
+            None
+        }
+    }
+}
+
+/// Loads one or more corpus directories.
+pub fn load(dirs: &[PathBuf]) -> Result<Corpus> {
+    let mut corpus = Corpus::default();
+    let mut seen_ids: HashSet<String> = HashSet::new();
+    for dir in dirs {
+        if !dir.is_dir() {
+            return Err(Error::MissingCorpus(dir.clone()));
+        }
+        let name = corpus_name(dir);
+        corpus.names.push(name.clone());
+        load_one(dir, &name, &mut corpus, &mut seen_ids);
+    }
+    Ok(corpus)
+}
+
+fn load_one(root: &Path, name: &str, corpus: &mut Corpus, seen_ids: &mut HashSet<String>) {
+    let report = &mut corpus.report;
+    let files = list_files(root, &mut report.warnings);
+    report.files += files.len();
+    let mut tocs: Vec<toc::TocIndex> = Vec::new();
+    let mut articles: Vec<Article> = Vec::new();
+    for path in &files {
+        let rel = relative(root, path);
+        let shown = path.display().to_string();
+        let kind = kind_of(&rel);
+        if matches!(kind, Kind::Ignored) {
+            report.ignored_files += 1;
+            continue;
+        }
+        let Some(text) = read_text(path, &shown, &mut report.warnings) else {
+            continue;
+        };
+        let warn = |warnings: &mut Vec<Warning>, line: Option<usize>, message: String| {
+            warnings.push(Warning {
+                file: shown.clone(),
+                line,
+                message,
+            })
+        };
+        match kind {
+            Kind::Dictionary => corpus.vocabulary.dictionaries.push((shown.clone(), text)),
+            Kind::Synonyms => corpus.vocabulary.synonyms.push((shown.clone(), text)),
+            Kind::Markdown => {
+                let file_name = rel.rsplit('/').next().unwrap_or(&rel);
+                if toc::is_toc_name(file_name)
+                    && let Some(entries) = toc::parse(&text)
+                {
+                    tocs.push(toc::TocIndex::new(&rel, &entries));
+                    report.tocs.push(shown.clone());
+                    continue;
+                }
+                match article::parse_markdown_file(&text, &rel, name) {
+                    Ok(a) => articles.push(a),
+                    Err(p) => warn(
+                        &mut report.warnings,
+                        p.line,
+                        format!("skipped: {}", p.message),
+                    ),
+                }
+            }
+            Kind::Jsonl => {
+                let (parsed, problems) = article::jsonl::parse(&text, &rel, name);
+                for p in problems {
+                    warn(
+                        &mut report.warnings,
+                        p.line,
+                        format!("line skipped: {}", p.message),
+                    );
+                }
+                articles.extend(parsed);
+            }
+            Kind::Ignored => unreachable!("handled above"),
+        }
+    }
+    for mut a in articles {
+        if a.topic.is_empty() {
+            a.topic = topic_from_layout(&a, &tocs);
+        }
+        if !seen_ids.insert(a.id.clone()) {
+            let (file, line) = split_source(root, &a.path);
+            report.warnings.push(Warning {
+                file,
+                line,
+                message: format!("skipped: duplicate id `{}`", a.id),
+            });
+            continue;
+        }
+        corpus.articles.push(a);
+    }
+}
+
+/// `path:LINE` of a JSONL record back into the shown file and line.
+fn split_source(root: &Path, source: &str) -> (String, Option<usize>) {
+    match source.rsplit_once(':') {
+        Some((file, line)) if line.chars().all(|c| c.is_ascii_digit()) && !line.is_empty() => {
+            (root.join(file).display().to_string(), line.parse().ok())
+        }
+        _ => (root.join(source).display().to_string(), None),
+    }
+}
+
+/// A topic for an article without one: from the nearest table of contents
+/// that covers it, else from its directory names.
+fn topic_from_layout(a: &Article, tocs: &[toc::TocIndex]) -> Vec<String> {
+    let rel = a.path.as_str();
+    let covering = tocs
+        .iter()
+        .filter(|t| t.dir().is_empty() || rel.starts_with(&format!("{}/", t.dir())))
+        .max_by_key(|t| t.dir().len());
+    if let Some(topic) = covering.and_then(|t| t.topic_for(rel, &a.title)) {
+        return topic.to_vec();
+    }
+    let dir = toc::parent_dir(rel.split(':').next().unwrap_or(rel));
+    dir.split('/')
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}

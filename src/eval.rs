@@ -1,0 +1,178 @@
+//! Retrieval quality over a JSONL file of queries
+//! (`{"q": "…", "relevant": ["id-or-path", …]}`): MRR@10, recall@1/5/10,
+//! the queries missed, and the engine's time per query.
+
+use std::path::Path;
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+
+use crate::corpus::Warning;
+use crate::search::{Engine, Hit, SearchRequest};
+use crate::{Error, Result};
+
+/// Ranks looked at.
+pub const DEPTH: usize = 10;
+
+/// One evaluation query.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+pub struct EvalQuery {
+    /// What the user types.
+    pub q: String,
+    /// Ids or paths of the articles that answer it.
+    pub relevant: Vec<String>,
+}
+
+/// Reads a query file; malformed lines are warnings, not errors.
+pub fn read_queries(path: &Path) -> Result<(Vec<EvalQuery>, Vec<Warning>)> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let mut queries = Vec::new();
+    let mut warnings = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<EvalQuery>(line) {
+            Ok(q) if !q.q.trim().is_empty() && !q.relevant.is_empty() => queries.push(q),
+            Ok(_) => warnings.push(Warning {
+                file: path.display().to_string(),
+                line: Some(i + 1),
+                message: "query needs a non-empty `q` and `relevant`".into(),
+            }),
+            Err(e) => warnings.push(Warning {
+                file: path.display().to_string(),
+                line: Some(i + 1),
+                message: format!("invalid JSON line: {e}"),
+            }),
+        }
+    }
+    Ok((queries, warnings))
+}
+
+/// Whether a hit is one of the relevant entries: same id, same path, or a
+/// path that ends with `/entry`.
+pub fn is_relevant(hit: &Hit, relevant: &[String]) -> bool {
+    relevant
+        .iter()
+        .any(|r| hit.id == *r || hit.path == *r || hit.path.ends_with(&format!("/{r}")))
+}
+
+/// A query whose relevant article was not first.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Miss {
+    /// The query.
+    pub q: String,
+    /// 1-based rank of the first relevant hit within the top ten, if any.
+    pub rank: Option<usize>,
+    /// What was expected.
+    pub relevant: Vec<String>,
+    /// The top three ids returned.
+    pub got: Vec<String>,
+}
+
+/// Figures over a query set.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct EvalReport {
+    /// Queries evaluated.
+    pub queries: usize,
+    /// Mean reciprocal rank of the first relevant hit in the top ten.
+    pub mrr_at_10: f64,
+    /// Share of queries with a relevant hit first.
+    pub recall_at_1: f64,
+    /// Share with one in the top five.
+    pub recall_at_5: f64,
+    /// Share with one in the top ten.
+    pub recall_at_10: f64,
+    /// Median engine time per query, in milliseconds.
+    pub p50_ms: f64,
+    /// 99th-percentile engine time per query, in milliseconds.
+    pub p99_ms: f64,
+    /// Queries whose relevant article was not first.
+    pub missed: Vec<Miss>,
+}
+
+/// Runs every query and scores the rankings.
+pub fn evaluate(engine: &Engine, queries: &[EvalQuery]) -> Result<EvalReport> {
+    let mut rr_sum = 0.0;
+    let (mut r1, mut r5, mut r10) = (0usize, 0usize, 0usize);
+    let mut times = Vec::with_capacity(queries.len());
+    let mut missed = Vec::new();
+    for q in queries {
+        let mut req = SearchRequest::new(q.q.clone());
+        req.limit = DEPTH;
+        let started = Instant::now();
+        let resp = engine.search(&req)?;
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+        let rank = resp
+            .hits
+            .iter()
+            .position(|h| is_relevant(h, &q.relevant))
+            .map(|i| i + 1);
+        if let Some(r) = rank {
+            rr_sum += 1.0 / r as f64;
+            r1 += usize::from(r <= 1);
+            r5 += usize::from(r <= 5);
+            r10 += usize::from(r <= 10);
+        }
+        if rank != Some(1) {
+            missed.push(Miss {
+                q: q.q.clone(),
+                rank,
+                relevant: q.relevant.clone(),
+                got: resp.hits.iter().take(3).map(|h| h.id.clone()).collect(),
+            });
+        }
+    }
+    let n = queries.len().max(1) as f64;
+    times.sort_by(f64::total_cmp);
+    Ok(EvalReport {
+        queries: queries.len(),
+        mrr_at_10: rr_sum / n,
+        recall_at_1: r1 as f64 / n,
+        recall_at_5: r5 as f64 / n,
+        recall_at_10: r10 as f64 / n,
+        p50_ms: percentile(&times, 0.50),
+        p99_ms: percentile(&times, 0.99),
+        missed,
+    })
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    (sorted[i] * 1000.0).round() / 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hit(id: &str, path: &str) -> Hit {
+        Hit {
+            id: id.into(),
+            title: String::new(),
+            topic: vec![],
+            path: path.into(),
+            url: None,
+            score: 0.0,
+            snippet: String::new(),
+        }
+    }
+
+    #[test]
+    fn relevance_by_id_path_or_path_suffix() {
+        let rel = vec!["更改时区.md".to_string(), "po-cancel".to_string()];
+        assert!(is_relevant(&hit("x", "更改时区.md"), &rel));
+        assert!(is_relevant(&hit("x", "guide/更改时区.md"), &rel));
+        assert!(is_relevant(&hit("po-cancel", "a.md"), &rel));
+        assert!(!is_relevant(&hit("x", "guide/不更改时区.md"), &rel));
+    }
+
+    #[test]
+    fn percentiles() {
+        assert_eq!(percentile(&[1.0, 2.0, 3.0], 0.5), 2.0);
+        assert_eq!(percentile(&[], 0.5), 0.0);
+    }
+}

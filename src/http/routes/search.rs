@@ -1,0 +1,82 @@
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use serde::Deserialize;
+
+use crate::article::frontmatter::split_topic_path;
+use crate::http::error::{ApiError, Code};
+use crate::http::{AppState, MAX_QUERY_CHARS};
+use crate::search::{DEFAULT_LIMIT, MAX_LIMIT, SearchRequest, SearchResponse};
+
+/// Deepest page start accepted.
+pub const MAX_OFFSET: usize = 10_000;
+
+/// Query-string parameters, all as text so that every mistake gets our error.
+#[derive(Deserialize, Default)]
+pub struct SearchParams {
+    q: Option<String>,
+    limit: Option<String>,
+    offset: Option<String>,
+    topic: Option<String>,
+}
+
+pub async fn search(
+    State(state): State<AppState>,
+    params: Result<Query<SearchParams>, QueryRejection>,
+) -> Result<Json<SearchResponse>, ApiError> {
+    let Query(params) = params.map_err(|e| ApiError::new(Code::InvalidParameter, e.body_text()))?;
+    let req = validate(params)?;
+    let engine = state.engine.clone();
+    let response = tokio::task::spawn_blocking(move || engine.search(&req))
+        .await
+        .map_err(ApiError::internal)??;
+    Ok(Json(response))
+}
+
+fn validate(p: SearchParams) -> Result<SearchRequest, ApiError> {
+    let q = p.q.unwrap_or_default();
+    if q.trim().is_empty() {
+        return Err(ApiError::new(
+            Code::EmptyQuery,
+            "parameter `q` is required and must not be blank",
+        ));
+    }
+    if q.chars().count() > MAX_QUERY_CHARS {
+        return Err(ApiError::new(
+            Code::QueryTooLong,
+            format!("parameter `q` is longer than {MAX_QUERY_CHARS} characters"),
+        ));
+    }
+    let limit =
+        parse_bounded(p.limit.as_deref(), DEFAULT_LIMIT, 1, MAX_LIMIT).ok_or_else(|| {
+            ApiError::new(
+                Code::InvalidLimit,
+                format!("parameter `limit` must be a whole number from 1 to {MAX_LIMIT}"),
+            )
+        })?;
+    let offset = parse_bounded(p.offset.as_deref(), 0, 0, MAX_OFFSET).ok_or_else(|| {
+        ApiError::new(
+            Code::InvalidOffset,
+            format!("parameter `offset` must be a whole number from 0 to {MAX_OFFSET}"),
+        )
+    })?;
+    let topic = p
+        .topic
+        .map(|t| split_topic_path(&t))
+        .filter(|t| !t.is_empty());
+    Ok(SearchRequest {
+        query: q,
+        limit,
+        offset,
+        topic,
+        corpus: None,
+    })
+}
+
+/// `None` when the text is present but not a number within `min..=max`.
+fn parse_bounded(text: Option<&str>, default: usize, min: usize, max: usize) -> Option<usize> {
+    match text.map(str::trim) {
+        None | Some("") => Some(default),
+        Some(t) => t.parse::<usize>().ok().filter(|n| (min..=max).contains(n)),
+    }
+}

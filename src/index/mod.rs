@@ -1,0 +1,98 @@
+//! The tantivy index: schema, building it from a corpus, and the manifest
+//! that says what it was built from.
+
+pub mod build;
+pub mod manifest;
+
+use std::sync::Arc;
+
+use tantivy::schema::{
+    FAST, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
+    TextFieldIndexing, TextOptions,
+};
+use tantivy::tokenizer::TextAnalyzer;
+
+use crate::analysis::{Analyzer, ChineseTokenizer, TOKENIZER_NAME};
+
+pub use build::{BuildReport, build_index};
+pub use manifest::{Manifest, Staleness, staleness};
+
+/// Name of the file, inside the index directory, that describes the build.
+pub const MANIFEST_FILE: &str = "wenda.json";
+
+/// Version of the index layout; a different version means rebuild.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Handles to the schema's fields.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    /// The article id, indexed whole.
+    pub id: Field,
+    /// Position of the article in the catalog (fast field).
+    pub ord: Field,
+    /// Title text.
+    pub title: Field,
+    /// Alternative questions.
+    pub questions: Field,
+    /// Section headings.
+    pub headings: Field,
+    /// Body text.
+    pub body: Field,
+    /// Topic path as a facet.
+    pub topic: Field,
+    /// Corpus name, indexed whole.
+    pub corpus: Field,
+    /// The whole article as JSON, stored only.
+    pub source: Field,
+}
+
+impl Fields {
+    /// Finds the fields in an existing schema.
+    pub fn from_schema(schema: &Schema) -> tantivy::Result<Fields> {
+        let f = |name: &str| schema.get_field(name);
+        Ok(Fields {
+            id: f("id")?,
+            ord: f("ord")?,
+            title: f("title")?,
+            questions: f("questions")?,
+            headings: f("headings")?,
+            body: f("body")?,
+            topic: f("topic")?,
+            corpus: f("corpus")?,
+            source: f("source")?,
+        })
+    }
+
+    /// The text fields searched by queries.
+    pub fn text_fields(&self) -> [Field; 4] {
+        [self.title, self.questions, self.headings, self.body]
+    }
+}
+
+/// The index schema.
+pub fn schema() -> Schema {
+    let mut b = Schema::builder();
+    let text = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(TOKENIZER_NAME)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    b.add_text_field("id", STRING);
+    b.add_u64_field("ord", FAST | INDEXED);
+    b.add_text_field("title", text.clone());
+    b.add_text_field("questions", text.clone());
+    b.add_text_field("headings", text.clone());
+    b.add_text_field("body", text);
+    b.add_facet_field("topic", FacetOptions::default());
+    b.add_text_field("corpus", STRING);
+    b.add_text_field("source", STORED);
+    b.build()
+}
+
+/// Registers the Chinese analyzer on an index under [`TOKENIZER_NAME`].
+pub fn register_analyzer(index: &tantivy::Index, analyzer: Arc<Analyzer>) {
+    index.tokenizers().register(
+        TOKENIZER_NAME,
+        TextAnalyzer::from(ChineseTokenizer::new(analyzer)),
+    );
+}

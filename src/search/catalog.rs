@@ -1,0 +1,158 @@
+//! The articles of an index, in memory: lookups by id and ordinal, the
+//! topic tree, and text prepared for snippets. Help centres hold thousands
+//! of articles, not millions, so all of them fit.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+use tantivy::schema::Value;
+use tantivy::{Searcher, TantivyDocument};
+
+use crate::analysis::normalize::{Normalized, normalize};
+use crate::article::Article;
+use crate::index::Fields;
+use crate::{Error, Result};
+
+/// An article with what search reads from it on every hit.
+#[derive(Debug)]
+pub struct Entry {
+    /// The article.
+    pub article: Article,
+    /// Body text as shown in snippets.
+    pub body: String,
+    /// Normalised body with offsets back into `body`.
+    pub body_norm: Normalized,
+}
+
+/// A node of the topic tree.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TopicNode {
+    /// The topic's own name.
+    pub name: String,
+    /// The full path, outermost first.
+    pub path: Vec<String>,
+    /// Articles in this topic and below.
+    pub count: usize,
+    /// Sub-topics, sorted by name.
+    pub children: Vec<TopicNode>,
+}
+
+/// All articles of an index.
+#[derive(Debug, Default)]
+pub struct Catalog {
+    entries: Vec<Entry>,
+    by_id: HashMap<String, usize>,
+}
+
+impl Catalog {
+    /// Reads every stored article from the index.
+    pub fn load(searcher: &Searcher, fields: &Fields) -> Result<Catalog> {
+        let mut slots: Vec<Option<Entry>> = Vec::new();
+        for (seg_ord, reader) in searcher.segment_readers().iter().enumerate() {
+            let store = reader
+                .get_store_reader(4)
+                .map_err(|e| Error::io("index document store", e))?;
+            let ords = reader.fast_fields().u64("ord")?;
+            for doc_id in reader.doc_ids_alive() {
+                let doc: TantivyDocument = store.get(doc_id)?;
+                let json = doc
+                    .get_first(fields.source)
+                    .and_then(|v| v.as_str())
+                    .ok_or_else(|| {
+                        Error::Invalid(format!("document {seg_ord}/{doc_id} has no source"))
+                    })?;
+                let article: Article =
+                    serde_json::from_str(json).map_err(|source| Error::Json {
+                        context: format!("stored article {seg_ord}/{doc_id}"),
+                        source,
+                    })?;
+                let ord = ords.first(doc_id).unwrap_or(0) as usize;
+                if slots.len() <= ord {
+                    slots.resize_with(ord + 1, || None);
+                }
+                let body = article.body_text().replace('\n', " ");
+                let body_norm = normalize(&body);
+                slots[ord] = Some(Entry {
+                    article,
+                    body,
+                    body_norm,
+                });
+            }
+        }
+        let entries: Vec<Entry> = slots.into_iter().flatten().collect();
+        if entries.len() != searcher.num_docs() as usize {
+            return Err(Error::Invalid(
+                "index ordinals are not contiguous; rebuild the index".into(),
+            ));
+        }
+        let by_id = entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.article.id.clone(), i))
+            .collect();
+        Ok(Catalog { entries, by_id })
+    }
+
+    /// Number of articles.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether the catalog is empty.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The entry at an ordinal.
+    pub fn get(&self, ord: usize) -> Option<&Entry> {
+        self.entries.get(ord)
+    }
+
+    /// The entry with an id.
+    pub fn by_id(&self, id: &str) -> Option<&Entry> {
+        self.by_id.get(id).and_then(|&i| self.entries.get(i))
+    }
+
+    /// Ordinal of an id.
+    pub fn ord_of(&self, id: &str) -> Option<usize> {
+        self.by_id.get(id).copied()
+    }
+
+    /// All entries in ordinal order.
+    pub fn iter(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.iter()
+    }
+
+    /// The topic tree with article counts.
+    pub fn topic_tree(&self) -> Vec<TopicNode> {
+        #[derive(Default)]
+        struct Node {
+            count: usize,
+            children: BTreeMap<String, Node>,
+        }
+        let mut root = Node::default();
+        for e in &self.entries {
+            let mut node = &mut root;
+            for seg in &e.article.topic {
+                node = node.children.entry(seg.clone()).or_default();
+                node.count += 1;
+            }
+        }
+        fn convert(children: BTreeMap<String, Node>, prefix: &[String]) -> Vec<TopicNode> {
+            children
+                .into_iter()
+                .map(|(name, n)| {
+                    let mut path = prefix.to_vec();
+                    path.push(name.clone());
+                    TopicNode {
+                        children: convert(n.children, &path),
+                        name,
+                        path,
+                        count: n.count,
+                    }
+                })
+                .collect()
+        }
+        convert(root.children, &[])
+    }
+}
