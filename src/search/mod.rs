@@ -181,7 +181,7 @@ impl Engine {
         let facet_root = req
             .topic
             .as_ref()
-            .map_or_else(Facet::root, |t| Facet::from_path(t));
+            .map_or_else(Facet::root, Facet::from_path);
         let mut facets = FacetCollector::for_field("topic");
         facets.add_facet(facet_root.clone());
         let wanted = req.offset.saturating_add(req.limit);

@@ -1,5 +1,6 @@
 //! wenda's integration tests: one binary, one module per area.
 
 mod api;
+mod cli;
 mod common;
 mod ingest;

@@ -1,0 +1,114 @@
+//! The `wenda` binary: flags, environment, output and exit codes.
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+use crate::common::*;
+
+fn wenda(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wenda"))
+        .args(args)
+        .env_remove("WENDA_CORPUS")
+        .env_remove("WENDA_INDEX")
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("wenda runs")
+}
+
+fn json(out: &Output) -> Value {
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
+}
+
+#[test]
+fn ingest_search_and_eval_from_the_command_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let index = tmp.path().join("idx");
+    let docset = data("docset");
+    let (docset, index) = (docset.to_str().unwrap(), index.to_str().unwrap());
+
+    let report = json(&wenda(&[
+        "ingest", "--corpus", docset, "--index", index, "--json",
+    ]));
+    assert_eq!(report["articles"], 8);
+    assert_eq!(report["tocs"].as_array().unwrap().len(), 1);
+    assert_eq!(report["warnings"].as_array().unwrap().len(), 0);
+
+    let found = json(&wenda(&[
+        "search", "时区", "--corpus", docset, "--index", index, "--json", "--limit", "2",
+    ]));
+    assert_eq!(found["hits"][0]["id"], "sub/更改时区");
+    assert!(found["hits"].as_array().unwrap().len() <= 2);
+
+    let queries = data("docset_queries.jsonl");
+    let out = wenda(&[
+        "eval",
+        queries.to_str().unwrap(),
+        "--corpus",
+        docset,
+        "--index",
+        index,
+        "--json",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    let eval = json(&out);
+    assert_eq!(eval["queries"], 5);
+    assert!(stderr.contains("docset_queries.jsonl:6"), "{stderr}");
+    let r10 = eval["recall_at_10"].as_f64().unwrap();
+    assert!(
+        r10 > 0.0 && r10 < 1.0,
+        "one query has no relevant article: {eval}"
+    );
+    assert!(
+        eval["missed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["q"] == "这个问题没有答案")
+    );
+}
+
+#[test]
+fn human_output_and_environment_variables() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_wenda"))
+        .args(["search", "独角兽"])
+        .env("WENDA_CORPUS", data("docset"))
+        .env("WENDA_INDEX", tmp.path().join("idx"))
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("未收录的文章"), "{stdout}");
+    assert!(stdout.contains("【独角兽】"), "{stdout}");
+    // The index was built on first use and reported on stderr.
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ingested 8 articles"));
+}
+
+#[test]
+fn errors_exit_non_zero_with_a_message() {
+    let out = wenda(&[
+        "search",
+        "x",
+        "--corpus",
+        "/definitely/not/here",
+        "--index",
+        "/tmp/wenda-never",
+    ]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("does not exist"), "{stderr}");
+    let out = wenda(&["search", "x", "--limit", "0"]);
+    assert_eq!(out.status.code(), Some(2), "usage errors exit 2");
+}
