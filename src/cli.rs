@@ -247,6 +247,22 @@ fn print_report(r: &BuildReport, index_dir: &Path) {
         r.tocs.len(),
         r.dictionary_words
     );
+    eprintln!(
+        "  articles with steps: {}, links: {} resolved, {} external, {} unresolved",
+        r.articles_with_steps,
+        r.links.resolved,
+        r.links.external,
+        r.links.unresolved.len()
+    );
+    for u in &r.links.unresolved {
+        eprintln!("    unresolved in {}: {}", u.article, u.text);
+    }
+    if !r.skipped.is_empty() {
+        eprintln!("  skipped ({}):", r.skipped.len());
+        for s in &r.skipped {
+            eprintln!("    {s}");
+        }
+    }
     if r.warnings.is_empty() {
         eprintln!("  warnings: none");
     } else {

@@ -158,6 +158,8 @@ mod tests {
             url: None,
             score: 0.0,
             snippet: String::new(),
+            step_count: 0,
+            steps_preview: vec![],
         }
     }
 

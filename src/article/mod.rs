@@ -4,15 +4,20 @@
 //! sections. Parsers here take text and return articles or a
 //! [`Problem`] that says where the input is broken.
 
+pub mod crawl;
 pub mod frontmatter;
 pub mod html;
 pub mod jsonl;
+pub mod links;
 pub mod markdown;
+pub mod prose;
+pub mod structure;
 pub mod toc;
 
 use serde::{Deserialize, Serialize};
 
 use markdown::{Block, Document, blocks_text};
+pub use structure::{Link, LinkKind, Procedure, Step};
 
 /// A link as written in the source: label and target.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -51,13 +56,47 @@ pub struct Article {
     pub corpus: String,
     /// Body text split at headings.
     pub sections: Vec<Section>,
-    /// Links found in the body.
+    /// What must hold before starting (前提条件).
+    pub prerequisites: Vec<String>,
+    /// Limits and cautions (约束与限制, 注意事项).
+    pub constraints: Vec<String>,
+    /// Procedures in document order; the first is the article's steps.
+    pub procedures: Vec<Procedure>,
+    /// Outgoing links, resolved against the corpus at ingest.
+    pub links: Vec<Link>,
+    /// The source was cut (a crawl that lost the start or end of the page).
+    pub partial: bool,
+    /// Links as written in the source; resolved into `links` at ingest.
+    #[serde(skip)]
     pub raw_links: Vec<RawLink>,
     /// Letters, digits and ideographs of link labels in the body.
     pub link_chars: usize,
 }
 
 impl Article {
+    /// The steps of the article's (first) procedure.
+    pub fn steps(&self) -> &[Step] {
+        self.procedures.first().map_or(&[], |p| p.steps.as_slice())
+    }
+
+    /// Step texts and console paths, for the index.
+    pub fn steps_text(&self) -> String {
+        fn walk(steps: &[Step], out: &mut Vec<String>) {
+            for s in steps {
+                out.push(s.text.clone());
+                if !s.menu_path.is_empty() {
+                    out.push(s.menu_path.join(" "));
+                }
+                walk(&s.substeps, out);
+            }
+        }
+        let mut out = Vec::new();
+        for p in &self.procedures {
+            walk(&p.steps, &mut out);
+        }
+        out.join("\n")
+    }
+
     /// All body text, sections separated by blank lines.
     pub fn body_text(&self) -> String {
         let mut out = String::new();
@@ -107,14 +146,16 @@ pub struct Problem {
 }
 
 impl Problem {
-    fn at(line: usize, message: impl Into<String>) -> Self {
+    /// A problem on a line.
+    pub fn at(line: usize, message: impl Into<String>) -> Self {
         Problem {
             line: Some(line),
             message: message.into(),
         }
     }
 
-    fn whole(message: impl Into<String>) -> Self {
+    /// A problem with the whole input.
+    pub fn whole(message: impl Into<String>) -> Self {
         Problem {
             line: None,
             message: message.into(),
@@ -149,7 +190,9 @@ pub fn id_from_path(rel_path: &str) -> String {
 /// Builds an article from parsed Markdown and its metadata.
 ///
 /// The title comes from `meta`, else the first H1 (which then does not
-/// repeat as a section), else `fallback_title`.
+/// repeat as a section), else `fallback_title`. Section names written
+/// inline become sections; prerequisites, constraints and procedures are
+/// picked out.
 pub fn from_document(
     meta: Meta,
     doc: Document,
@@ -157,7 +200,7 @@ pub fn from_document(
     corpus: &str,
     fallback_title: &str,
 ) -> Article {
-    let mut blocks = doc.blocks;
+    let mut blocks = structure::split_inline_markers(doc.blocks);
     let h1_index = blocks
         .iter()
         .position(|b| matches!(b, Block::Heading { level: 1, text } if !text.is_empty()));
@@ -177,6 +220,7 @@ pub fn from_document(
         (None, None) => fallback_title.to_string(),
     };
     let sections = split_sections(&blocks);
+    let found = structure::extract(&blocks);
     Article {
         id: meta.id.unwrap_or_else(|| id_from_path(path)),
         title,
@@ -186,9 +230,70 @@ pub fn from_document(
         path: path.to_string(),
         corpus: corpus.to_string(),
         sections,
+        prerequisites: found.prerequisites,
+        constraints: found.constraints,
+        procedures: found.procedures,
+        links: Vec::new(),
+        partial: false,
         raw_links: doc.links,
         link_chars: doc.link_chars,
     }
+}
+
+/// Articles of a crawl file, with ids from the file's stem and the title.
+/// Cut pages are flagged `partial` and reported as problems.
+pub fn parse_crawl_file(
+    text: &str,
+    path: &str,
+    corpus: &str,
+) -> (Vec<Article>, Vec<Problem>, Vec<crawl::Skipped>) {
+    let parsed = crawl::parse(text);
+    let stem = path.rsplit_once('.').map_or(path, |(s, _)| s);
+    let mut used: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut articles = Vec::new();
+    let mut problems = Vec::new();
+    for c in parsed.articles {
+        let slug: String = c
+            .title
+            .chars()
+            .map(|ch| if ch.is_alphanumeric() { ch } else { '-' })
+            .collect::<String>()
+            .split('-')
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join("-");
+        let mut id = format!("{stem}/{slug}");
+        let mut k = 2;
+        while !used.insert(id.clone()) {
+            id = format!("{stem}/{slug}-{k}");
+            k += 1;
+        }
+        let meta = Meta {
+            id: Some(id),
+            title: Some(c.title.clone()),
+            topic: c.topic,
+            ..Meta::default()
+        };
+        let doc = Document {
+            blocks: c.blocks,
+            ..Document::default()
+        };
+        let mut article = from_document(meta, doc, &format!("{path}:{}", c.line), corpus, "");
+        if c.cut_at_start || c.cut_at_end {
+            article.partial = true;
+            let where_ = match (c.cut_at_start, c.cut_at_end) {
+                (true, true) => "start and end",
+                (true, false) => "start",
+                _ => "end",
+            };
+            problems.push(Problem::at(
+                c.line,
+                format!("partial: the crawl cut `{}` at its {where_}", article.title),
+            ));
+        }
+        articles.push(article);
+    }
+    (articles, problems, parsed.skipped)
 }
 
 /// Splits top-level blocks into sections at headings.

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::article::links::{self, LinkReport};
 use crate::article::{self, Article, toc};
 use crate::{Error, Result};
 
@@ -46,6 +47,29 @@ pub struct VocabularyFiles {
     pub synonyms: Vec<(String, String)>,
 }
 
+/// Text of a crawl that is not an article (site chrome, navigation).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Skipped {
+    /// The crawl file.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// Why it was left out.
+    pub reason: String,
+    /// The text left out (shortened).
+    pub text: String,
+}
+
+impl fmt::Display for Skipped {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}: {}: {}",
+            self.file, self.line, self.reason, self.text
+        )
+    }
+}
+
 /// What loading produced, for the ingest report.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct LoadReport {
@@ -57,6 +81,10 @@ pub struct LoadReport {
     pub tocs: Vec<String>,
     /// Everything that was skipped, with where and why.
     pub warnings: Vec<Warning>,
+    /// Crawl text that is not an article.
+    pub skipped: Vec<Skipped>,
+    /// What link resolution found.
+    pub links: LinkReport,
 }
 
 /// The articles of one or more corpus directories.
@@ -145,6 +173,7 @@ fn relative(root: &Path, path: &Path) -> String {
 enum Kind {
     Markdown,
     Jsonl,
+    Crawl,
     Dictionary,
     Synonyms,
     Ignored,
@@ -153,11 +182,12 @@ enum Kind {
 fn kind_of(rel: &str) -> Kind {
     let name = rel.rsplit('/').next().unwrap_or(rel).to_lowercase();
     let at_root = !rel.contains('/');
-    if at_root && name == DICTIONARY_FILE {
-        return Kind::Dictionary;
-    }
-    if at_root && name == SYNONYMS_FILE {
-        return Kind::Synonyms;
+    if name == DICTIONARY_FILE || name == SYNONYMS_FILE {
+        return match (at_root, name == DICTIONARY_FILE) {
+            (true, true) => Kind::Dictionary,
+            (true, false) => Kind::Synonyms,
+            (false, _) => Kind::Ignored,
+        };
     }
     let is_md = name.ends_with(".md") || name.ends_with(".markdown");
     if is_md && (name == "readme.md" || name.starts_with("license") || name.contains(".license.")) {
@@ -167,6 +197,8 @@ fn kind_of(rel: &str) -> Kind {
         Kind::Markdown
     } else if name.ends_with(".jsonl") {
         Kind::Jsonl
+    } else if name.ends_with(".txt") {
+        Kind::Crawl
     } else {
         Kind::Ignored
     }
@@ -282,9 +314,23 @@ fn load_one(root: &Path, name: &str, corpus: &mut Corpus, seen_ids: &mut HashSet
                 }
                 articles.extend(parsed);
             }
+            Kind::Crawl => {
+                let (parsed, problems, skipped) = article::parse_crawl_file(&text, &rel, name);
+                for p in problems {
+                    warn(&mut report.warnings, p.line, p.message);
+                }
+                report.skipped.extend(skipped.into_iter().map(|s| Skipped {
+                    file: shown.clone(),
+                    line: s.line,
+                    reason: s.reason,
+                    text: s.text,
+                }));
+                articles.extend(parsed);
+            }
             Kind::Ignored => unreachable!("handled above"),
         }
     }
+    let mut kept = Vec::with_capacity(articles.len());
     for mut a in articles {
         if a.topic.is_empty() {
             a.topic = topic_from_layout(&a, &tocs);
@@ -298,8 +344,13 @@ fn load_one(root: &Path, name: &str, corpus: &mut Corpus, seen_ids: &mut HashSet
             });
             continue;
         }
-        corpus.articles.push(a);
+        kept.push(a);
     }
+    let found = links::resolve(&mut kept);
+    report.links.resolved += found.resolved;
+    report.links.external += found.external;
+    report.links.unresolved.extend(found.unresolved);
+    corpus.articles.extend(kept);
 }
 
 /// `path:LINE` of a JSONL record back into the shown file and line.

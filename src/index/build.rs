@@ -12,8 +12,9 @@ use super::{FORMAT_VERSION, Fields, MANIFEST_FILE, register_analyzer, schema};
 use crate::analysis::vocabulary::Source;
 use crate::analysis::{Analyzer, Vocabulary};
 use crate::article::Article;
+use crate::article::links::LinkReport;
 use crate::corpus::fingerprint::fingerprint;
-use crate::corpus::{self, Warning};
+use crate::corpus::{self, Skipped, Warning};
 use crate::{Error, Result};
 
 /// What an ingest did, for people and for scripts.
@@ -33,6 +34,12 @@ pub struct BuildReport {
     pub ignored_files: usize,
     /// User dictionary words in effect.
     pub dictionary_words: usize,
+    /// Articles with at least one procedure.
+    pub articles_with_steps: usize,
+    /// Links between articles, to the web, and references that match nothing.
+    pub links: LinkReport,
+    /// Crawl text left out (site chrome, navigation), with why.
+    pub skipped: Vec<Skipped>,
     /// Everything skipped, with file and line.
     pub warnings: Vec<Warning>,
     /// Wall time of the build in milliseconds.
@@ -100,6 +107,13 @@ pub fn build_index(
         files: loaded.report.files,
         ignored_files: loaded.report.ignored_files,
         dictionary_words: vocabulary.words.len(),
+        articles_with_steps: loaded
+            .articles
+            .iter()
+            .filter(|a| !a.procedures.is_empty())
+            .count(),
+        links: loaded.report.links.clone(),
+        skipped: loaded.report.skipped.clone(),
         warnings,
         took_ms: started.elapsed().as_millis(),
     })
@@ -188,6 +202,7 @@ fn document(fields: &Fields, ord: u64, a: &Article) -> Result<TantivyDocument> {
     doc.add_text(fields.title, &a.title);
     doc.add_text(fields.questions, a.questions.join("\n"));
     doc.add_text(fields.headings, a.headings_text());
+    doc.add_text(fields.steps, a.steps_text());
     doc.add_text(fields.body, a.body_text());
     if !a.topic.is_empty() {
         doc.add_facet(fields.topic, Facet::from_path(&a.topic));

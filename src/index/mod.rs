@@ -21,7 +21,7 @@ pub use manifest::{Manifest, Staleness, staleness};
 pub const MANIFEST_FILE: &str = "wenda.json";
 
 /// Version of the index layout; a different version means rebuild.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Handles to the schema's fields.
 #[derive(Debug, Clone, Copy)]
@@ -36,6 +36,8 @@ pub struct Fields {
     pub questions: Field,
     /// Section headings.
     pub headings: Field,
+    /// Step texts and console paths.
+    pub steps: Field,
     /// Body text.
     pub body: Field,
     /// Topic path as a facet.
@@ -56,6 +58,7 @@ impl Fields {
             title: f("title")?,
             questions: f("questions")?,
             headings: f("headings")?,
+            steps: f("steps")?,
             body: f("body")?,
             topic: f("topic")?,
             corpus: f("corpus")?,
@@ -64,8 +67,14 @@ impl Fields {
     }
 
     /// The text fields searched by queries.
-    pub fn text_fields(&self) -> [Field; 4] {
-        [self.title, self.questions, self.headings, self.body]
+    pub fn text_fields(&self) -> [Field; 5] {
+        [
+            self.title,
+            self.questions,
+            self.headings,
+            self.steps,
+            self.body,
+        ]
     }
 }
 
@@ -82,6 +91,7 @@ pub fn schema() -> Schema {
     b.add_text_field("title", text.clone());
     b.add_text_field("questions", text.clone());
     b.add_text_field("headings", text.clone());
+    b.add_text_field("steps", text.clone());
     b.add_text_field("body", text);
     b.add_facet_field("topic", FacetOptions::default());
     b.add_text_field("corpus", STRING);

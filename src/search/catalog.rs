@@ -37,11 +37,32 @@ pub struct TopicNode {
     pub children: Vec<TopicNode>,
 }
 
+/// An article that links to another one.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ArticleRef {
+    /// Its id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+}
+
+/// One level of an article's topic path; `id` names the article that has
+/// the topic's title, when there is one.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Crumb {
+    /// The topic's name.
+    pub name: String,
+    /// The article with that title, if any.
+    pub id: Option<String>,
+}
+
 /// All articles of an index.
 #[derive(Debug, Default)]
 pub struct Catalog {
     entries: Vec<Entry>,
     by_id: HashMap<String, usize>,
+    backlinks: Vec<Vec<ArticleRef>>,
+    by_title: HashMap<(String, String), usize>,
 }
 
 impl Catalog {
@@ -85,12 +106,61 @@ impl Catalog {
                 "index ordinals are not contiguous; rebuild the index".into(),
             ));
         }
-        let by_id = entries
+        let by_id: HashMap<String, usize> = entries
             .iter()
             .enumerate()
             .map(|(i, e)| (e.article.id.clone(), i))
             .collect();
-        Ok(Catalog { entries, by_id })
+        let mut backlinks: Vec<Vec<ArticleRef>> = vec![Vec::new(); entries.len()];
+        for e in &entries {
+            let a = &e.article;
+            for target in a.links.iter().filter_map(|l| l.id.as_ref()) {
+                if let Some(&t) = by_id.get(target)
+                    && !backlinks[t].iter().any(|r| r.id == a.id)
+                {
+                    backlinks[t].push(ArticleRef {
+                        id: a.id.clone(),
+                        title: a.title.clone(),
+                    });
+                }
+            }
+        }
+        let mut by_title = HashMap::new();
+        for (i, e) in entries.iter().enumerate() {
+            by_title
+                .entry((e.article.corpus.clone(), e.article.title.clone()))
+                .or_insert(i);
+        }
+        Ok(Catalog {
+            entries,
+            by_id,
+            backlinks,
+            by_title,
+        })
+    }
+
+    /// Articles that link to the article at `ord`.
+    pub fn backlinks(&self, ord: usize) -> &[ArticleRef] {
+        self.backlinks.get(ord).map_or(&[], Vec::as_slice)
+    }
+
+    /// The topic path of the article at `ord`, each level with the article
+    /// of that title in the same corpus, if any.
+    pub fn breadcrumb(&self, ord: usize) -> Vec<Crumb> {
+        let Some(e) = self.entries.get(ord) else {
+            return Vec::new();
+        };
+        e.article
+            .topic
+            .iter()
+            .map(|name| Crumb {
+                name: name.clone(),
+                id: self
+                    .by_title
+                    .get(&(e.article.corpus.clone(), name.clone()))
+                    .map(|&i| self.entries[i].article.id.clone()),
+            })
+            .collect()
     }
 
     /// Number of articles.

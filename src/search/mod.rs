@@ -18,7 +18,7 @@ use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Term};
 use crate::Result;
 use crate::analysis::Analyzer;
 use crate::index::{Fields, Manifest, register_analyzer};
-pub use catalog::{Catalog, Entry, TopicNode};
+pub use catalog::{ArticleRef, Catalog, Crumb, Entry, TopicNode};
 pub use query::QueryPlan;
 
 /// Hits per page when the caller does not say.
@@ -69,7 +69,14 @@ pub struct Hit {
     pub score: f32,
     /// Body text around the matches, HTML-escaped, matches in `<mark>`.
     pub snippet: String,
+    /// Number of steps of the article's procedure (0 when it has none).
+    pub step_count: usize,
+    /// The first steps, for a preview.
+    pub steps_preview: Vec<String>,
 }
+
+/// Steps shown in a hit's preview.
+pub const STEPS_PREVIEW: usize = 3;
 
 /// A facet value and how many matching articles carry it.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -258,6 +265,13 @@ impl Engine {
             url: a.url.clone(),
             score,
             snippet: snippet::snippet(&entry.body, &entry.body_norm, terms, snippet::SNIPPET_CHARS),
+            step_count: a.steps().len(),
+            steps_preview: a
+                .steps()
+                .iter()
+                .take(STEPS_PREVIEW)
+                .map(|s| s.text.lines().next().unwrap_or_default().to_string())
+                .collect(),
         }
     }
 }

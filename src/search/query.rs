@@ -17,6 +17,8 @@ pub const TITLE_BOOST: f32 = 3.0;
 pub const QUESTIONS_BOOST: f32 = 2.5;
 /// Weight of section headings.
 pub const HEADINGS_BOOST: f32 = 1.5;
+/// Weight of step texts and console paths.
+pub const STEPS_BOOST: f32 = 1.2;
 /// Weight of the body.
 pub const BODY_BOOST: f32 = 1.0;
 /// Weight of a shorter word that search mode finds inside a query word.
@@ -76,10 +78,11 @@ impl QueryPlan {
 
     /// The tantivy query: for each term and text field, a boosted term query.
     pub fn to_query(&self, fields: &Fields) -> Box<dyn Query> {
-        let field_boosts: [(Field, f32); 4] = [
+        let field_boosts: [(Field, f32); 5] = [
             (fields.title, TITLE_BOOST),
             (fields.questions, QUESTIONS_BOOST),
             (fields.headings, HEADINGS_BOOST),
+            (fields.steps, STEPS_BOOST),
             (fields.body, BODY_BOOST),
         ];
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
