@@ -11,32 +11,56 @@ use zhconv::{Variant, zhconv};
 pub struct Normalized {
     /// The normalised text.
     pub text: String,
-    /// For each char of `text`: its byte offset in `text` and the byte
-    /// range of the original character it came from.
-    spans: Vec<(usize, usize, usize)>,
+    /// For each char of `text`: its byte offset in `text` (kept apart and
+    /// narrow so that binary searches stay in cache).
+    starts: Vec<u32>,
+    /// For each char of `text`: the byte range of the original character
+    /// it came from.
+    origins: Vec<(u32, u32)>,
 }
 
 impl Normalized {
     /// Maps a byte range of the normalised text to a byte range of the original.
     pub fn original_range(&self, from: usize, to: usize) -> (usize, usize) {
-        if self.spans.is_empty() {
-            return (0, 0);
+        let (a, b) = (self.char_index(from), self.char_index(to.max(1) - 1));
+        if to == 0 {
+            return self.original_range_of_chars(a, a);
         }
-        let start = self.char_at(from).1;
-        let end = if to == 0 {
-            start
-        } else {
-            self.char_at(to - 1).2
-        };
-        (start, end.max(start))
+        self.original_range_of_chars(a, b + 1)
     }
 
-    fn char_at(&self, byte: usize) -> (usize, usize, usize) {
-        let i = match self.spans.binary_search_by_key(&byte, |s| s.0) {
+    /// Number of normalised characters.
+    pub fn char_len(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// Index of the normalised character at (or containing) a byte offset
+    /// of the normalised text; `char_len()` at the end.
+    pub fn char_index(&self, byte: usize) -> usize {
+        if byte >= self.text.len() {
+            return self.starts.len();
+        }
+        let byte = byte as u32;
+        match self.starts.binary_search(&byte) {
             Ok(i) => i,
             Err(i) => i.saturating_sub(1),
-        };
-        self.spans[i.min(self.spans.len() - 1)]
+        }
+    }
+
+    /// Byte range of the original text covered by normalised characters
+    /// `from..to` (character indices).
+    pub fn original_range_of_chars(&self, from: usize, to: usize) -> (usize, usize) {
+        let n = self.origins.len();
+        if from >= to || from >= n {
+            let at = match self.origins.get(from) {
+                Some(o) => o.0,
+                None => self.origins.last().map_or(0, |o| o.1),
+            };
+            return (at as usize, at as usize);
+        }
+        let to = to.min(n);
+        let start = self.origins[from].0;
+        (start as usize, self.origins[to - 1].1.max(start) as usize)
     }
 }
 
@@ -75,12 +99,18 @@ pub fn normalize(original: &str) -> Normalized {
         to_simplified(&mut chars);
     }
     let mut text = String::with_capacity(chars.len());
-    let mut spans = Vec::with_capacity(chars.len());
+    let mut starts = Vec::with_capacity(chars.len());
+    let mut origins = Vec::with_capacity(chars.len());
     for (c, (from, to)) in chars.into_iter().zip(origin) {
-        spans.push((text.len(), from, to));
+        starts.push(text.len() as u32);
+        origins.push((from as u32, to as u32));
         text.push(c);
     }
-    Normalized { text, spans }
+    Normalized {
+        text,
+        starts,
+        origins,
+    }
 }
 
 /// Normalises without keeping the offset map.

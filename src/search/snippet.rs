@@ -1,8 +1,9 @@
 //! Highlighted snippets. Matching runs on the normalised text the catalog
 //! prepared at load time (no re-tokenising per hit): query terms are found
-//! as substrings, the densest window is cut out of the original text and
-//! matches are wrapped in `<mark>`.
+//! as substrings, the densest window is found in one pass over the matches,
+//! cut out of the original text, and matches are wrapped in `<mark>`.
 
+use crate::analysis::is_cjk;
 use crate::analysis::normalize::Normalized;
 
 /// Characters of text around the matches in a snippet.
@@ -10,78 +11,82 @@ pub const SNIPPET_CHARS: usize = 120;
 /// Characters shown before the first match of the window.
 const LEAD_CHARS: usize = 16;
 
+/// A match in normalised character indices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Match {
+    from: usize,
+    to: usize,
+    term: usize,
+}
+
 /// A snippet of `original` (whose normalised form is `norm`) around `terms`
 /// (normalised), HTML-escaped, matches in `<mark>`.
 pub fn snippet(original: &str, norm: &Normalized, terms: &[String], max_chars: usize) -> String {
-    let matches = find_matches(&norm.text, terms);
-    // Work in original byte offsets from here on.
-    let mut spans: Vec<(usize, usize, usize)> = matches
-        .iter()
-        .map(|&(from, to, term)| {
-            let (a, b) = norm.original_range(from, to);
-            (a, b, term)
-        })
-        .collect();
-    spans.sort();
-    let (start, end) = best_window(original, &spans, max_chars);
+    // A lone ideograph matched by a one-character term (了, 用, 时) is noise
+    // next to real words; it counts only when the query has nothing longer.
+    let only_short_terms = terms.iter().all(|t| t.chars().count() <= 1);
+    let mut matches = find_matches(norm, terms, only_short_terms);
+    matches.sort_unstable();
+    let n = norm.char_len();
+    let (start, end) = best_window(&matches, n, max_chars);
+    let (start_byte, end_byte) = norm.original_range_of_chars(start, end);
     let mut out = String::new();
     if start > 0 {
         out.push('…');
     }
-    // A lone ideograph matched by a one-character term (了, 用, 时) is
-    // noise next to real words; mark it only when the query has nothing longer.
-    let only_short_terms = terms.iter().all(|t| t.chars().count() <= 1);
-    let mut at = start;
-    let marked = spans
-        .iter()
-        .map(|s| (s.0, s.1))
-        .filter(|&(f, t)| only_short_terms || !is_lone_ideograph(&original[f..t]));
-    for (from, to) in merge(marked)
+    let mut at = start_byte;
+    for (from, to) in merge(matches.iter().map(|m| (m.from, m.to)))
         .into_iter()
         .filter(|&(f, t)| f >= start && t <= end)
     {
-        if from < at {
+        let (fb, tb) = norm.original_range_of_chars(from, to);
+        if fb < at {
             continue;
         }
-        out.push_str(&html_escape::encode_text(&original[at..from]));
+        out.push_str(&html_escape::encode_text(&original[at..fb]));
         out.push_str("<mark>");
-        out.push_str(&html_escape::encode_text(&original[from..to]));
+        out.push_str(&html_escape::encode_text(&original[fb..tb]));
         out.push_str("</mark>");
-        at = to;
+        at = tb;
     }
-    out.push_str(&html_escape::encode_text(&original[at..end]));
-    if end < original.len() {
+    out.push_str(&html_escape::encode_text(&original[at..end_byte]));
+    if end < n {
         out.push('…');
     }
     out
 }
 
-fn is_lone_ideograph(s: &str) -> bool {
-    let mut chars = s.chars();
-    matches!((chars.next(), chars.next()), (Some(c), None) if crate::analysis::is_cjk(c))
-}
-
-/// Non-overlapping occurrences of each term: `(from, to, term index)` in
-/// normalised bytes. Latin terms must not sit inside a longer Latin word.
-fn find_matches(text: &str, terms: &[String]) -> Vec<(usize, usize, usize)> {
+/// Occurrences of each term in character indices. Latin terms must not sit
+/// inside a longer Latin word.
+fn find_matches(norm: &Normalized, terms: &[String], keep_lone: bool) -> Vec<Match> {
+    let text = norm.text.as_str();
     let mut out = Vec::new();
     for (i, term) in terms.iter().enumerate() {
-        if term.is_empty() {
+        let mut chars = term.chars();
+        let lone = matches!((chars.next(), chars.next()), (Some(c), None) if is_cjk(c));
+        if term.is_empty() || (lone && !keep_lone) {
             continue;
         }
         let latin = term.chars().all(|c| c.is_ascii_alphanumeric());
         for (at, m) in text.match_indices(term.as_str()) {
             let end = at + m.len();
-            if latin {
-                let before = text[..at].chars().next_back();
-                let after = text[end..].chars().next();
-                if before.is_some_and(|c| c.is_ascii_alphanumeric())
-                    || after.is_some_and(|c| c.is_ascii_alphanumeric())
-                {
-                    continue;
-                }
+            if latin
+                && (text[..at]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| c.is_ascii_alphanumeric())
+                    || text[end..]
+                        .chars()
+                        .next()
+                        .is_some_and(|c| c.is_ascii_alphanumeric()))
+            {
+                continue;
             }
-            out.push((at, end, i));
+            out.push(Match {
+                from: norm.char_index(at),
+                to: norm.char_index(end),
+                term: i,
+            });
         }
     }
     out
@@ -99,52 +104,42 @@ fn merge(ranges: impl Iterator<Item = (usize, usize)>) -> Vec<(usize, usize)> {
     out
 }
 
-/// The byte range of `original` to show: the window of `max_chars`
-/// characters holding the most distinct terms (then the most matches),
-/// starting a little before its first match.
-fn best_window(
-    original: &str,
-    spans: &[(usize, usize, usize)],
-    max_chars: usize,
-) -> (usize, usize) {
-    let char_starts: Vec<usize> = original.char_indices().map(|(i, _)| i).collect();
-    let n = char_starts.len();
-    let byte_at = |ci: usize| {
-        if ci >= n {
-            original.len()
+/// The character range to show: the window of `max_chars` holding the most
+/// distinct terms (then the most matches), starting a little before its
+/// first match. One pass with two pointers over the sorted matches.
+fn best_window(matches: &[Match], n: usize, max_chars: usize) -> (usize, usize) {
+    if matches.is_empty() || n <= max_chars {
+        return (0, max_chars.min(n));
+    }
+    let lead = LEAD_CHARS.min(max_chars / 2);
+    let span = max_chars - lead;
+    let terms = matches.iter().map(|m| m.term).max().unwrap_or(0) + 1;
+    let mut counts = vec![0usize; terms];
+    let (mut distinct, mut hi) = (0usize, 0usize);
+    let mut best = (0usize, 0usize, matches[0].from);
+    for lo in 0..matches.len() {
+        let limit = matches[lo].from + span;
+        while hi < matches.len() && matches[hi].to <= limit {
+            if counts[matches[hi].term] == 0 {
+                distinct += 1;
+            }
+            counts[matches[hi].term] += 1;
+            hi += 1;
+        }
+        if (distinct, hi - lo) > (best.0, best.1) {
+            best = (distinct, hi - lo, matches[lo].from);
+        }
+        if hi > lo {
+            counts[matches[lo].term] -= 1;
+            if counts[matches[lo].term] == 0 {
+                distinct -= 1;
+            }
         } else {
-            char_starts[ci]
-        }
-    };
-    let char_of = |b: usize| char_starts.partition_point(|&s| s < b);
-    if spans.is_empty() || n <= max_chars {
-        return (0, byte_at(max_chars.min(n)));
-    }
-    let mut best = (0usize, 0usize, usize::MAX);
-    for (i, s) in spans.iter().enumerate() {
-        let first = char_of(s.0);
-        let limit = first + max_chars - LEAD_CHARS.min(max_chars / 2);
-        let mut distinct: Vec<usize> = Vec::new();
-        let mut count = 0;
-        for t in &spans[i..] {
-            if char_of(t.1) > limit {
-                break;
-            }
-            count += 1;
-            if !distinct.contains(&t.2) {
-                distinct.push(t.2);
-            }
-        }
-        let key = (distinct.len(), count);
-        if key > (best.0, best.1) {
-            best = (key.0, key.1, first);
+            hi = lo + 1;
         }
     }
-    let first = best.2.min(n);
-    let start_char = first.saturating_sub(LEAD_CHARS.min(max_chars / 2));
-    let end_char = (start_char + max_chars).min(n);
-    let start_char = end_char.saturating_sub(max_chars);
-    (byte_at(start_char), byte_at(end_char))
+    let end = (best.2.saturating_sub(lead) + max_chars).min(n);
+    (end.saturating_sub(max_chars), end)
 }
 
 #[cfg(test)]
