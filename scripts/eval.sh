@@ -5,7 +5,8 @@
 #
 # Partner set: tests/data/partner_dev_queries.jsonl on the bundled corpus/.
 # ECS sets (when SHARED_DIR, default ../shared, has them): the ECS user guide
-# with tests/data/ecs_dev_queries.jsonl and SHARED_DIR/eval/ecs_dev_queries.jsonl.
+# with tests/data/ecs_{dev,holdout,blind}_queries.jsonl and
+# SHARED_DIR/eval/ecs_dev_queries.jsonl. (scripts/compare.sh adds Lucene.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shared=${1:-../shared}
@@ -28,7 +29,9 @@ echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
 row "partner (corpus/, tests/data/partner_dev_queries.jsonl)" corpus tests/data/partner_dev_queries.jsonl
 ecs=$shared/corpora/huaweicloud-ecs-guide
 if [ -d "$ecs" ]; then
-  row "ECS guide, ours (tests/data/ecs_dev_queries.jsonl)" "$ecs" tests/data/ecs_dev_queries.jsonl
+  for set in ecs_dev_queries ecs_holdout_queries ecs_blind_queries; do
+    row "ECS guide (tests/data/$set.jsonl)" "$ecs" "tests/data/$set.jsonl"
+  done
   [ -f "$shared/eval/ecs_dev_queries.jsonl" ] &&
     row "ECS guide, shared (eval/ecs_dev_queries.jsonl)" "$ecs" "$shared/eval/ecs_dev_queries.jsonl"
 else

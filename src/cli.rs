@@ -2,6 +2,7 @@
 
 use std::hash::{Hash, Hasher};
 use std::io::IsTerminal;
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -12,7 +13,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use wenda::eval::{self, EvalReport};
 use wenda::http::{self, AppState};
 use wenda::index::{self, BuildReport, Staleness};
-use wenda::search::{Engine, MAX_LIMIT, SearchRequest, SearchResponse};
+use wenda::search::{Engine, MAX_LIMIT, Ranking, SearchRequest, SearchResponse};
 use wenda::{Error, Result};
 
 /// The bundled corpus, relative to the working directory.
@@ -64,6 +65,9 @@ enum Command {
         /// Print the response as JSON.
         #[arg(long)]
         json: bool,
+        /// Explain each hit's score (shown with --json).
+        #[arg(long)]
+        explain: bool,
     },
     /// Measure ranking quality on a JSONL query file.
     Eval {
@@ -74,7 +78,50 @@ enum Command {
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
+        /// Turn parts of the ranking off, to see what each adds.
+        #[arg(long, value_delimiter = ',', value_enum)]
+        without: Vec<Feature>,
     },
+    /// Write the corpus as JSONL (`{"id","title","body"}`), e.g. for other engines.
+    Export {
+        #[command(flatten)]
+        source: Source,
+    },
+}
+
+/// Parts of the ranking that `wenda eval --without` can turn off.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Feature {
+    /// Matching pairs of ideographs.
+    Grams,
+    /// Synonym expansion.
+    Synonyms,
+    /// Typo correction.
+    Typos,
+    /// Reading Latin letters as pinyin.
+    Pinyin,
+    /// Title coverage, exact-title and link-page factors.
+    Rerank,
+}
+
+/// The ranking with some features off.
+fn ranking_without(features: &[Feature]) -> Ranking {
+    let mut r = Ranking::default();
+    for f in features {
+        match f {
+            Feature::Grams => r.grams = false,
+            Feature::Synonyms => r.synonyms = false,
+            Feature::Typos => r.typos = false,
+            Feature::Pinyin => r.pinyin = false,
+            Feature::Rerank => {
+                r.title_coverage = 0.0;
+                r.title_precision = 0.0;
+                r.exact_match = 1.0;
+                r.link_page = 1.0;
+            }
+        }
+    }
+    r
 }
 
 /// Where articles come from and where the index lives.
@@ -145,9 +192,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             limit,
             topic,
             json,
+            explain,
         } => {
             let engine = open_fresh(&source)?;
             let mut req = SearchRequest::new(query);
+            req.explain = explain;
             req.limit = usize::from(limit);
             req.topic = topic.map(|t| wenda::article::frontmatter::split_topic_path(&t));
             let resp = engine.search(&req)?;
@@ -162,8 +211,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             queries,
             source,
             json,
+            without,
         } => {
-            let engine = open_fresh(&source)?;
+            let engine = open_fresh(&source)?.with_ranking(ranking_without(&without));
             let (qs, warnings) = eval::read_queries(&queries)?;
             for w in &warnings {
                 eprintln!("warning: {w}");
@@ -174,6 +224,22 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 print_eval(&report, &queries);
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export { source } => {
+            let engine = open_fresh(&source)?;
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            for e in engine.catalog().iter() {
+                let a = &e.article;
+                let mut body = a.questions.join("\n");
+                if !body.is_empty() {
+                    body.push('\n');
+                }
+                body.push_str(&a.body_text());
+                let line = serde_json::json!({"id": a.id, "title": a.title, "body": body});
+                writeln!(out, "{line}").map_err(|e| Error::io("stdout", e))?;
+            }
+            out.flush().map_err(|e| Error::io("stdout", e))?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -241,11 +307,12 @@ fn print_report(r: &BuildReport, index_dir: &Path) {
         r.took_ms
     );
     eprintln!(
-        "  files: {} ({} not articles), tables of contents: {}, dictionary words: {}",
+        "  files: {} ({} not articles), tables of contents: {}, dictionary words: {}, synonym groups: {}",
         r.files,
         r.ignored_files,
         r.tocs.len(),
-        r.dictionary_words
+        r.dictionary_words,
+        r.synonym_groups
     );
     eprintln!(
         "  articles with steps: {}, links: {} resolved, {} external, {} unresolved",

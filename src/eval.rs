@@ -160,6 +160,8 @@ mod tests {
             snippet: String::new(),
             step_count: 0,
             steps_preview: vec![],
+            duplicates: vec![],
+            explain: None,
         }
     }
 

@@ -142,6 +142,13 @@ pub struct VecTokenStream {
     next: usize,
 }
 
+impl VecTokenStream {
+    /// A stream over `tokens`.
+    pub fn new(tokens: Vec<Token>) -> Self {
+        VecTokenStream { tokens, next: 0 }
+    }
+}
+
 impl TokenStream for VecTokenStream {
     fn advance(&mut self) -> bool {
         self.next += 1;
@@ -173,7 +180,7 @@ impl Tokenizer for ChineseTokenizer {
                 position_length: 1,
             })
             .collect();
-        VecTokenStream { tokens, next: 0 }
+        VecTokenStream::new(tokens)
     }
 }
 

@@ -1,9 +1,12 @@
 //! Analysis: normalisation, Chinese segmentation and the vocabulary that
-//! tunes it (user dictionary).
+//! tunes it (user dictionary, synonyms).
 
 pub mod chinese;
 pub mod dictionary;
+pub mod ngram;
 pub mod normalize;
+pub mod pinyin;
+pub mod synonyms;
 pub mod vocabulary;
 
 pub use chinese::{Analyzer, ChineseTokenizer, TOKENIZER_NAME, UserWord, WordToken};

@@ -6,9 +6,12 @@ use serde::{Deserialize, Serialize};
 
 use super::UserWord;
 use super::dictionary::parse_dictionary;
+use super::synonyms::parse_synonyms;
 
 /// The bundled user dictionary.
 pub const DEFAULT_DICTIONARY: &str = include_str!("../../corpus/dict.txt");
+/// The bundled synonym groups.
+pub const DEFAULT_SYNONYMS: &str = include_str!("../../corpus/synonyms.txt");
 
 /// Where a vocabulary file came from, and its text.
 #[derive(Debug, Clone)]
@@ -36,11 +39,17 @@ pub struct VocabularyProblem {
 pub struct Vocabulary {
     /// User dictionary words, defaults first.
     pub words: Vec<(String, Option<usize>)>,
+    /// Synonym groups, defaults first.
+    pub synonyms: Vec<Vec<String>>,
 }
 
 impl Vocabulary {
-    /// Builds the vocabulary from the defaults and the given dictionaries.
-    pub fn build(dictionaries: &[Source<'_>]) -> (Vocabulary, Vec<VocabularyProblem>) {
+    /// Builds the vocabulary from the defaults and the given dictionaries
+    /// and synonym files.
+    pub fn build(
+        dictionaries: &[Source<'_>],
+        synonyms: &[Source<'_>],
+    ) -> (Vocabulary, Vec<VocabularyProblem>) {
         let mut vocab = Vocabulary::default();
         let mut problems = Vec::new();
         let mut seen = std::collections::HashSet::new();
@@ -58,6 +67,23 @@ impl Vocabulary {
             for w in words {
                 if seen.insert(w.word.clone()) {
                     vocab.words.push((w.word, w.freq));
+                }
+            }
+        }
+        let default_synonyms = Source {
+            file: "built-in corpus/synonyms.txt",
+            text: DEFAULT_SYNONYMS,
+        };
+        for src in std::iter::once(&default_synonyms).chain(synonyms) {
+            let (groups, bad) = parse_synonyms(src.text);
+            problems.extend(bad.into_iter().map(|p| VocabularyProblem {
+                file: src.file.to_string(),
+                line: p.line,
+                message: p.message,
+            }));
+            for g in groups {
+                if !vocab.synonyms.contains(&g) {
+                    vocab.synonyms.push(g);
                 }
             }
         }

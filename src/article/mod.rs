@@ -73,7 +73,42 @@ pub struct Article {
     pub link_chars: usize,
 }
 
+/// Titles that say what kind of page it is but not what about; search reads
+/// them together with their topic (智能购买组 › 概述).
+const GENERIC_TITLES: &[&str] = &[
+    "概述",
+    "简介",
+    "概念",
+    "介绍",
+    "总览",
+    "概览",
+    "前言",
+    "入门",
+    "快速入门",
+    "基本概念",
+    "常见问题",
+    "FAQ",
+    "使用说明",
+    "使用须知",
+    "约束与限制",
+    "操作指导",
+    "最佳实践",
+];
+
 impl Article {
+    /// The title as search reads it: a generic title (概述, 简介 …) is
+    /// prefixed with the innermost topic, so “智能购买组是什么” finds the
+    /// overview of 智能购买组.
+    pub fn search_title(&self) -> String {
+        let bare = self.title.trim();
+        match self.topic.last() {
+            Some(leaf) if GENERIC_TITLES.iter().any(|g| bare.eq_ignore_ascii_case(g)) => {
+                format!("{leaf} {bare}")
+            }
+            _ => bare.to_string(),
+        }
+    }
+
     /// The steps of the article's (first) procedure.
     pub fn steps(&self) -> &[Step] {
         self.procedures.first().map_or(&[], |p| p.steps.as_slice())
@@ -397,6 +432,16 @@ mod tests {
             "file is empty"
         );
         assert!(parse_markdown_file("# 只有标题\n", "a.md", "c").is_err());
+    }
+
+    #[test]
+    fn generic_titles_are_read_with_their_topic() {
+        let mut a = parse_markdown_file("# 概述\n\n智能购买组可以……\n", "概述-0.md", "c").unwrap();
+        assert_eq!(a.search_title(), "概述");
+        a.topic = vec!["实例".into(), "智能购买组".into()];
+        assert_eq!(a.search_title(), "智能购买组 概述");
+        a.title = "创建智能购买组".into();
+        assert_eq!(a.search_title(), "创建智能购买组");
     }
 
     #[test]

@@ -34,6 +34,8 @@ pub struct BuildReport {
     pub ignored_files: usize,
     /// User dictionary words in effect.
     pub dictionary_words: usize,
+    /// Synonym groups in effect.
+    pub synonym_groups: usize,
     /// Articles with at least one procedure.
     pub articles_with_steps: usize,
     /// Links between articles, to the web, and references that match nothing.
@@ -67,7 +69,13 @@ pub fn build_index(
         .iter()
         .map(|(file, text)| Source { file, text })
         .collect();
-    let (vocabulary, problems) = Vocabulary::build(&dictionaries);
+    let synonyms: Vec<Source<'_>> = loaded
+        .vocabulary
+        .synonyms
+        .iter()
+        .map(|(file, text)| Source { file, text })
+        .collect();
+    let (vocabulary, problems) = Vocabulary::build(&dictionaries, &synonyms);
     warnings.extend(problems.into_iter().map(|p| Warning {
         file: p.file,
         line: Some(p.line),
@@ -107,6 +115,7 @@ pub fn build_index(
         files: loaded.report.files,
         ignored_files: loaded.report.ignored_files,
         dictionary_words: vocabulary.words.len(),
+        synonym_groups: vocabulary.synonyms.len(),
         articles_with_steps: loaded
             .articles
             .iter()
@@ -199,11 +208,18 @@ fn document(fields: &Fields, ord: u64, a: &Article) -> Result<TantivyDocument> {
     let mut doc = TantivyDocument::default();
     doc.add_text(fields.id, &a.id);
     doc.add_u64(fields.ord, ord);
-    doc.add_text(fields.title, &a.title);
+    let title = a.search_title();
+    doc.add_text(fields.title, &title);
     doc.add_text(fields.questions, a.questions.join("\n"));
     doc.add_text(fields.headings, a.headings_text());
     doc.add_text(fields.steps, a.steps_text());
-    doc.add_text(fields.body, a.body_text());
+    let body = a.body_text();
+    doc.add_text(fields.body, &body);
+    doc.add_text(fields.title_grams, &title);
+    for q in &a.questions {
+        doc.add_text(fields.title_grams, q);
+    }
+    doc.add_text(fields.body_grams, &body);
     if !a.topic.is_empty() {
         doc.add_facet(fields.topic, Facet::from_path(&a.topic));
     }

@@ -12,6 +12,7 @@ use tantivy::schema::{
 };
 use tantivy::tokenizer::TextAnalyzer;
 
+use crate::analysis::ngram::{GRAM_TOKENIZER_NAME, GramTokenizer};
 use crate::analysis::{Analyzer, ChineseTokenizer, TOKENIZER_NAME};
 
 pub use build::{BuildReport, build_index};
@@ -21,7 +22,7 @@ pub use manifest::{Manifest, Staleness, staleness};
 pub const MANIFEST_FILE: &str = "wenda.json";
 
 /// Version of the index layout; a different version means rebuild.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// Handles to the schema's fields.
 #[derive(Debug, Clone, Copy)]
@@ -40,6 +41,10 @@ pub struct Fields {
     pub steps: Field,
     /// Body text.
     pub body: Field,
+    /// Character n-grams of title and questions.
+    pub title_grams: Field,
+    /// Character n-grams of headings, steps and body.
+    pub body_grams: Field,
     /// Topic path as a facet.
     pub topic: Field,
     /// Corpus name, indexed whole.
@@ -60,6 +65,8 @@ impl Fields {
             headings: f("headings")?,
             steps: f("steps")?,
             body: f("body")?,
+            title_grams: f("title_grams")?,
+            body_grams: f("body_grams")?,
             topic: f("topic")?,
             corpus: f("corpus")?,
             source: f("source")?,
@@ -93,16 +100,27 @@ pub fn schema() -> Schema {
     b.add_text_field("headings", text.clone());
     b.add_text_field("steps", text.clone());
     b.add_text_field("body", text);
+    let grams = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(GRAM_TOKENIZER_NAME)
+            .set_index_option(IndexRecordOption::WithFreqs),
+    );
+    b.add_text_field("title_grams", grams.clone());
+    b.add_text_field("body_grams", grams);
     b.add_facet_field("topic", FacetOptions::default());
     b.add_text_field("corpus", STRING);
     b.add_text_field("source", STORED);
     b.build()
 }
 
-/// Registers the Chinese analyzer on an index under [`TOKENIZER_NAME`].
+/// Registers the Chinese analyzer under [`TOKENIZER_NAME`] and the
+/// n-gram tokenizer under [`GRAM_TOKENIZER_NAME`].
 pub fn register_analyzer(index: &tantivy::Index, analyzer: Arc<Analyzer>) {
     index.tokenizers().register(
         TOKENIZER_NAME,
         TextAnalyzer::from(ChineseTokenizer::new(analyzer)),
     );
+    index
+        .tokenizers()
+        .register(GRAM_TOKENIZER_NAME, TextAnalyzer::from(GramTokenizer));
 }

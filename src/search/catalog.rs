@@ -8,6 +8,10 @@ use serde::Serialize;
 use tantivy::schema::Value;
 use tantivy::{Searcher, TantivyDocument};
 
+use super::dedupe;
+use super::query::content_of;
+use super::rank::{Units, units, weigh};
+use crate::analysis::Analyzer;
 use crate::analysis::normalize::{Normalized, normalize};
 use crate::article::Article;
 use crate::index::Fields;
@@ -22,6 +26,14 @@ pub struct Entry {
     pub body: String,
     /// Normalised body with offsets back into `body`.
     pub body_norm: Normalized,
+    /// Matching units of the title and of each question, weighted by rarity.
+    pub title_units: Vec<Units>,
+    /// Content of the title and of each question, spaces removed.
+    pub title_contents: Vec<String>,
+    /// Ordinal of the first article this one duplicates (its own when none).
+    pub duplicate_of: usize,
+    /// Share of the body that is link text (see [`Article::link_density`]).
+    pub link_density: f32,
 }
 
 /// A node of the topic tree.
@@ -60,16 +72,26 @@ pub struct Crumb {
 #[derive(Debug, Default)]
 pub struct Catalog {
     entries: Vec<Entry>,
+    /// Ordinal of each document, by segment and document id.
+    doc_ords: Vec<Vec<u32>>,
     by_id: HashMap<String, usize>,
     backlinks: Vec<Vec<ArticleRef>>,
     by_title: HashMap<(String, String), usize>,
 }
 
 impl Catalog {
-    /// Reads every stored article from the index.
-    pub fn load(searcher: &Searcher, fields: &Fields) -> Result<Catalog> {
+    /// Reads every stored article from the index and prepares what
+    /// ranking and snippets read on every hit.
+    pub fn load(
+        searcher: &Searcher,
+        fields: &Fields,
+        analyzer: &Analyzer,
+        idf: &dyn Fn(&str) -> f32,
+    ) -> Result<Catalog> {
         let mut slots: Vec<Option<Entry>> = Vec::new();
+        let mut doc_ords: Vec<Vec<u32>> = Vec::new();
         for (seg_ord, reader) in searcher.segment_readers().iter().enumerate() {
+            let mut seg_ords = vec![u32::MAX; reader.max_doc() as usize];
             let store = reader
                 .get_store_reader(4)
                 .map_err(|e| Error::io("index document store", e))?;
@@ -88,19 +110,40 @@ impl Catalog {
                         source,
                     })?;
                 let ord = ords.first(doc_id).unwrap_or(0) as usize;
+                seg_ords[doc_id as usize] = ord as u32;
                 if slots.len() <= ord {
                     slots.resize_with(ord + 1, || None);
                 }
                 let body = article.body_text().replace('\n', " ");
                 let body_norm = normalize(&body);
+                let search_title = article.search_title();
+                let contents: Vec<String> = std::iter::once(&search_title)
+                    .chain(&article.questions)
+                    .map(|t| content_of(analyzer, t))
+                    .collect();
                 slots[ord] = Some(Entry {
+                    link_density: article.link_density(),
+                    title_units: std::iter::once(&search_title)
+                        .chain(&article.questions)
+                        .map(|t| weigh(units(analyzer, t), idf))
+                        .collect(),
+                    title_contents: contents.iter().map(|c| c.replace(' ', "")).collect(),
                     article,
                     body,
                     body_norm,
+                    duplicate_of: ord,
                 });
             }
+            doc_ords.push(seg_ords);
         }
-        let entries: Vec<Entry> = slots.into_iter().flatten().collect();
+        let mut entries: Vec<Entry> = slots.into_iter().flatten().collect();
+        let signatures: Vec<_> = entries
+            .iter()
+            .map(|e| dedupe::signature(&e.body_norm.text))
+            .collect();
+        for (e, group) in entries.iter_mut().zip(dedupe::groups(&signatures)) {
+            e.duplicate_of = group;
+        }
         if entries.len() != searcher.num_docs() as usize {
             return Err(Error::Invalid(
                 "index ordinals are not contiguous; rebuild the index".into(),
@@ -133,6 +176,7 @@ impl Catalog {
         }
         Ok(Catalog {
             entries,
+            doc_ords,
             by_id,
             backlinks,
             by_title,
@@ -171,6 +215,12 @@ impl Catalog {
     /// Whether the catalog is empty.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
+    }
+
+    /// The entry of a document of the index.
+    pub fn at(&self, segment: u32, doc: u32) -> Option<&Entry> {
+        let ord = *self.doc_ords.get(segment as usize)?.get(doc as usize)?;
+        self.entries.get(ord as usize)
     }
 
     /// The entry at an ordinal.

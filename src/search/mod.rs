@@ -2,24 +2,34 @@
 //! answers [`SearchRequest`]s with ranked, highlighted hits and topic facets.
 
 pub mod catalog;
+pub mod dedupe;
+pub mod lexicon;
 pub mod query;
+pub mod rank;
 pub mod snippet;
 
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
+use std::collections::HashSet;
+
 use serde::Serialize;
 use tantivy::collector::{Count, FacetCollector, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption};
-use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Term};
+use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, Term};
 
 use crate::Result;
 use crate::analysis::Analyzer;
+use crate::analysis::synonyms::Synonyms;
 use crate::index::{Fields, Manifest, register_analyzer};
 pub use catalog::{ArticleRef, Catalog, Crumb, Entry, TopicNode};
+use lexicon::{Correction, Lexicon};
 pub use query::QueryPlan;
+use query::{Context, TermSource, WeightedTerm};
+pub use rank::Ranking;
+use rank::{Factors, Units};
 
 /// Hits per page when the caller does not say.
 pub const DEFAULT_LIMIT: usize = 10;
@@ -39,6 +49,8 @@ pub struct SearchRequest {
     pub topic: Option<Vec<String>>,
     /// Only articles of this corpus.
     pub corpus: Option<String>,
+    /// Explain each hit's score.
+    pub explain: bool,
 }
 
 impl SearchRequest {
@@ -73,6 +85,64 @@ pub struct Hit {
     pub step_count: usize,
     /// The first steps, for a preview.
     pub steps_preview: Vec<String>,
+    /// Ids of near-identical articles folded into this hit.
+    pub duplicates: Vec<String>,
+    /// Why the hit scored what it did (with `explain`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explain: Option<HitExplanation>,
+}
+
+/// A hit's score, taken apart.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct HitExplanation {
+    /// The rerank factors.
+    #[serde(flatten)]
+    pub factors: Factors,
+    /// Which words and ideograph pairs matched in which fields, with their
+    /// weighted BM25 scores (before a concept's alternatives are combined).
+    pub matches: Vec<MatchDetail>,
+}
+
+/// One query word found in one field of a hit.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct MatchDetail {
+    /// The word or ideograph pair.
+    pub term: String,
+    /// The field it matched in.
+    pub field: &'static str,
+    /// BM25 × field weight × term weight.
+    pub score: f32,
+}
+
+/// How the engine read the query (with `explain`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct QueryExplanation {
+    /// Words searched, with weight and origin.
+    pub terms: Vec<WeightedTerm>,
+    /// Ideograph pairs searched, with weight.
+    pub grams: Vec<(String, f32)>,
+    /// Typos corrected and pinyin read.
+    pub corrections: Vec<CorrectionView>,
+    /// Whether the single-character fallback ran.
+    pub fallback: bool,
+}
+
+/// A correction as the API shows it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CorrectionView {
+    /// What was typed.
+    pub from: String,
+    /// What it was read as.
+    pub to: String,
+}
+
+impl From<&Correction> for CorrectionView {
+    fn from(c: &Correction) -> Self {
+        CorrectionView {
+            from: c.from.clone(),
+            to: c.to.clone(),
+        }
+    }
 }
 
 /// Steps shown in a hit's preview.
@@ -107,6 +177,12 @@ pub struct SearchResponse {
     pub hits: Vec<Hit>,
     /// Topic counts over all matches.
     pub facets: Facets,
+    /// “Did you mean”: the query with typos corrected or pinyin read, or,
+    /// when only the fallback found anything, the best hit's title.
+    pub suggestion: Option<String>,
+    /// How the query was read (with `explain`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explain: Option<QueryExplanation>,
 }
 
 /// Joins a topic path the way facets and filters spell it.
@@ -119,6 +195,9 @@ pub struct Engine {
     reader: IndexReader,
     fields: Fields,
     analyzer: Arc<Analyzer>,
+    synonyms: Synonyms,
+    lexicon: Lexicon,
+    ranking: Ranking,
     catalog: Catalog,
     manifest: Manifest,
 }
@@ -127,8 +206,20 @@ impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Engine")
             .field("articles", &self.catalog.len())
+            .field("words", &self.lexicon.len())
             .finish()
     }
+}
+
+/// Top candidates, total matches and facet counts of one query.
+type Collected = (Vec<(f32, DocAddress)>, usize, Facets);
+
+/// A candidate after reranking.
+struct Scored<'a> {
+    entry: &'a Entry,
+    addr: DocAddress,
+    factors: Factors,
+    duplicates: Vec<String>,
 }
 
 impl Engine {
@@ -143,14 +234,28 @@ impl Engine {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
-        let catalog = Catalog::load(&reader.searcher(), &fields)?;
+        let searcher = reader.searcher();
+        let lexicon = Lexicon::load(&searcher, &fields.text_fields())?;
+        let docs = searcher.num_docs();
+        let idf = |word: &str| rank::idf(u64::from(lexicon.df(word)), docs);
+        let catalog = Catalog::load(&searcher, &fields, &analyzer, &idf)?;
+        let synonyms = Synonyms::new(&manifest.vocabulary.synonyms, &analyzer);
         Ok(Engine {
             reader,
             fields,
             analyzer,
+            synonyms,
+            lexicon,
+            ranking: Ranking::default(),
             catalog,
             manifest,
         })
+    }
+
+    /// The same engine with other ranking knobs (for comparisons and tests).
+    pub fn with_ranking(mut self, ranking: Ranking) -> Engine {
+        self.ranking = ranking;
+        self
     }
 
     /// The articles.
@@ -168,58 +273,230 @@ impl Engine {
         &self.analyzer
     }
 
+    /// Plans a query the way [`Engine::search`] does.
+    pub fn plan(&self, text: &str) -> QueryPlan {
+        QueryPlan::new(
+            Context {
+                analyzer: &self.analyzer,
+                synonyms: &self.synonyms,
+                lexicon: &self.lexicon,
+                ranking: &self.ranking,
+            },
+            text,
+        )
+    }
+
     /// Runs a search.
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResponse> {
         let started = Instant::now();
-        let plan = QueryPlan::new(&self.analyzer, &req.query);
+        let plan = self.plan(&req.query);
         let mut response = SearchResponse {
             query: req.query.clone(),
             total: 0,
             took_ms: 0.0,
             hits: Vec::new(),
             facets: Facets::default(),
+            suggestion: plan.suggestion.clone(),
+            explain: None,
         };
         if plan.is_empty() || req.limit == 0 {
             response.took_ms = elapsed_ms(started);
             return Ok(response);
         }
-        let query = self.filtered(plan.to_query(&self.fields), req);
         let searcher = self.reader.searcher();
+        let wanted = req.offset.saturating_add(req.limit);
+        let pool = wanted + self.ranking.pool;
+        let main = self.filtered(plan.to_query(&self.fields, &self.ranking), req);
+        let (mut top, mut total, mut facets) = self.collect(&searcher, &*main, req, pool)?;
+        let mut fallback = false;
+        if total == 0
+            && let Some(q) = plan.fallback_query(&self.fields, &self.ranking)
+        {
+            let q = self.filtered(q, req);
+            (top, total, facets) = self.collect(&searcher, &*q, req, pool)?;
+            fallback = true;
+        }
+        response.total = total;
+        response.facets = facets;
+
+        let scored = self.rerank(&searcher, &plan, top);
+        // Folded duplicates no longer count as separate matches.
+        let folded: usize = scored.iter().map(|s| s.duplicates.len()).sum();
+        response.total = response.total.saturating_sub(folded);
+        if fallback && response.suggestion.is_none() {
+            response.suggestion = scored.first().map(|s| s.entry.article.title.clone());
+        }
+        let highlighter = snippet::Highlighter::new(&plan.highlight_terms());
+        for s in scored.into_iter().skip(req.offset).take(req.limit) {
+            let explain = req.explain.then(|| HitExplanation {
+                factors: s.factors.clone(),
+                matches: self.explain_matches(&searcher, s.addr, &plan, fallback),
+            });
+            let mut hit = self.hit(s.entry, s.factors.score, &highlighter);
+            hit.duplicates = s.duplicates;
+            hit.explain = explain;
+            response.hits.push(hit);
+        }
+        if req.explain {
+            response.explain = Some(QueryExplanation {
+                terms: plan.terms.clone(),
+                grams: plan.grams.clone(),
+                corrections: plan.corrections.iter().map(CorrectionView::from).collect(),
+                fallback,
+            });
+        }
+        response.took_ms = elapsed_ms(started);
+        Ok(response)
+    }
+
+    /// Top candidates, total matches and facet counts of a query.
+    fn collect(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        req: &SearchRequest,
+        pool: usize,
+    ) -> Result<Collected> {
         let facet_root = req
             .topic
             .as_ref()
             .map_or_else(Facet::root, Facet::from_path);
-        let mut facets = FacetCollector::for_field("topic");
-        facets.add_facet(facet_root.clone());
-        let wanted = req.offset.saturating_add(req.limit);
-        let (top, total, facet_counts) = searcher.search(
-            &query,
+        let mut facet_collector = FacetCollector::for_field("topic");
+        facet_collector.add_facet(facet_root.clone());
+        let (top, total, counts) = searcher.search(
+            query,
             &(
-                TopDocs::with_limit(wanted.max(1)).order_by_score(),
+                TopDocs::with_limit(pool.max(1)).order_by_score(),
                 Count,
-                facets,
+                facet_collector,
             ),
         )?;
-        response.total = total;
-        response.facets.topic = facet_counts
+        let mut topic: Vec<FacetCount> = counts
             .get(facet_root)
             .map(|(facet, count)| FacetCount {
                 value: facet.to_path().join(" > "),
                 count,
             })
             .collect();
-        response
-            .facets
-            .topic
-            .sort_by(|a, b| b.count.cmp(&a.count).then(a.value.cmp(&b.value)));
-        let terms = plan.highlight_terms();
-        for (score, addr) in top.into_iter().skip(req.offset) {
-            if let Some(entry) = self.entry_at(&searcher, addr) {
-                response.hits.push(self.hit(entry, score, &terms));
+        topic.sort_by(|a, b| b.count.cmp(&a.count).then(a.value.cmp(&b.value)));
+        Ok((top, total, Facets { topic }))
+    }
+
+    /// Rescores candidates and folds near-duplicates into the best of them.
+    fn rerank<'a>(
+        &'a self,
+        searcher: &Searcher,
+        plan: &QueryPlan,
+        top: Vec<(f32, DocAddress)>,
+    ) -> Vec<Scored<'a>> {
+        let docs = searcher.num_docs();
+        let idf = |word: &str| rank::idf(u64::from(self.lexicon.df(word)), docs);
+        let synonyms: Units = plan
+            .terms
+            .iter()
+            .filter(|t| t.source == TermSource::Synonym)
+            .map(|t| (t.text.clone(), idf(&t.text)))
+            .filter(|(_, w)| *w > 0.0)
+            .collect();
+        let mut query_units = vec![rank::QueryUnits {
+            typed: rank::weigh(rank::units(&self.analyzer, &plan.content), idf),
+            synonyms: synonyms.clone(),
+        }];
+        if let Some(s) = &plan.suggestion {
+            query_units.push(rank::QueryUnits {
+                typed: rank::weigh(rank::units(&self.analyzer, s), idf),
+                synonyms,
+            });
+        }
+        let mut scored: Vec<Scored<'a>> = top
+            .into_iter()
+            .filter_map(|(score, addr)| {
+                let entry = self.catalog.at(addr.segment_ord, addr.doc_id)?;
+                Some(Scored {
+                    entry,
+                    addr,
+                    factors: rank::rescore(entry, score, plan, &query_units, &self.ranking),
+                    duplicates: Vec::new(),
+                })
+            })
+            .collect();
+        scored.sort_by(|a, b| {
+            b.factors
+                .score
+                .total_cmp(&a.factors.score)
+                .then_with(|| a.entry.article.id.cmp(&b.entry.article.id))
+        });
+        let mut kept: Vec<Scored<'a>> = Vec::with_capacity(scored.len());
+        let mut groups: HashSet<usize> = HashSet::new();
+        for s in scored {
+            let group = s.entry.duplicate_of;
+            if groups.insert(group) {
+                kept.push(s);
+            } else if let Some(first) = kept.iter_mut().find(|k| k.entry.duplicate_of == group) {
+                first.duplicates.push(s.entry.article.id.clone());
             }
         }
-        response.took_ms = elapsed_ms(started);
-        Ok(response)
+        kept
+    }
+
+    /// Each query word and ideograph pair that matches the hit, field by
+    /// field. Term-level explanations only: tantivy's explanation of nested
+    /// boolean queries is not reliable for documents a sub-query skips.
+    fn explain_matches(
+        &self,
+        searcher: &Searcher,
+        addr: DocAddress,
+        plan: &QueryPlan,
+        fallback: bool,
+    ) -> Vec<MatchDetail> {
+        let r = &self.ranking;
+        let f = &self.fields;
+        let word_fields = [
+            (f.title, "title", r.title),
+            (f.questions, "questions", r.questions),
+            (f.headings, "headings", r.headings),
+            (f.steps, "steps", r.steps),
+            (f.body, "body", r.body),
+        ];
+        let gram_fields = [
+            (f.title_grams, "title_grams", r.title_grams),
+            (f.body_grams, "body_grams", r.body_grams),
+        ];
+        let mut probes: Vec<(String, tantivy::schema::Field, &'static str, f32)> = Vec::new();
+        for t in &plan.terms {
+            for &(field, name, boost) in &word_fields {
+                probes.push((t.text.clone(), field, name, boost * t.weight));
+            }
+        }
+        let grams: Vec<(String, f32)> = if fallback {
+            plan.unigrams.iter().map(|u| (u.clone(), 1.0)).collect()
+        } else if r.grams {
+            plan.grams.clone()
+        } else {
+            Vec::new()
+        };
+        for (g, w) in grams {
+            for &(field, name, boost) in &gram_fields {
+                probes.push((g.clone(), field, name, boost * w));
+            }
+        }
+        let mut out: Vec<MatchDetail> = probes
+            .into_iter()
+            .filter_map(|(term, field, name, weight)| {
+                let q = TermQuery::new(
+                    Term::from_field_text(field, &term),
+                    IndexRecordOption::WithFreqs,
+                );
+                let e = q.explain(searcher, addr).ok()?;
+                Some(MatchDetail {
+                    term,
+                    field: name,
+                    score: e.value() * weight,
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| b.score.total_cmp(&a.score));
+        out
     }
 
     fn filtered(&self, query: Box<dyn Query>, req: &SearchRequest) -> Box<dyn Query> {
@@ -249,13 +526,7 @@ impl Engine {
         Box::new(BooleanQuery::new(must))
     }
 
-    fn entry_at(&self, searcher: &tantivy::Searcher, addr: DocAddress) -> Option<&Entry> {
-        let reader = searcher.segment_reader(addr.segment_ord);
-        let ord = reader.fast_fields().u64("ord").ok()?.first(addr.doc_id)?;
-        self.catalog.get(ord as usize)
-    }
-
-    fn hit(&self, entry: &Entry, score: f32, terms: &[String]) -> Hit {
+    fn hit(&self, entry: &Entry, score: f32, highlighter: &snippet::Highlighter) -> Hit {
         let a = &entry.article;
         Hit {
             id: a.id.clone(),
@@ -264,7 +535,7 @@ impl Engine {
             path: a.path.clone(),
             url: a.url.clone(),
             score,
-            snippet: snippet::snippet(&entry.body, &entry.body_norm, terms, snippet::SNIPPET_CHARS),
+            snippet: highlighter.snippet(&entry.body, &entry.body_norm, snippet::SNIPPET_CHARS),
             step_count: a.steps().len(),
             steps_preview: a
                 .steps()
@@ -272,6 +543,8 @@ impl Engine {
                 .take(STEPS_PREVIEW)
                 .map(|s| s.text.lines().next().unwrap_or_default().to_string())
                 .collect(),
+            duplicates: Vec::new(),
+            explain: None,
         }
     }
 }

@@ -1,105 +1,551 @@
 //! From user text to a tantivy query. User text is never parsed as query
-//! syntax: it is analysed like the documents and every term becomes a
-//! boosted SHOULD clause over the text fields.
+//! syntax: it is analysed like the documents, then every word becomes a
+//! boosted SHOULD clause over the text fields, and every pair of adjacent
+//! ideographs one over the n-gram fields. Question words count little;
+//! synonyms, typo corrections and words read from pinyin are added with
+//! less weight than what the user typed.
 
 use std::collections::HashMap;
 
+use serde::Serialize;
 use tantivy::Term;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 
-use crate::analysis::Analyzer;
+use super::lexicon::{Correction, Lexicon};
+use super::rank::Ranking;
+use crate::analysis::synonyms::Synonyms;
+use crate::analysis::{Analyzer, is_cjk, normalize_str};
 use crate::index::Fields;
 
-/// Weight of the title field relative to the body.
-pub const TITLE_BOOST: f32 = 3.0;
-/// Weight of the alternative-questions field.
-pub const QUESTIONS_BOOST: f32 = 2.5;
-/// Weight of section headings.
-pub const HEADINGS_BOOST: f32 = 1.5;
-/// Weight of step texts and console paths.
-pub const STEPS_BOOST: f32 = 1.2;
-/// Weight of the body.
-pub const BODY_BOOST: f32 = 1.0;
-/// Weight of a shorter word that search mode finds inside a query word.
+/// Words that ask rather than say what about (怎么, 如何, 吗 …).
+pub const QUESTION_WORDS: &[&str] = &[
+    "怎么",
+    "怎么办",
+    "怎么样",
+    "怎样",
+    "咋",
+    "咋办",
+    "如何",
+    "吗",
+    "呢",
+    "吧",
+    "啊",
+    "呀",
+    "嘛",
+    "么",
+    "哪里",
+    "哪儿",
+    "哪",
+    "在",
+    "什么",
+    "啥",
+    "是否",
+    "能否",
+    "可否",
+    "可以",
+    "能不能",
+    "能",
+    "会",
+    "要",
+    "想",
+    "请问",
+    "请",
+    "我",
+    "我们",
+    "我的",
+    "你",
+    "您",
+    "的",
+    "了",
+    "是",
+    "有",
+    "还",
+    "还能",
+    "都",
+    "就",
+    "一下",
+    "该",
+    "和",
+    "与",
+    "及",
+    "哪些",
+    "哪个",
+    "有没有",
+];
+
+/// Weight of a question word.
+const QUESTION_WORD_WEIGHT: f32 = 0.1;
+/// Weight of a shorter word search mode finds inside a query word.
 const SUB_WORD_WEIGHT: f32 = 0.5;
+/// Weight of a synonym of a query word.
+const SYNONYM_WEIGHT: f32 = 0.5;
+/// Weight of a known word a typo most likely meant.
+const TYPO_WEIGHT: f32 = 0.8;
+/// Weight of a word read from pinyin.
+const PINYIN_WEIGHT: f32 = 0.8;
+
+/// Where a query term came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TermSource {
+    /// A word the user typed.
+    Typed,
+    /// A shorter word inside a typed word.
+    SubWord,
+    /// A question word (怎么, 吗).
+    QuestionWord,
+    /// A synonym of a typed word.
+    Synonym,
+    /// The known word a typo most likely meant.
+    Typo,
+    /// A word read from pinyin.
+    Pinyin,
+}
 
 /// A query term and how much it counts.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct WeightedTerm {
     /// Normalised term text, as indexed.
     pub text: String,
     /// Multiplier on the term's score.
     pub weight: f32,
+    /// Why the term is in the query.
+    pub source: TermSource,
+}
+
+/// What the engine needs besides the text to plan a query.
+#[derive(Clone, Copy)]
+pub struct Context<'a> {
+    /// The analyzer the index was built with.
+    pub analyzer: &'a Analyzer,
+    /// Synonym groups.
+    pub synonyms: &'a Synonyms,
+    /// Words of the index, for corrections and pinyin.
+    pub lexicon: &'a Lexicon,
+    /// Which expansions are on.
+    pub ranking: &'a Ranking,
 }
 
 /// What a user's text means to the engine.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct QueryPlan {
-    /// Terms to match, each once.
+    /// What the query asks about, each with its alternatives.
+    pub concepts: Vec<Concept>,
+    /// Every word searched, once, with its highest weight (for
+    /// highlighting and explanations).
     pub terms: Vec<WeightedTerm>,
+    /// Ideograph pairs to match in the n-gram fields, with weights.
+    pub grams: Vec<(String, f32)>,
+    /// Single ideographs, for the fallback when nothing else matches.
+    pub unigrams: Vec<String>,
+    /// The query without question words, normalised (runs of adjacent
+    /// words joined, others separated by a space).
+    pub content: String,
+    /// Typos corrected and pinyin read.
+    pub corrections: Vec<Correction>,
+    /// The query as the engine understood it, when that differs from what
+    /// was typed (“did you mean”).
+    pub suggestion: Option<String>,
+}
+
+/// The query-relevant part of a text: its words minus question words,
+/// normalised; adjacent words joined, gaps as one space.
+pub fn content_of(analyzer: &Analyzer, text: &str) -> String {
+    let mut out = String::new();
+    let mut last_end: Option<usize> = None;
+    for t in analyzer.tokens(text).into_iter().filter(|t| t.main) {
+        if QUESTION_WORDS.contains(&t.text.as_str()) {
+            last_end = None;
+            continue;
+        }
+        if last_end != Some(t.from) && !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&t.text);
+        last_end = Some(t.to);
+    }
+    out
+}
+
+/// Pairs of adjacent ideographs in runs of `content`.
+pub fn bigrams(content: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for run in content.split(|c: char| !is_cjk(c)) {
+        let chars: Vec<char> = run.chars().collect();
+        for w in chars.windows(2) {
+            out.push(w.iter().collect());
+        }
+    }
+    out
+}
+
+/// One thing the query asks about: the word typed, and what may stand for
+/// it (the shorter words inside it, synonyms, its correction). A concept
+/// scores as the best of its alternatives plus a little for the others, so a
+/// word with many synonyms does not outweigh a word with none.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Concept {
+    /// The alternatives, the typed word first.
+    pub alternatives: Vec<Alternative>,
+}
+
+/// One way to match a concept: all its words count.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Alternative {
+    /// Normalised words, as indexed.
+    pub words: Vec<String>,
+    /// Multiplier on the score.
+    pub weight: f32,
+    /// Why it is in the query.
+    pub source: TermSource,
+}
+
+struct Builder {
+    concepts: Vec<Concept>,
+    /// Typed word → its concept.
+    by_word: HashMap<String, usize>,
+    grams: Vec<(String, f32)>,
+}
+
+impl Builder {
+    fn concept(&mut self, word: &str, weight: f32, source: TermSource) -> usize {
+        if let Some(&i) = self.by_word.get(word) {
+            return i;
+        }
+        self.by_word.insert(word.to_string(), self.concepts.len());
+        self.concepts.push(Concept {
+            alternatives: vec![Alternative {
+                words: vec![word.to_string()],
+                weight,
+                source,
+            }],
+        });
+        self.concepts.len() - 1
+    }
+
+    fn alternative(&mut self, concept: usize, words: Vec<String>, weight: f32, source: TermSource) {
+        if words.is_empty() {
+            return;
+        }
+        let alts = &mut self.concepts[concept].alternatives;
+        match alts.iter_mut().find(|a| a.words == words) {
+            Some(a) => a.weight = a.weight.max(weight),
+            None => alts.push(Alternative {
+                words,
+                weight,
+                source,
+            }),
+        }
+    }
+
+    /// The concept a span of the query belongs to: the typed word equal to
+    /// it, else the first typed word inside it.
+    fn concept_for(&self, span: &str) -> Option<usize> {
+        self.by_word.get(span).copied().or_else(|| {
+            self.concepts
+                .iter()
+                .position(|c| span.contains(c.alternatives[0].words[0].as_str()))
+        })
+    }
+
+    fn gram(&mut self, text: String, weight: f32) {
+        match self.grams.iter_mut().find(|(g, _)| *g == text) {
+            Some(g) => g.1 = g.1.max(weight),
+            None => self.grams.push((text, weight)),
+        }
+    }
+}
+
+/// The words of `text` that are not question words.
+fn content_words(analyzer: &Analyzer, text: &str) -> Vec<String> {
+    analyzer
+        .words(text)
+        .into_iter()
+        .filter(|w| !QUESTION_WORDS.contains(&w.as_str()))
+        .collect()
 }
 
 impl QueryPlan {
-    /// Analyses user text.
-    pub fn new(analyzer: &Analyzer, text: &str) -> QueryPlan {
-        let mut weights: HashMap<String, f32> = HashMap::new();
-        let mut order: Vec<String> = Vec::new();
-        for t in analyzer.tokens(text) {
-            let w = if t.main { 1.0 } else { SUB_WORD_WEIGHT };
-            match weights.get_mut(&t.text) {
-                Some(old) => *old = old.max(w),
-                None => {
-                    weights.insert(t.text.clone(), w);
-                    order.push(t.text);
+    /// Plans the query for user text.
+    pub fn new(ctx: Context<'_>, text: &str) -> QueryPlan {
+        let tokens = ctx.analyzer.tokens(text);
+        let mut b = Builder {
+            concepts: Vec::new(),
+            by_word: HashMap::new(),
+            grams: Vec::new(),
+        };
+        let mut words: Vec<String> = Vec::new();
+        let mut current: Option<(usize, usize)> = None;
+        for t in &tokens {
+            if t.main {
+                let question = QUESTION_WORDS.contains(&t.text.as_str());
+                let (weight, source) = if question {
+                    (QUESTION_WORD_WEIGHT, TermSource::QuestionWord)
+                } else {
+                    (1.0, TermSource::Typed)
+                };
+                current = Some((b.concept(&t.text, weight, source), t.position));
+                words.push(t.text.clone());
+            } else if let Some((c, position)) = current
+                && position == t.position
+            {
+                b.alternative(
+                    c,
+                    vec![t.text.clone()],
+                    SUB_WORD_WEIGHT,
+                    TermSource::SubWord,
+                );
+            }
+        }
+        let content = content_of(ctx.analyzer, text);
+        for g in bigrams(&content) {
+            b.gram(g, 1.0);
+        }
+        let unigrams = content
+            .chars()
+            .filter(|c| is_cjk(*c))
+            .map(String::from)
+            .collect();
+
+        if ctx.ranking.synonyms {
+            let norm = normalize_str(text);
+            for e in ctx.synonyms.expansions(&norm, &words) {
+                let target = b.concept_for(&e.matched);
+                for other in &e.others {
+                    let w = content_words(ctx.analyzer, other);
+                    match target {
+                        Some(c) => b.alternative(c, w, SYNONYM_WEIGHT, TermSource::Synonym),
+                        None => {
+                            if let Some(first) = w.first().cloned() {
+                                let c = b.concept(&first, SYNONYM_WEIGHT, TermSource::Synonym);
+                                b.alternative(c, w, SYNONYM_WEIGHT, TermSource::Synonym);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        let mut corrections = Vec::new();
+        if ctx.ranking.typos {
+            for c in typos(ctx, text) {
+                let w = content_words(ctx.analyzer, &c.to);
+                if let Some(target) = b.concept_for(&c.from) {
+                    b.alternative(target, w, TYPO_WEIGHT, TermSource::Typo);
+                }
+                for g in bigrams(&c.to) {
+                    b.gram(g, TYPO_WEIGHT);
+                }
+                corrections.push(c);
+            }
+        }
+        if ctx.ranking.pinyin {
+            for c in pinyin_words(ctx, &tokens) {
+                for w in content_words(ctx.analyzer, &c.to) {
+                    b.concept(&w, PINYIN_WEIGHT, TermSource::Pinyin);
+                }
+                for g in bigrams(&c.to) {
+                    b.gram(g, PINYIN_WEIGHT);
+                }
+                corrections.push(c);
+            }
+        }
+        let suggestion = (!corrections.is_empty()).then(|| {
+            corrections
+                .iter()
+                .fold(normalize_str(text), |s, c| s.replacen(&c.from, &c.to, 1))
+        });
+        let mut terms: Vec<WeightedTerm> = Vec::new();
+        for alt in b.concepts.iter().flat_map(|c| &c.alternatives) {
+            for w in &alt.words {
+                match terms.iter_mut().find(|t| t.text == *w) {
+                    Some(t) if t.weight < alt.weight => {
+                        t.weight = alt.weight;
+                        t.source = alt.source;
+                    }
+                    Some(_) => {}
+                    None => terms.push(WeightedTerm {
+                        text: w.clone(),
+                        weight: alt.weight,
+                        source: alt.source,
+                    }),
                 }
             }
         }
         QueryPlan {
-            terms: order
-                .into_iter()
-                .map(|text| WeightedTerm {
-                    weight: weights[&text],
-                    text,
-                })
-                .collect(),
+            concepts: b.concepts,
+            terms,
+            grams: b.grams,
+            unigrams,
+            content,
+            corrections,
+            suggestion,
         }
     }
 
     /// Whether nothing in the text is searchable (only punctuation, emoji …).
     pub fn is_empty(&self) -> bool {
-        self.terms.is_empty()
+        self.concepts.is_empty() && self.grams.is_empty()
     }
 
-    /// Term texts, for highlighting.
+    /// Texts to highlight: every term that is not a question word.
     pub fn highlight_terms(&self) -> Vec<String> {
-        self.terms.iter().map(|t| t.text.clone()).collect()
+        self.terms
+            .iter()
+            .filter(|t| t.source != TermSource::QuestionWord)
+            .map(|t| t.text.clone())
+            .collect()
     }
 
-    /// The tantivy query: for each term and text field, a boosted term query.
-    pub fn to_query(&self, fields: &Fields) -> Box<dyn Query> {
-        let field_boosts: [(Field, f32); 5] = [
-            (fields.title, TITLE_BOOST),
-            (fields.questions, QUESTIONS_BOOST),
-            (fields.headings, HEADINGS_BOOST),
-            (fields.steps, STEPS_BOOST),
-            (fields.body, BODY_BOOST),
+    /// The main query: each concept over the text fields, pairs of
+    /// ideographs over the n-gram fields.
+    pub fn to_query(&self, fields: &Fields, ranking: &Ranking) -> Box<dyn Query> {
+        let word_fields: [(Field, f32); 5] = [
+            (fields.title, ranking.title),
+            (fields.questions, ranking.questions),
+            (fields.headings, ranking.headings),
+            (fields.steps, ranking.steps),
+            (fields.body, ranking.body),
         ];
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for term in &self.terms {
-            for &(field, boost) in &field_boosts {
-                let tq = TermQuery::new(
-                    Term::from_field_text(field, &term.text),
-                    IndexRecordOption::WithFreqs,
-                );
+        for concept in &self.concepts {
+            let mut disjuncts: Vec<Box<dyn Query>> = Vec::new();
+            for alt in &concept.alternatives {
+                let share = alt.weight / alt.words.len() as f32;
+                for &(field, boost) in &word_fields {
+                    if let [word] = alt.words.as_slice() {
+                        disjuncts.push(boosted(field, word, boost * share));
+                    } else {
+                        let all: Vec<(Occur, Box<dyn Query>)> = alt
+                            .words
+                            .iter()
+                            .map(|w| (Occur::Should, boosted(field, w, boost * share)))
+                            .collect();
+                        disjuncts.push(Box::new(BooleanQuery::new(all)));
+                    }
+                }
+            }
+            clauses.push((
+                Occur::Should,
+                Box::new(DisjunctionMaxQuery::with_tie_breaker(
+                    disjuncts,
+                    ranking.tie_breaker,
+                )),
+            ));
+        }
+        if ranking.grams {
+            for (gram, weight) in &self.grams {
                 clauses.push((
                     Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(tq), boost * term.weight)),
+                    boosted(fields.title_grams, gram, ranking.title_grams * weight),
+                ));
+                clauses.push((
+                    Occur::Should,
+                    boosted(fields.body_grams, gram, ranking.body_grams * weight),
                 ));
             }
         }
         Box::new(BooleanQuery::new(clauses))
     }
+
+    /// The query to run when the main one matches nothing: single ideographs
+    /// over the n-gram fields.
+    pub fn fallback_query(&self, fields: &Fields, ranking: &Ranking) -> Option<Box<dyn Query>> {
+        if self.unigrams.is_empty() {
+            return None;
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for u in &self.unigrams {
+            clauses.push((
+                Occur::Should,
+                boosted(fields.title_grams, u, ranking.title_grams),
+            ));
+            clauses.push((
+                Occur::Should,
+                boosted(fields.body_grams, u, ranking.body_grams),
+            ));
+        }
+        Some(Box::new(BooleanQuery::new(clauses)))
+    }
+}
+
+fn boosted(field: Field, text: &str, boost: f32) -> Box<dyn Query> {
+    let tq = TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::WithFreqs,
+    );
+    Box::new(BoostQuery::new(Box::new(tq), boost))
+}
+
+/// Spans of the query made of whole words where one is a single ideograph
+/// or an unknown word — where typos show up — replaced by the known word
+/// they most likely mean.
+fn typos(ctx: Context<'_>, text: &str) -> Vec<Correction> {
+    let words: Vec<(String, usize, usize)> = ctx
+        .analyzer
+        .tokens(text)
+        .into_iter()
+        .filter(|t| t.main && t.text.chars().all(is_cjk))
+        .map(|t| (t.text, t.from, t.to))
+        .collect();
+    let mut out = Vec::new();
+    let mut used_until = 0usize;
+    for i in 0..words.len() {
+        if words[i].1 < used_until {
+            continue;
+        }
+        // Longest span first, over adjacent words only.
+        let mut found = None;
+        for j in (i..words.len()).rev() {
+            if (i..j).any(|k| words[k].2 != words[k + 1].1) {
+                continue;
+            }
+            let span: String = words[i..=j].iter().map(|w| w.0.as_str()).collect();
+            let suspicious = words[i..=j].iter().any(|w| w.0.chars().count() == 1)
+                || (i == j && ctx.lexicon.df(&span) < 2);
+            if !suspicious {
+                continue;
+            }
+            if let Some(to) = ctx.lexicon.correct(&span, ctx.analyzer.knows(&span)) {
+                found = Some((j, Correction { from: span, to }));
+                break;
+            }
+        }
+        if let Some((j, c)) = found {
+            used_until = words[j].2;
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Runs of Latin words the index does not know, read as pinyin.
+fn pinyin_words(ctx: Context<'_>, tokens: &[crate::analysis::WordToken]) -> Vec<Correction> {
+    let mut out = Vec::new();
+    let mut run: Vec<&str> = Vec::new();
+    let mut flush = |run: &mut Vec<&str>| {
+        if !run.is_empty() {
+            let letters = run.join(" ");
+            if let Some(words) = ctx.lexicon.from_pinyin(&letters) {
+                out.push(Correction {
+                    from: letters,
+                    to: words.concat(),
+                });
+            }
+            run.clear();
+        }
+    };
+    for t in tokens.iter().filter(|t| t.main) {
+        let latin = t.text.chars().all(|c| c.is_ascii_lowercase());
+        if latin && ctx.lexicon.df(&t.text) == 0 {
+            run.push(&t.text);
+        } else {
+            flush(&mut run);
+        }
+    }
+    flush(&mut run);
+    out
 }
 
 #[cfg(test)]
@@ -107,11 +553,51 @@ mod tests {
     use super::*;
 
     #[test]
+    fn content_drops_question_words_and_joins_adjacent_words() {
+        let a = Analyzer::default();
+        assert_eq!(
+            content_of(&a, "伙伴提交PO后如何取消？"),
+            "伙伴提交po后 取消"
+        );
+        assert_eq!(
+            bigrams("伙伴提交po后 取消"),
+            vec!["伙伴", "伴提", "提交", "取消"]
+        );
+    }
+
+    #[test]
     fn query_syntax_is_just_text() {
         let a = Analyzer::default();
-        let plan = QueryPlan::new(&a, "\"PO AND (取消 title:foo * -");
+        let (s, l, r) = (Synonyms::default(), Lexicon::default(), Ranking::default());
+        let ctx = Context {
+            analyzer: &a,
+            synonyms: &s,
+            lexicon: &l,
+            ranking: &r,
+        };
+        let plan = QueryPlan::new(ctx, "\"PO AND (取消 title:foo * -");
         let texts: Vec<_> = plan.terms.iter().map(|t| t.text.as_str()).collect();
         assert_eq!(texts, vec!["po", "and", "取消", "title", "foo"]);
-        assert!(QueryPlan::new(&a, "* - ( ) 😀").is_empty());
+        assert!(QueryPlan::new(ctx, "* - ( ) 😀").is_empty());
+    }
+
+    #[test]
+    fn question_words_weigh_little() {
+        let a = Analyzer::default();
+        let (s, l, r) = (Synonyms::default(), Lexicon::default(), Ranking::default());
+        let ctx = Context {
+            analyzer: &a,
+            synonyms: &s,
+            lexicon: &l,
+            ranking: &r,
+        };
+        let plan = QueryPlan::new(ctx, "如何取消");
+        let w: Vec<_> = plan
+            .terms
+            .iter()
+            .map(|t| (t.text.as_str(), t.weight))
+            .collect();
+        assert_eq!(w, vec![("如何", QUESTION_WORD_WEIGHT), ("取消", 1.0)]);
+        assert_eq!(plan.grams, vec![("取消".to_string(), 1.0)]);
     }
 }

@@ -3,6 +3,8 @@
 //! as substrings, the densest window is found in one pass over the matches,
 //! cut out of the original text, and matches are wrapped in `<mark>`.
 
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
+
 use crate::analysis::is_cjk;
 use crate::analysis::normalize::Normalized;
 
@@ -10,6 +12,9 @@ use crate::analysis::normalize::Normalized;
 pub const SNIPPET_CHARS: usize = 120;
 /// Characters shown before the first match of the window.
 const LEAD_CHARS: usize = 16;
+/// Bytes of an article searched for the snippet window. Help articles
+/// answer early; scanning whole long pages cost more than the search.
+const SCAN_BYTES: usize = 12_000;
 
 /// A match in normalised character indices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -19,63 +24,100 @@ struct Match {
     term: usize,
 }
 
-/// A snippet of `original` (whose normalised form is `norm`) around `terms`
-/// (normalised), HTML-escaped, matches in `<mark>`.
-pub fn snippet(original: &str, norm: &Normalized, terms: &[String], max_chars: usize) -> String {
-    // A lone ideograph matched by a one-character term (了, 用, 时) is noise
-    // next to real words; it counts only when the query has nothing longer.
-    let only_short_terms = terms.iter().all(|t| t.chars().count() <= 1);
-    let mut matches = find_matches(norm, terms, only_short_terms);
-    matches.sort_unstable();
-    let n = norm.char_len();
-    let (start, end) = best_window(&matches, n, max_chars);
-    let (start_byte, end_byte) = norm.original_range_of_chars(start, end);
-    let mut out = String::new();
-    if start > 0 {
-        out.push('…');
-    }
-    let mut at = start_byte;
-    for (from, to) in merge(matches.iter().map(|m| (m.from, m.to)))
-        .into_iter()
-        .filter(|&(f, t)| f >= start && t <= end)
-    {
-        let (fb, tb) = norm.original_range_of_chars(from, to);
-        if fb < at {
-            continue;
-        }
-        out.push_str(&html_escape::encode_text(&original[at..fb]));
-        out.push_str("<mark>");
-        out.push_str(&html_escape::encode_text(&original[fb..tb]));
-        out.push_str("</mark>");
-        at = tb;
-    }
-    out.push_str(&html_escape::encode_text(&original[at..end_byte]));
-    if end < n {
-        out.push('…');
-    }
-    out
+/// Finds the query's terms in article text: one automaton per query, one
+/// pass per article.
+#[derive(Debug)]
+pub struct Highlighter {
+    automaton: Option<AhoCorasick>,
+    latin: Vec<bool>,
 }
 
-/// Occurrences of each term in character indices. Latin terms must not sit
-/// inside a longer Latin word.
-fn find_matches(norm: &Normalized, terms: &[String], keep_lone: bool) -> Vec<Match> {
-    let text = norm.text.as_str();
-    let mut out = Vec::new();
-    for (i, term) in terms.iter().enumerate() {
-        let mut chars = term.chars();
-        let lone = matches!((chars.next(), chars.next()), (Some(c), None) if is_cjk(c));
-        if term.is_empty() || (lone && !keep_lone) {
-            continue;
+impl Highlighter {
+    /// A highlighter for normalised `terms`. A lone ideograph matched by a
+    /// one-character term (了, 用, 时) is noise next to real words; it counts
+    /// only when the query has nothing longer.
+    pub fn new(terms: &[String]) -> Highlighter {
+        let only_short_terms = terms.iter().all(|t| t.chars().count() <= 1);
+        let kept: Vec<&String> = terms
+            .iter()
+            .filter(|t| {
+                let mut chars = t.chars();
+                let lone = matches!((chars.next(), chars.next()), (Some(c), None) if is_cjk(c));
+                !t.is_empty() && (only_short_terms || !lone)
+            })
+            .collect();
+        let latin = kept
+            .iter()
+            .map(|t| t.chars().all(|c| c.is_ascii_alphanumeric()))
+            .collect();
+        // A contiguous NFA builds in microseconds; a DFA would cost more to
+        // build per query than it saves over ten snippets.
+        let automaton = (!kept.is_empty())
+            .then(|| {
+                AhoCorasick::builder()
+                    .kind(Some(AhoCorasickKind::DFA))
+                    .build(&kept)
+                    .ok()
+            })
+            .flatten();
+        Highlighter { automaton, latin }
+    }
+
+    /// A snippet of `original` (whose normalised form is `norm`),
+    /// HTML-escaped, matches in `<mark>`.
+    pub fn snippet(&self, original: &str, norm: &Normalized, max_chars: usize) -> String {
+        let mut matches = self.find(norm);
+        matches.sort_unstable();
+        let n = norm.char_len();
+        let (start, end) = best_window(&matches, n, max_chars);
+        let (start_byte, end_byte) = norm.original_range_of_chars(start, end);
+        let mut out = String::new();
+        if start > 0 {
+            out.push('…');
         }
-        let latin = term.chars().all(|c| c.is_ascii_alphanumeric());
-        for (at, m) in text.match_indices(term.as_str()) {
-            let end = at + m.len();
-            if latin
-                && (text[..at]
+        let mut at = start_byte;
+        for (from, to) in merge(matches.iter().map(|m| (m.from, m.to)))
+            .into_iter()
+            .filter(|&(f, t)| f >= start && t <= end)
+        {
+            let (fb, tb) = norm.original_range_of_chars(from, to);
+            if fb < at {
+                continue;
+            }
+            out.push_str(&html_escape::encode_text(&original[at..fb]));
+            out.push_str("<mark>");
+            out.push_str(&html_escape::encode_text(&original[fb..tb]));
+            out.push_str("</mark>");
+            at = tb;
+        }
+        out.push_str(&html_escape::encode_text(&original[at..end_byte]));
+        if end < n {
+            out.push('…');
+        }
+        out
+    }
+
+    /// Occurrences of the terms in character indices (overlapping ones
+    /// included). Latin terms must not sit inside a longer Latin word.
+    fn find(&self, norm: &Normalized) -> Vec<Match> {
+        let Some(ac) = &self.automaton else {
+            return Vec::new();
+        };
+        let full = norm.text.as_str();
+        let mut cut = full.len().min(SCAN_BYTES);
+        while !full.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let text = &full[..cut];
+        let mut out = Vec::new();
+        for m in ac.find_overlapping_iter(text) {
+            let (at, end, term) = (m.start(), m.end(), m.pattern().as_usize());
+            if self.latin[term]
+                && (full[..at]
                     .chars()
                     .next_back()
                     .is_some_and(|c| c.is_ascii_alphanumeric())
-                    || text[end..]
+                    || full[end..]
                         .chars()
                         .next()
                         .is_some_and(|c| c.is_ascii_alphanumeric()))
@@ -85,11 +127,16 @@ fn find_matches(norm: &Normalized, terms: &[String], keep_lone: bool) -> Vec<Mat
             out.push(Match {
                 from: norm.char_index(at),
                 to: norm.char_index(end),
-                term: i,
+                term,
             });
         }
+        out
     }
-    out
+}
+
+/// A one-off snippet (builds the highlighter for a single text).
+pub fn snippet(original: &str, norm: &Normalized, terms: &[String], max_chars: usize) -> String {
+    Highlighter::new(terms).snippet(original, norm, max_chars)
 }
 
 /// Unions overlapping and touching ranges (sorted by start).

@@ -4,4 +4,5 @@ mod api;
 mod cli;
 mod common;
 mod ingest;
+mod relevance;
 mod structure;

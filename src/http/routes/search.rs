@@ -18,6 +18,7 @@ pub struct SearchParams {
     limit: Option<String>,
     offset: Option<String>,
     topic: Option<String>,
+    explain: Option<String>,
 }
 
 pub async fn search(
@@ -64,12 +65,23 @@ fn validate(p: SearchParams) -> Result<SearchRequest, ApiError> {
         .topic
         .map(|t| split_topic_path(&t))
         .filter(|t| !t.is_empty());
+    let explain = match p.explain.as_deref().map(str::trim) {
+        None | Some("" | "false" | "0") => false,
+        Some("true" | "1") => true,
+        Some(_) => {
+            return Err(ApiError::new(
+                Code::InvalidParameter,
+                "parameter `explain` must be true or false",
+            ));
+        }
+    };
     Ok(SearchRequest {
         query: q,
         limit,
         offset,
         topic,
         corpus: None,
+        explain,
     })
 }
 

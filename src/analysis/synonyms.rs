@@ -1,0 +1,194 @@
+//! Synonym groups (`synonyms.txt`): one group per line, words separated by
+//! commas. Applied at query time only, with less weight than the words the
+//! user typed.
+
+use super::Analyzer;
+use super::normalize::{is_cjk, normalize_str};
+
+/// A group line that could not be used.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SynonymProblem {
+    /// 1-based line.
+    pub line: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Parses synonym groups; lines with fewer than two words are reported.
+/// Words are kept as written (normalised when the groups are used).
+pub fn parse_synonyms(text: &str) -> (Vec<Vec<String>>, Vec<SynonymProblem>) {
+    let mut groups = Vec::new();
+    let mut problems = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.split('#').next().unwrap_or("").trim();
+        if line.is_empty() {
+            continue;
+        }
+        let mut words: Vec<String> = Vec::new();
+        for w in line.split([',', '，', '、']) {
+            let w = w.trim();
+            if !w.is_empty() && !words.iter().any(|x| x == w) {
+                words.push(w.to_string());
+            }
+        }
+        if words.len() < 2 {
+            problems.push(SynonymProblem {
+                line: i + 1,
+                message: "a synonym group needs at least two words".into(),
+            });
+            continue;
+        }
+        groups.push(words);
+    }
+    (groups, problems)
+}
+
+/// A member of a group: its normalised text and its words.
+#[derive(Debug, Clone, Default)]
+struct Member {
+    text: String,
+    words: Vec<String>,
+}
+
+/// Synonym groups ready for matching against normalised queries.
+#[derive(Debug, Clone, Default)]
+pub struct Synonyms {
+    groups: Vec<Vec<Member>>,
+}
+
+/// A word of the query that belongs to a group, and the rest of its group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expansion {
+    /// The member found in the query (normalised).
+    pub matched: String,
+    /// The other members (normalised).
+    pub others: Vec<String>,
+}
+
+impl Synonyms {
+    /// Normalises the groups and splits members into words with `analyzer`.
+    pub fn new(groups: &[Vec<String>], analyzer: &Analyzer) -> Self {
+        Synonyms {
+            groups: groups
+                .iter()
+                .map(|g| {
+                    g.iter()
+                        .map(|w| Member {
+                            text: normalize_str(w),
+                            words: analyzer.words(w),
+                        })
+                        .collect()
+                })
+                .collect(),
+        }
+    }
+
+    /// Number of groups.
+    pub fn len(&self) -> usize {
+        self.groups.len()
+    }
+
+    /// Whether there are no groups.
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty()
+    }
+
+    /// The groups that a normalised query mentions. A member of two or more
+    /// ideographs matches anywhere in the query; a Latin member or a single
+    /// ideograph only as a whole word (`words` are the query's words); a
+    /// member of several words when the query has all of them, in any order
+    /// (忘记云服务器密码 has 忘记密码). Words a first round of synonyms brings
+    /// in count for a second round (忘了 → 忘记, then 忘记 + 密码 → 重置密码).
+    pub fn expansions(&self, query: &str, words: &[String]) -> Vec<Expansion> {
+        let mut out: Vec<Expansion> = Vec::new();
+        let mut matched = vec![false; self.groups.len()];
+        let mut known: Vec<String> = words.to_vec();
+        for _round in 0..2 {
+            let mut added: Vec<String> = Vec::new();
+            for (g, group) in self.groups.iter().enumerate() {
+                if matched[g] {
+                    continue;
+                }
+                // The longest member found wins: 忘记密码 over 密码.
+                let found = group
+                    .iter()
+                    .filter(|m| {
+                        contains_member(query, &known, &m.text)
+                            || (m.words.len() > 1 && m.words.iter().all(|w| known.contains(w)))
+                    })
+                    .max_by_key(|m| m.text.chars().count());
+                if let Some(m) = found {
+                    matched[g] = true;
+                    let others: Vec<&Member> = group.iter().filter(|x| x.text != m.text).collect();
+                    added.extend(others.iter().flat_map(|o| o.words.iter().cloned()));
+                    out.push(Expansion {
+                        matched: m.text.clone(),
+                        others: others.iter().map(|o| o.text.clone()).collect(),
+                    });
+                }
+            }
+            if added.is_empty() {
+                break;
+            }
+            known.extend(added);
+        }
+        out
+    }
+}
+
+fn contains_member(query: &str, words: &[String], member: &str) -> bool {
+    let ideographs = member.chars().filter(|c| is_cjk(*c)).count();
+    if ideographs >= 2 {
+        return query.contains(member);
+    }
+    if words.iter().any(|w| w == member) {
+        return true;
+    }
+    // A Latin member also matches as a whole word inside mixed text ("eip解绑").
+    member.chars().all(|c| c.is_ascii_alphanumeric())
+        && query.match_indices(member).any(|(at, m)| {
+            let before = query[..at].chars().next_back();
+            let after = query[at + m.len()..].chars().next();
+            !before.is_some_and(|c| c.is_ascii_alphanumeric())
+                && !after.is_some_and(|c| c.is_ascii_alphanumeric())
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_groups_and_problems() {
+        let (groups, problems) = parse_synonyms("# c\n代金券,优惠券\nPO，机会点、PO\n孤单\n");
+        assert_eq!(groups, vec![vec!["代金券", "优惠券"], vec!["PO", "机会点"]]);
+        assert_eq!(problems[0].line, 4);
+    }
+
+    #[test]
+    fn matching_by_substring_and_whole_words() {
+        let s = Synonyms::new(
+            &[
+                vec!["EIP".into(), "弹性公网IP".into()],
+                vec!["忘记密码".into(), "重置密码".into()],
+                vec!["密码".into(), "口令".into()],
+                vec!["加".into(), "新增".into()],
+                vec!["忘记".into(), "忘了".into()],
+            ],
+            &Analyzer::default(),
+        );
+        let words = |q: &str| q.split(' ').map(str::to_string).collect::<Vec<_>>();
+        let e = s.expansions("eip解绑", &words("eip 解绑"));
+        assert_eq!(e[0].others, vec!["弹性公网ip"]);
+        assert!(s.expansions("zeipx", &words("zeipx")).is_empty());
+        let e = s.expansions("忘记密码了", &words("忘记 密码 了"));
+        assert_eq!(e.len(), 3);
+        assert_eq!(e[0].matched, "忘记密码");
+        assert!(s.expansions("加入安全组", &words("加入 安全组")).is_empty());
+        // Words apart, and a second round through 忘了 → 忘记.
+        let e = s.expansions("忘记云服务器密码", &words("忘记 云服务器 密码"));
+        assert_eq!(e[0].others, vec!["重置密码"]);
+        let e = s.expansions("密码忘了", &words("密码 忘了"));
+        assert!(e.iter().any(|x| x.others == vec!["重置密码"]), "{e:?}");
+    }
+}
