@@ -265,24 +265,7 @@ fn fallback_title(segs: &[Segment]) -> String {
 /// Heading-like segments become headings, the rest paragraphs.
 fn blocks(segs: &[Segment]) -> Vec<Block> {
     let mut out = Vec::new();
-    let mut run: Vec<&str> = Vec::new();
-    for s in segs {
-        if s.heading_like {
-            if !run.is_empty() {
-                out.push(Block::Paragraph(run.join(" ")));
-                run.clear();
-            }
-            out.push(Block::Heading {
-                level: 2,
-                text: s.text.clone(),
-            });
-        } else {
-            run.push(&s.text);
-        }
-    }
-    if !run.is_empty() {
-        out.push(Block::Paragraph(run.join(" ")));
-    }
+    prose::to_blocks(segs, |s| s.heading_like, &mut out);
     // A heading with nothing after it is a cut-off tail, not a section.
     if let Some(Block::Heading { text, .. }) = out.last().cloned() {
         out.pop();

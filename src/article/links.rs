@@ -150,46 +150,42 @@ impl Titles {
         if n < 4 {
             return None;
         }
-        let mut best: Option<(f32, &str)> = None;
-        let mut tie = false;
-        for (t, id) in &self.keys {
+        let contains = |t: &str| {
             let m = t.chars().count();
-            if m < 4 || !(t.contains(&k) || k.contains(t.as_str())) {
-                continue;
+            if m < 4 || !(t.contains(&k) || k.contains(t)) {
+                return None;
             }
-            let score = n.min(m) as f32 / n.max(m) as f32;
-            match best {
-                Some((b, bid)) if score < b || (score == b && bid == id) => {}
-                Some((b, _)) if score == b => tie = true,
-                _ => {
-                    best = Some((score, id));
-                    tie = false;
-                }
-            }
-        }
-        match best {
-            Some((score, id)) if score >= 0.6 && !tie => return Some(id.to_string()),
+            Some(n.min(m) as f32 / n.max(m) as f32)
+        };
+        match self.unique_best(contains) {
+            Some((score, id)) if score >= 0.6 => return Some(id.to_string()),
             Some(_) => return None,
             None => {}
         }
         // Wording that differs by a character or two (创建的密钥对 / 创建密钥对).
+        match self.unique_best(|t| Some(dice(&k, t))) {
+            Some((score, id)) if score >= MIN_DICE => Some(id.to_string()),
+            _ => None,
+        }
+    }
+
+    /// The article whose title scores best, when no other article ties
+    /// with it (titles of one article may score alike).
+    fn unique_best(&self, score: impl Fn(&str) -> Option<f32>) -> Option<(f32, &str)> {
         let mut best: Option<(f32, &str)> = None;
         let mut tie = false;
         for (t, id) in &self.keys {
-            let score = dice(&k, t);
+            let Some(s) = score(t) else { continue };
             match best {
-                Some((b, bid)) if score < b || (score == b && bid == id) => {}
-                Some((b, _)) if score == b => tie = true,
+                Some((b, bid)) if s < b || (s == b && bid == id) => {}
+                Some((b, _)) if s == b => tie = true,
                 _ => {
-                    best = Some((score, id));
+                    best = Some((s, id));
                     tie = false;
                 }
             }
         }
-        match best {
-            Some((score, id)) if score >= MIN_DICE && !tie => Some(id.to_string()),
-            _ => None,
-        }
+        if tie { None } else { best }
     }
 }
 

@@ -1,6 +1,8 @@
 //! Plain prose without markup (crawled pages, JSONL bodies): sentences,
 //! heading-like segments and the section names help pages use.
 
+use super::markdown::Block;
+
 /// What a section of a help article is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SectionKind {
@@ -131,6 +133,29 @@ pub struct Segment {
     /// Short, without sentence punctuation, and standing between sentences:
     /// a title or heading that lost its markup.
     pub heading_like: bool,
+}
+
+/// Segments as blocks: those `is_heading` picks become level-2 headings,
+/// runs of the others paragraphs.
+pub fn to_blocks(segs: &[Segment], is_heading: impl Fn(&Segment) -> bool, out: &mut Vec<Block>) {
+    let mut run: Vec<&str> = Vec::new();
+    for s in segs {
+        if is_heading(s) {
+            if !run.is_empty() {
+                out.push(Block::Paragraph(run.join(" ")));
+                run.clear();
+            }
+            out.push(Block::Heading {
+                level: 2,
+                text: s.text.clone(),
+            });
+        } else {
+            run.push(&s.text);
+        }
+    }
+    if !run.is_empty() {
+        out.push(Block::Paragraph(run.join(" ")));
+    }
 }
 
 /// Longest segment still taken for a heading, in characters.

@@ -104,24 +104,7 @@ fn split_paragraph(text: &str, out: &mut Vec<Block>) {
         out.push(Block::Paragraph(text.to_string()));
         return;
     }
-    let mut run: Vec<&str> = Vec::new();
-    for s in &segs {
-        if is_marker(s) {
-            if !run.is_empty() {
-                out.push(Block::Paragraph(run.join(" ")));
-                run.clear();
-            }
-            out.push(Block::Heading {
-                level: 2,
-                text: s.text.clone(),
-            });
-        } else {
-            run.push(&s.text);
-        }
-    }
-    if !run.is_empty() {
-        out.push(Block::Paragraph(run.join(" ")));
-    }
+    prose::to_blocks(&segs, is_marker, out);
 }
 
 /// Finds prerequisites, constraints and procedures in top-level blocks.

@@ -565,8 +565,8 @@ mod tests {
         );
     }
 
-    #[test]
-    fn query_syntax_is_just_text() {
+    /// Plans `text` with no synonyms and an empty lexicon.
+    fn bare_plan(text: &str) -> QueryPlan {
         let a = Analyzer::default();
         let (s, l, r) = (Synonyms::default(), Lexicon::default(), Ranking::default());
         let ctx = Context {
@@ -575,23 +575,20 @@ mod tests {
             lexicon: &l,
             ranking: &r,
         };
-        let plan = QueryPlan::new(ctx, "\"PO AND (取消 title:foo * -");
+        QueryPlan::new(ctx, text)
+    }
+
+    #[test]
+    fn query_syntax_is_just_text() {
+        let plan = bare_plan("\"PO AND (取消 title:foo * -");
         let texts: Vec<_> = plan.terms.iter().map(|t| t.text.as_str()).collect();
         assert_eq!(texts, vec!["po", "and", "取消", "title", "foo"]);
-        assert!(QueryPlan::new(ctx, "* - ( ) 😀").is_empty());
+        assert!(bare_plan("* - ( ) 😀").is_empty());
     }
 
     #[test]
     fn question_words_weigh_little() {
-        let a = Analyzer::default();
-        let (s, l, r) = (Synonyms::default(), Lexicon::default(), Ranking::default());
-        let ctx = Context {
-            analyzer: &a,
-            synonyms: &s,
-            lexicon: &l,
-            ranking: &r,
-        };
-        let plan = QueryPlan::new(ctx, "如何取消");
+        let plan = bare_plan("如何取消");
         let w: Vec<_> = plan
             .terms
             .iter()
