@@ -10,9 +10,13 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use std::sync::Arc;
+
+use wenda::answer::{AnswerRequest, Answerer, DEFAULT_TOP_K, confidence};
 use wenda::eval::{self, EvalReport};
 use wenda::http::{self, AppState};
 use wenda::index::{self, BuildReport, Staleness};
+use wenda::journal::{self, Journal};
 use wenda::search::{Engine, MAX_LIMIT, Ranking, SearchRequest, SearchResponse};
 use wenda::{Error, Result};
 
@@ -49,6 +53,40 @@ enum Command {
         /// Address to listen on.
         #[arg(long, env = "WENDA_ADDR", default_value = "127.0.0.1:8080")]
         addr: SocketAddr,
+        /// Key accepted by the Dify retrieval endpoint (`Authorization: Bearer KEY`); repeat for several.
+        #[arg(
+            long = "api-key",
+            value_name = "KEY",
+            env = "WENDA_API_KEYS",
+            value_delimiter = ','
+        )]
+        api_keys: Vec<String>,
+        /// Where feedback and query logs go.
+        #[arg(
+            long,
+            value_name = "DIR",
+            env = "WENDA_LOG_DIR",
+            default_value = "logs"
+        )]
+        log_dir: PathBuf,
+    },
+    /// What the content team should write next: frequent unanswered
+    /// questions and the articles users found unhelpful.
+    Report {
+        /// The server's log directory.
+        #[arg(
+            long,
+            value_name = "DIR",
+            env = "WENDA_LOG_DIR",
+            default_value = "logs"
+        )]
+        log_dir: PathBuf,
+        /// Items per list.
+        #[arg(long, default_value_t = 20)]
+        top: usize,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Search from the terminal.
     Search {
@@ -81,6 +119,32 @@ enum Command {
         /// Turn parts of the ranking off, to see what each adds.
         #[arg(long, value_delimiter = ',', value_enum)]
         without: Vec<Feature>,
+    },
+    /// Answer one question the way the chatbot endpoint does.
+    Answer {
+        /// The question.
+        question: String,
+        #[command(flatten)]
+        source: Source,
+        /// Print the response as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Talk to wenda in the terminal (one conversation; empty line or Ctrl-D ends).
+    Chat {
+        #[command(flatten)]
+        source: Source,
+    },
+    /// Fit the answer-confidence model on labelled questions and show its
+    /// precision and coverage at each threshold.
+    Calibrate {
+        /// `CORPUS_DIR=QUERIES.jsonl`; repeat. Queries with an empty
+        /// `relevant` list are questions the corpus does not answer.
+        #[arg(long = "set", value_name = "DIR=FILE", required = true)]
+        sets: Vec<String>,
+        /// Print the model and table as JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Write the corpus as JSONL (`{"id","title","body"}`), e.g. for other engines.
     Export {
@@ -177,13 +241,33 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve { source, addr } => {
+        Command::Serve {
+            source,
+            addr,
+            api_keys,
+            log_dir,
+        } => {
             let engine = open_fresh(&source)?;
+            if api_keys.is_empty() {
+                tracing::warn!("no --api-key given: POST /retrieval refuses every request");
+            }
+            let state = AppState::new(engine)
+                .with_api_keys(api_keys)
+                .with_journal(Journal::open(&log_dir)?);
             let runtime =
                 tokio::runtime::Runtime::new().map_err(|e| Error::io("tokio runtime", e))?;
             runtime
-                .block_on(http::serve(AppState::new(engine), addr))
+                .block_on(http::serve(state, addr))
                 .map_err(|e| Error::io(addr.to_string(), e))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Report { log_dir, top, json } => {
+            let r = journal::report(&log_dir, top)?;
+            if json {
+                print_json(&r)?;
+            } else {
+                print_gaps(&r, &log_dir);
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Search {
@@ -223,6 +307,119 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 print_json(&report)?;
             } else {
                 print_eval(&report, &queries);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Answer {
+            question,
+            source,
+            json,
+        } => {
+            let answerer = Answerer::new(Arc::new(open_fresh(&source)?));
+            let resp = answerer.answer(&AnswerRequest {
+                question,
+                top_k: DEFAULT_TOP_K,
+                ..Default::default()
+            })?;
+            if json {
+                print_json(&resp)?;
+            } else {
+                print_answer(&resp);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Chat { source } => {
+            let answerer = Answerer::new(Arc::new(open_fresh(&source)?));
+            let mut session: Option<String> = None;
+            let stdin = std::io::stdin();
+            let interactive = stdin.is_terminal();
+            loop {
+                if interactive {
+                    eprint!("你> ");
+                }
+                let mut line = String::new();
+                if stdin
+                    .read_line(&mut line)
+                    .map_err(|e| Error::io("stdin", e))?
+                    == 0
+                {
+                    break;
+                }
+                let line = line.trim();
+                if line.is_empty() {
+                    break;
+                }
+                let resp = answerer.answer(&AnswerRequest {
+                    question: line.to_string(),
+                    session_id: session.clone(),
+                    top_k: DEFAULT_TOP_K,
+                    topic: None,
+                })?;
+                session = Some(resp.session_id.clone());
+                print_answer(&resp);
+                println!();
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Calibrate { sets, json } => {
+            let mut examples = Vec::new();
+            for set in &sets {
+                let (dir, file) = set.split_once('=').ok_or_else(|| {
+                    Error::Invalid(format!("--set {set}: expected CORPUS_DIR=QUERIES.jsonl"))
+                })?;
+                let source = Source {
+                    corpora: vec![PathBuf::from(dir)],
+                    index: None,
+                };
+                let engine = open_fresh(&source)?;
+                let (qs, warnings) = eval::read_labelled(Path::new(file), true)?;
+                for w in &warnings {
+                    eprintln!("warning: {w}");
+                }
+                examples.extend(confidence::examples(&engine, &qs)?);
+            }
+            let training: Vec<_> = examples.iter().map(|e| (e.features, e.correct)).collect();
+            let model = confidence::Model::fit(&training);
+            let thresholds: Vec<f32> = (1..=19).map(|i| i as f32 * 0.05).collect();
+            let points = confidence::operating_points(&model, &examples, &thresholds);
+            let shipped =
+                confidence::operating_points(&confidence::DEFAULT_MODEL, &examples, &thresholds);
+            if json {
+                print_json(&serde_json::json!({
+                    "examples": examples.len(),
+                    "fitted": model,
+                    "fitted_points": points,
+                    "shipped": confidence::DEFAULT_MODEL,
+                    "shipped_points": shipped,
+                }))?;
+            } else {
+                let answerable = examples.iter().filter(|e| e.answerable).count();
+                println!(
+                    "{} questions ({} answerable, {} not)",
+                    examples.len(),
+                    answerable,
+                    examples.len() - answerable
+                );
+                println!(
+                    "fitted model: {}",
+                    serde_json::to_string(&model).unwrap_or_default()
+                );
+                println!(
+                    "| threshold | precision | coverage | false answers | shipped precision | shipped coverage | shipped false answers |"
+                );
+                println!("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+                for (p, q) in points.iter().zip(&shipped) {
+                    println!(
+                        "| {:.2} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} |",
+                        p.threshold,
+                        p.precision,
+                        p.coverage,
+                        p.false_answers,
+                        q.precision,
+                        q.coverage,
+                        q.false_answers
+                    );
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -359,6 +556,44 @@ fn print_hits(resp: &SearchResponse) {
         let snippet = h.snippet.replace("<mark>", "【").replace("</mark>", "】");
         println!("    {}", html_escape::decode_html_entities(&snippet));
     }
+}
+
+fn print_gaps(r: &journal::Report, dir: &Path) {
+    println!("from {}", dir.display());
+    println!("searches that found nothing:");
+    for c in &r.zero_results {
+        println!("  {:>5}  {}", c.count, c.query);
+    }
+    println!("questions handed over to a person:");
+    for c in &r.handoffs {
+        println!("  {:>5}  {}", c.count, c.query);
+    }
+    println!("articles marked unhelpful:");
+    for v in &r.unhelpful {
+        println!(
+            "  {:>5} unhelpful, {} helpful  {}  {}",
+            v.unhelpful,
+            v.helpful,
+            v.article_id,
+            v.comments.join(" / ")
+        );
+    }
+    if r.unreadable_lines > 0 {
+        println!("({} log lines could not be read)", r.unreadable_lines);
+    }
+}
+
+fn print_answer(r: &wenda::answer::AnswerResponse) {
+    let status = serde_json::to_value(r.status).unwrap_or_default();
+    let reason = serde_json::to_value(r.reason).unwrap_or_default();
+    println!(
+        "[{} · {} · confidence {:.2}{}]",
+        status.as_str().unwrap_or("?"),
+        reason.as_str().unwrap_or("?"),
+        r.confidence,
+        if r.handoff { " · handoff" } else { "" }
+    );
+    println!("{}", r.reply);
 }
 
 fn print_eval(r: &EvalReport, file: &Path) {

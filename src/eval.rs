@@ -23,8 +23,18 @@ pub struct EvalQuery {
     pub relevant: Vec<String>,
 }
 
-/// Reads a query file; malformed lines are warnings, not errors.
+/// Reads a query file; malformed lines are warnings, not errors. Every
+/// query needs at least one relevant entry.
 pub fn read_queries(path: &Path) -> Result<(Vec<EvalQuery>, Vec<Warning>)> {
+    read_labelled(path, false)
+}
+
+/// Reads a query file where `relevant` may be empty when
+/// `allow_unanswerable` (questions the corpus does not answer).
+pub fn read_labelled(
+    path: &Path,
+    allow_unanswerable: bool,
+) -> Result<(Vec<EvalQuery>, Vec<Warning>)> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
     let mut queries = Vec::new();
     let mut warnings = Vec::new();
@@ -33,7 +43,9 @@ pub fn read_queries(path: &Path) -> Result<(Vec<EvalQuery>, Vec<Warning>)> {
             continue;
         }
         match serde_json::from_str::<EvalQuery>(line) {
-            Ok(q) if !q.q.trim().is_empty() && !q.relevant.is_empty() => queries.push(q),
+            Ok(q) if !q.q.trim().is_empty() && (allow_unanswerable || !q.relevant.is_empty()) => {
+                queries.push(q)
+            }
             Ok(_) => warnings.push(Warning {
                 file: path.display().to_string(),
                 line: Some(i + 1),
@@ -52,9 +64,14 @@ pub fn read_queries(path: &Path) -> Result<(Vec<EvalQuery>, Vec<Warning>)> {
 /// Whether a hit is one of the relevant entries: same id, same path, or a
 /// path that ends with `/entry`.
 pub fn is_relevant(hit: &Hit, relevant: &[String]) -> bool {
+    matches_entry(&hit.id, &hit.path, relevant)
+}
+
+/// Whether an article (by id and path) is one of the relevant entries.
+pub fn matches_entry(id: &str, path: &str, relevant: &[String]) -> bool {
     relevant
         .iter()
-        .any(|r| hit.id == *r || hit.path == *r || hit.path.ends_with(&format!("/{r}")))
+        .any(|r| id == r || path == r || path.ends_with(&format!("/{r}")))
 }
 
 /// A query whose relevant article was not first.

@@ -6,12 +6,14 @@
 #![warn(missing_docs)]
 
 pub mod analysis;
+pub mod answer;
 pub mod article;
 pub mod corpus;
 mod error;
 pub mod eval;
 pub mod http;
 pub mod index;
+pub mod journal;
 pub mod search;
 
 pub use error::{Error, Result};

@@ -29,7 +29,7 @@ pub struct RawLink {
 }
 
 /// A run of text under one heading.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Section {
     /// The heading; `None` for text before the first heading.
     pub heading: Option<String>,

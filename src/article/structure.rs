@@ -8,7 +8,7 @@ use super::markdown::{Block, blocks_text};
 use super::prose::{self, SectionKind, leading_marker, section_kind, segments, sentences};
 
 /// A link out of an article, resolved against the corpus.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Link {
     /// The label or the referenced title as written.
     pub text: String,
@@ -21,7 +21,7 @@ pub struct Link {
 }
 
 /// Where a link leads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LinkKind {
     /// Another article of the corpus.
@@ -33,13 +33,14 @@ pub enum LinkKind {
 }
 
 /// One step of a procedure.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 pub struct Step {
     /// Its number as shown (1-based).
     pub n: usize,
     /// What to do; commands and extra paragraphs follow on new lines.
     pub text: String,
     /// Nested steps or options.
+    #[schema(no_recursion)]
     pub substeps: Vec<Step>,
     /// The console path, e.g. `["销售","拓新","客户拓展"]`.
     pub menu_path: Vec<String>,
@@ -52,7 +53,7 @@ pub struct Step {
 }
 
 /// An ordered list of steps under a heading.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 pub struct Procedure {
     /// The heading it sits under, unless that is just “操作步骤”.
     pub title: Option<String>,

@@ -18,6 +18,10 @@ pub enum Code {
     InvalidLimit,
     /// `offset` not a whole number in range.
     InvalidOffset,
+    /// `question` missing, empty or only whitespace.
+    EmptyQuestion,
+    /// `top_k` not a whole number in range.
+    InvalidTopK,
     /// A query-string or body parameter has the wrong form.
     InvalidParameter,
     /// The request body is not the JSON the endpoint takes.
@@ -32,6 +36,8 @@ pub enum Code {
     PayloadTooLarge,
     /// The request took too long.
     Timeout,
+    /// The server keeps no feedback log (started without one).
+    FeedbackDisabled,
     /// Something broke inside wenda; details are in the server log.
     Internal,
 }
@@ -44,6 +50,8 @@ impl Code {
             Code::QueryTooLong => "query_too_long",
             Code::InvalidLimit => "invalid_limit",
             Code::InvalidOffset => "invalid_offset",
+            Code::EmptyQuestion => "empty_question",
+            Code::InvalidTopK => "invalid_top_k",
             Code::InvalidParameter => "invalid_parameter",
             Code::InvalidJson => "invalid_json",
             Code::ArticleNotFound => "article_not_found",
@@ -51,6 +59,7 @@ impl Code {
             Code::MethodNotAllowed => "method_not_allowed",
             Code::PayloadTooLarge => "payload_too_large",
             Code::Timeout => "timeout",
+            Code::FeedbackDisabled => "feedback_disabled",
             Code::Internal => "internal",
         }
     }
@@ -62,12 +71,14 @@ impl Code {
             | Code::QueryTooLong
             | Code::InvalidLimit
             | Code::InvalidOffset
+            | Code::EmptyQuestion
+            | Code::InvalidTopK
             | Code::InvalidParameter
             | Code::InvalidJson => StatusCode::BAD_REQUEST,
             Code::ArticleNotFound | Code::RouteNotFound => StatusCode::NOT_FOUND,
             Code::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Code::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Code::Timeout => StatusCode::SERVICE_UNAVAILABLE,
+            Code::Timeout | Code::FeedbackDisabled => StatusCode::SERVICE_UNAVAILABLE,
             Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -116,29 +127,46 @@ impl ApiError {
     }
 }
 
+impl From<axum::extract::rejection::JsonRejection> for ApiError {
+    fn from(rejection: axum::extract::rejection::JsonRejection) -> Self {
+        use axum::extract::rejection::JsonRejection as R;
+        let code = match rejection {
+            R::BytesRejection(_) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Code::PayloadTooLarge
+            }
+            _ => Code::InvalidJson,
+        };
+        ApiError::new(code, format!("request body: {}", rejection.body_text()))
+    }
+}
+
 impl From<crate::Error> for ApiError {
     fn from(err: crate::Error) -> Self {
         ApiError::internal(err)
     }
 }
 
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    error: ErrorInner<'a>,
+/// The shape of every error response.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    error: ErrorInner,
 }
 
-#[derive(Serialize)]
-struct ErrorInner<'a> {
-    code: &'a str,
-    message: &'a str,
+/// A stable code and a message saying what to do.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorInner {
+    /// Stable snake_case code (see the README's table).
+    code: String,
+    /// What went wrong and what to do next.
+    message: String,
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> axum::response::Response {
         let body = ErrorBody {
             error: ErrorInner {
-                code: self.code.as_str(),
-                message: &self.message,
+                code: self.code.as_str().to_string(),
+                message: self.message,
             },
         };
         (self.code.status(), Json(body)).into_response()

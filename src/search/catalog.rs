@@ -37,7 +37,7 @@ pub struct Entry {
 }
 
 /// A node of the topic tree.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct TopicNode {
     /// The topic's own name.
     pub name: String,
@@ -46,11 +46,12 @@ pub struct TopicNode {
     /// Articles in this topic and below.
     pub count: usize,
     /// Sub-topics, sorted by name.
+    #[schema(no_recursion)]
     pub children: Vec<TopicNode>,
 }
 
 /// An article that links to another one.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct ArticleRef {
     /// Its id.
     pub id: String,
@@ -60,7 +61,7 @@ pub struct ArticleRef {
 
 /// One level of an article's topic path; `id` names the article that has
 /// the topic's title, when there is one.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Crumb {
     /// The topic's name.
     pub name: String,

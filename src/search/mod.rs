@@ -65,7 +65,7 @@ impl SearchRequest {
 }
 
 /// One ranked article.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Hit {
     /// Article id.
     pub id: String,
@@ -93,7 +93,7 @@ pub struct Hit {
 }
 
 /// A hit's score, taken apart.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct HitExplanation {
     /// The rerank factors.
     #[serde(flatten)]
@@ -104,31 +104,40 @@ pub struct HitExplanation {
 }
 
 /// One query word found in one field of a hit.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct MatchDetail {
     /// The word or ideograph pair.
     pub term: String,
     /// The field it matched in.
-    pub field: &'static str,
+    pub field: String,
     /// BM25 × field weight × term weight.
     pub score: f32,
 }
 
 /// How the engine read the query (with `explain`).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct QueryExplanation {
     /// Words searched, with weight and origin.
     pub terms: Vec<WeightedTerm>,
     /// Ideograph pairs searched, with weight.
-    pub grams: Vec<(String, f32)>,
+    pub grams: Vec<GramView>,
     /// Typos corrected and pinyin read.
     pub corrections: Vec<CorrectionView>,
     /// Whether the single-character fallback ran.
     pub fallback: bool,
 }
 
+/// An ideograph pair searched, with its weight.
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct GramView {
+    /// The pair.
+    pub text: String,
+    /// Its weight.
+    pub weight: f32,
+}
+
 /// A correction as the API shows it.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct CorrectionView {
     /// What was typed.
     pub from: String,
@@ -149,7 +158,7 @@ impl From<&Correction> for CorrectionView {
 pub const STEPS_PREVIEW: usize = 3;
 
 /// A facet value and how many matching articles carry it.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct FacetCount {
     /// The topic path joined with ` > `, as the `topic` filter takes it.
     pub value: String,
@@ -158,14 +167,14 @@ pub struct FacetCount {
 }
 
 /// Facet counts of a response.
-#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+#[derive(Debug, Clone, Serialize, PartialEq, Default, utoipa::ToSchema)]
 pub struct Facets {
     /// Counts per topic one level below the filter (top level without one).
     pub topic: Vec<FacetCount>,
 }
 
 /// The answer to a [`SearchRequest`].
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct SearchResponse {
     /// The query as received.
     pub query: String,
@@ -215,11 +224,30 @@ impl std::fmt::Debug for Engine {
 type Collected = (Vec<(f32, DocAddress)>, usize, Facets);
 
 /// A candidate after reranking.
-struct Scored<'a> {
-    entry: &'a Entry,
+#[derive(Debug)]
+pub struct Scored<'a> {
+    /// The article.
+    pub entry: &'a Entry,
     addr: DocAddress,
-    factors: Factors,
-    duplicates: Vec<String>,
+    /// Its score, taken apart.
+    pub factors: Factors,
+    /// Ids of near-identical articles folded into it.
+    pub duplicates: Vec<String>,
+}
+
+/// Candidates of a query, best first, before rendering.
+pub struct Ranked<'a> {
+    /// How the query was read.
+    pub plan: QueryPlan,
+    /// Reranked candidates (the requested page and a pool beyond it).
+    pub hits: Vec<Scored<'a>>,
+    /// Matching articles in all.
+    pub total: usize,
+    /// Topic counts over all matches.
+    pub facets: Facets,
+    /// Whether only the single-character fallback matched.
+    pub fallback: bool,
+    searcher: Searcher,
 }
 
 impl Engine {
@@ -286,67 +314,97 @@ impl Engine {
         )
     }
 
-    /// Runs a search.
-    pub fn search(&self, req: &SearchRequest) -> Result<SearchResponse> {
-        let started = Instant::now();
+    /// Plans, retrieves and reranks, without rendering hits: what
+    /// [`Engine::search`] and the answer layer share.
+    pub fn rank(&self, req: &SearchRequest) -> Result<Ranked<'_>> {
         let plan = self.plan(&req.query);
-        let mut response = SearchResponse {
-            query: req.query.clone(),
-            total: 0,
-            took_ms: 0.0,
+        let mut ranked = Ranked {
+            plan,
             hits: Vec::new(),
+            total: 0,
             facets: Facets::default(),
-            suggestion: plan.suggestion.clone(),
-            explain: None,
+            fallback: false,
+            searcher: self.reader.searcher(),
         };
-        if plan.is_empty() || req.limit == 0 {
-            response.took_ms = elapsed_ms(started);
-            return Ok(response);
+        if ranked.plan.is_empty() || req.limit == 0 {
+            return Ok(ranked);
         }
-        let searcher = self.reader.searcher();
-        let wanted = req.offset.saturating_add(req.limit);
-        let pool = wanted + self.ranking.pool;
+        let searcher = ranked.searcher.clone();
+        let plan = &ranked.plan;
+        let pool = req.offset.saturating_add(req.limit) + self.ranking.pool;
         let main = self.filtered(plan.to_query(&self.fields, &self.ranking), req);
         let (mut top, mut total, mut facets) = self.collect(&searcher, &*main, req, pool)?;
-        let mut fallback = false;
         if total == 0
             && let Some(q) = plan.fallback_query(&self.fields, &self.ranking)
         {
             let q = self.filtered(q, req);
             (top, total, facets) = self.collect(&searcher, &*q, req, pool)?;
-            fallback = true;
+            ranked.fallback = true;
         }
-        response.total = total;
-        response.facets = facets;
-
-        let scored = self.rerank(&searcher, &plan, top);
+        let hits = self.rerank(&searcher, plan, top);
         // Folded duplicates no longer count as separate matches.
-        let folded: usize = scored.iter().map(|s| s.duplicates.len()).sum();
-        response.total = response.total.saturating_sub(folded);
-        if fallback && response.suggestion.is_none() {
-            response.suggestion = scored.first().map(|s| s.entry.article.title.clone());
+        let folded: usize = hits.iter().map(|s| s.duplicates.len()).sum();
+        ranked.total = total.saturating_sub(folded);
+        ranked.facets = facets;
+        ranked.hits = hits;
+        Ok(ranked)
+    }
+
+    /// Runs a search.
+    pub fn search(&self, req: &SearchRequest) -> Result<SearchResponse> {
+        let started = Instant::now();
+        let ranked = self.rank(req)?;
+        let plan = &ranked.plan;
+        let mut response = SearchResponse {
+            query: req.query.clone(),
+            total: ranked.total,
+            took_ms: 0.0,
+            hits: Vec::new(),
+            facets: ranked.facets.clone(),
+            suggestion: plan.suggestion.clone(),
+            explain: None,
+        };
+        if ranked.fallback && response.suggestion.is_none() {
+            response.suggestion = ranked.hits.first().map(|s| s.entry.article.title.clone());
         }
         let highlighter = snippet::Highlighter::new(&plan.highlight_terms());
-        for s in scored.into_iter().skip(req.offset).take(req.limit) {
+        for s in ranked.hits.iter().skip(req.offset).take(req.limit) {
             let explain = req.explain.then(|| HitExplanation {
                 factors: s.factors.clone(),
-                matches: self.explain_matches(&searcher, s.addr, &plan, fallback),
+                matches: self.explain_matches(&ranked.searcher, s.addr, plan, ranked.fallback),
             });
             let mut hit = self.hit(s.entry, s.factors.score, &highlighter);
-            hit.duplicates = s.duplicates;
+            hit.duplicates = s.duplicates.clone();
             hit.explain = explain;
             response.hits.push(hit);
         }
         if req.explain {
             response.explain = Some(QueryExplanation {
                 terms: plan.terms.clone(),
-                grams: plan.grams.clone(),
+                grams: plan
+                    .grams
+                    .iter()
+                    .map(|(text, weight)| GramView {
+                        text: text.clone(),
+                        weight: *weight,
+                    })
+                    .collect(),
                 corrections: plan.corrections.iter().map(CorrectionView::from).collect(),
-                fallback,
+                fallback: ranked.fallback,
             });
         }
         response.took_ms = elapsed_ms(started);
         Ok(response)
+    }
+
+    /// Inverse document frequency of a word in this index (0 when unknown).
+    pub fn idf(&self, word: &str) -> f32 {
+        rank::idf(u64::from(self.lexicon.df(word)), self.catalog.len() as u64)
+    }
+
+    /// Documents of the index a word occurs in.
+    pub fn df(&self, word: &str) -> u32 {
+        self.lexicon.df(word)
     }
 
     /// Top candidates, total matches and facet counts of a query.
@@ -490,7 +548,7 @@ impl Engine {
                 let e = q.explain(searcher, addr).ok()?;
                 Some(MatchDetail {
                     term,
-                    field: name,
+                    field: name.to_string(),
                     score: e.value() * weight,
                 })
             })

@@ -86,7 +86,7 @@ const TYPO_WEIGHT: f32 = 0.8;
 const PINYIN_WEIGHT: f32 = 0.8;
 
 /// Where a query term came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TermSource {
     /// A word the user typed.
@@ -104,7 +104,7 @@ pub enum TermSource {
 }
 
 /// A query term and how much it counts.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct WeightedTerm {
     /// Normalised term text, as indexed.
     pub text: String,
@@ -408,7 +408,11 @@ impl QueryPlan {
             (fields.steps, ranking.steps),
             (fields.body, ranking.body),
         ];
+        // Content concepts and pairs decide what matches; question words
+        // only add to the score of what matches anyway (unless the query
+        // has nothing else).
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut asking: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for concept in &self.concepts {
             let mut disjuncts: Vec<Box<dyn Query>> = Vec::new();
             for alt in &concept.alternatives {
@@ -426,13 +430,15 @@ impl QueryPlan {
                     }
                 }
             }
-            clauses.push((
-                Occur::Should,
-                Box::new(DisjunctionMaxQuery::with_tie_breaker(
-                    disjuncts,
-                    ranking.tie_breaker,
-                )),
+            let clause: Box<dyn Query> = Box::new(DisjunctionMaxQuery::with_tie_breaker(
+                disjuncts,
+                ranking.tie_breaker,
             ));
+            if concept.alternatives[0].source == TermSource::QuestionWord {
+                asking.push((Occur::Should, clause));
+            } else {
+                clauses.push((Occur::Should, clause));
+            }
         }
         if ranking.grams {
             for (gram, weight) in &self.grams {
@@ -446,7 +452,14 @@ impl QueryPlan {
                 ));
             }
         }
-        Box::new(BooleanQuery::new(clauses))
+        if clauses.is_empty() {
+            return Box::new(BooleanQuery::new(asking));
+        }
+        if asking.is_empty() {
+            return Box::new(BooleanQuery::new(clauses));
+        }
+        asking.push((Occur::Must, Box::new(BooleanQuery::new(clauses))));
+        Box::new(BooleanQuery::new(asking))
     }
 
     /// The query to run when the main one matches nothing: single ideographs

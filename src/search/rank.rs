@@ -172,7 +172,7 @@ fn title_match(q: &QueryUnits, title: &Units, title_text: &str) -> (f32, f32) {
 }
 
 /// Why a hit scored what it did.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Factors {
     /// Retrieval score (BM25 over words and ideograph pairs, field-weighted).
     pub retrieval: f32,

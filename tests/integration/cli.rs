@@ -112,3 +112,79 @@ fn errors_exit_non_zero_with_a_message() {
     let out = wenda(&["search", "x", "--limit", "0"]);
     assert_eq!(out.status.code(), Some(2), "usage errors exit 2");
 }
+
+#[test]
+fn calibrate_fits_the_confidence_model_and_reports_operating_points() {
+    let tmp = tempfile::tempdir().unwrap();
+    let docset = data("docset");
+    let set = |file: &str| format!("{}={}", docset.display(), data(file).display());
+    let out = Command::new(env!("CARGO_BIN_EXE_wenda"))
+        .args(["calibrate", "--json", "--set"])
+        .arg(set("docset_queries.jsonl"))
+        .arg("--set")
+        .arg(set("docset_unanswerable.jsonl"))
+        .env("TMPDIR", tmp.path())
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    let r = json(&out);
+    assert_eq!(r["examples"], 8, "5 answerable + 3 unanswerable");
+    assert_eq!(r["fitted"]["weights"].as_array().unwrap().len(), 6);
+    let points = r["fitted_points"].as_array().unwrap();
+    assert_eq!(points.len(), 19);
+    for p in points {
+        for k in ["precision", "coverage", "false_answers"] {
+            let x = p[k].as_f64().unwrap();
+            assert!((0.0..=1.0).contains(&x), "{k} {x}");
+        }
+    }
+    // Coverage can only fall as the threshold rises.
+    let cov: Vec<f64> = points
+        .iter()
+        .map(|p| p["coverage"].as_f64().unwrap())
+        .collect();
+    assert!(cov.windows(2).all(|w| w[0] >= w[1]), "{cov:?}");
+    assert!(r["shipped_points"].is_array());
+    let out = wenda(&["calibrate", "--set", "no-equals-sign"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("CORPUS_DIR=QUERIES.jsonl"));
+}
+
+#[test]
+fn answer_and_chat_from_the_command_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let index = tmp.path().join("idx");
+    let docset = data("docset");
+    let (docset, index) = (docset.to_str().unwrap(), index.to_str().unwrap());
+    let v = json(&wenda(&[
+        "answer",
+        "时区怎么改",
+        "--corpus",
+        docset,
+        "--index",
+        index,
+        "--json",
+    ]));
+    assert_eq!(v["status"], "answered");
+    assert_eq!(v["answer"]["id"], "sub/更改时区");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wenda"))
+        .args(["chat", "--corpus", docset, "--index", index])
+        .env("RUST_LOG", "warn")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all("时区怎么改\n下一步\n转人工\n".as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("[answered · confident_match"), "{text}");
+    assert!(text.contains("[answered · step"), "{text}");
+    assert!(text.contains("第 1 步"), "{text}");
+    assert!(text.contains("[no_answer · human_requested"), "{text}");
+}

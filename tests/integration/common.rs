@@ -56,6 +56,11 @@ pub fn docset() -> Router {
     app(DOCSET.state.clone())
 }
 
+/// State over the bundled corpus, to extend (keys, logs) per test.
+pub fn bundled_state() -> AppState {
+    BUNDLED.state.clone()
+}
+
 /// Engine over the bundled corpus.
 pub fn bundled_engine() -> &'static Engine {
     &BUNDLED.state.engine

@@ -1,8 +1,12 @@
 //! wenda's integration tests: one binary, one module per area.
 
+mod answer;
 mod api;
 mod cli;
 mod common;
+mod dify;
+mod feedback;
 mod ingest;
+mod openapi;
 mod relevance;
 mod structure;

@@ -1,14 +1,16 @@
 use axum::Json;
 use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::article::{Link, Procedure, Section, Step};
 use crate::http::AppState;
-use crate::http::error::{ApiError, Code};
-use crate::search::{ArticleRef, Crumb, Entry};
+use crate::http::error::{ApiError, Code, ErrorBody};
+use crate::search::{ArticleRef, Crumb};
 
 /// An article as the API shows it.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct ArticleView {
     id: String,
     title: String,
@@ -28,7 +30,7 @@ pub struct ArticleView {
 }
 
 /// Just the procedure, for a chatbot to read out step by step.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct StepsView {
     id: String,
     title: String,
@@ -39,33 +41,44 @@ pub struct StepsView {
     procedures: Vec<Procedure>,
 }
 
-/// `GET /api/articles/{id}` and `GET /api/articles/{id}/steps`. Ids may
-/// contain `/`, so both share one wildcard route; an id that exists wins
-/// over the `/steps` suffix.
+fn not_found(id: &str) -> ApiError {
+    ApiError::new(
+        Code::ArticleNotFound,
+        format!("no article with id `{id}`; search with GET /api/search?q=…"),
+    )
+}
+
+/// Ids may contain `/`, so one wildcard route serves both endpoints; an id
+/// that exists wins over the `/steps` suffix.
+pub async fn article_or_steps(state: State<AppState>, Path(id): Path<String>) -> Response {
+    let catalog = state.engine.catalog();
+    if catalog.by_id(&id).is_none()
+        && let Some(base) = id.strip_suffix("/steps")
+        && catalog.by_id(base).is_some()
+    {
+        return steps(state, Path(base.to_string())).await.into_response();
+    }
+    article(state, Path(id)).await.into_response()
+}
+
+/// One article, whole.
+#[utoipa::path(
+    get,
+    path = "/api/articles/{id}",
+    params(("id" = String, Path, description = "Article id (may contain `/`)")),
+    responses(
+        (status = 200, body = ArticleView),
+        (status = 404, body = ErrorBody, description = "`article_not_found`")
+    )
+)]
 pub async fn article(
     State(state): State<AppState>,
     Path(id): Path<String>,
-) -> Result<axum::response::Response, ApiError> {
-    use axum::response::IntoResponse;
+) -> Result<Json<ArticleView>, ApiError> {
     let catalog = state.engine.catalog();
-    if let Some(ord) = catalog.ord_of(&id) {
-        return Ok(Json(article_view(&state, ord)).into_response());
-    }
-    if let Some(base) = id.strip_suffix("/steps")
-        && let Some(entry) = catalog.by_id(base)
-    {
-        return Ok(Json(steps_view(entry)).into_response());
-    }
-    Err(ApiError::new(
-        Code::ArticleNotFound,
-        format!("no article with id `{id}`; search with GET /api/search?q=…"),
-    ))
-}
-
-fn article_view(state: &AppState, ord: usize) -> ArticleView {
-    let catalog = state.engine.catalog();
-    let a = &catalog.get(ord).expect("ord from the catalog").article;
-    ArticleView {
+    let ord = catalog.ord_of(&id).ok_or_else(|| not_found(&id))?;
+    let a = &catalog.get(ord).ok_or_else(|| not_found(&id))?.article;
+    Ok(Json(ArticleView {
         id: a.id.clone(),
         title: a.title.clone(),
         topic: a.topic.clone(),
@@ -81,12 +94,30 @@ fn article_view(state: &AppState, ord: usize) -> ArticleView {
         procedures: a.procedures.clone(),
         links: a.links.clone(),
         backlinks: catalog.backlinks(ord).to_vec(),
-    }
+    }))
 }
 
-fn steps_view(entry: &Entry) -> StepsView {
+/// The procedure of an article.
+#[utoipa::path(
+    get,
+    path = "/api/articles/{id}/steps",
+    params(("id" = String, Path, description = "Article id (may contain `/`)")),
+    responses(
+        (status = 200, body = StepsView),
+        (status = 404, body = ErrorBody, description = "`article_not_found`")
+    )
+)]
+pub async fn steps(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<StepsView>, ApiError> {
+    let entry = state
+        .engine
+        .catalog()
+        .by_id(&id)
+        .ok_or_else(|| not_found(&id))?;
     let a = &entry.article;
-    StepsView {
+    Ok(Json(StepsView {
         id: a.id.clone(),
         title: a.title.clone(),
         url: a.url.clone(),
@@ -94,5 +125,5 @@ fn steps_view(entry: &Entry) -> StepsView {
         constraints: a.constraints.clone(),
         steps: a.steps().to_vec(),
         procedures: a.procedures.clone(),
-    }
+    }))
 }

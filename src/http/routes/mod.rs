@@ -1,7 +1,10 @@
 //! One file per resource; handlers validate, call the engine, return JSON.
 
+pub mod answer;
 pub mod articles;
+pub mod feedback;
 pub mod health;
+pub mod retrieval;
 pub mod search;
 pub mod topics;
 

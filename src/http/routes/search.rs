@@ -4,23 +4,42 @@ use axum::extract::{Query, State};
 use serde::Deserialize;
 
 use crate::article::frontmatter::split_topic_path;
-use crate::http::error::{ApiError, Code};
+use utoipa::IntoParams;
+
+use crate::http::error::{ApiError, Code, ErrorBody};
 use crate::http::{AppState, MAX_QUERY_CHARS};
+use crate::journal::{QueryEvent, now_ms};
 use crate::search::{DEFAULT_LIMIT, MAX_LIMIT, SearchRequest, SearchResponse};
 
 /// Deepest page start accepted.
 pub const MAX_OFFSET: usize = 10_000;
 
 /// Query-string parameters, all as text so that every mistake gets our error.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchParams {
+    /// What the user typed (required; never parsed as query syntax).
     q: Option<String>,
+    /// Hits per page, 1 to 100 (default 10).
     limit: Option<String>,
+    /// Hits to skip, 0 to 10000 (default 0).
     offset: Option<String>,
+    /// Only articles under this topic path, `A > B`.
     topic: Option<String>,
+    /// `true` to explain each hit's score.
     explain: Option<String>,
 }
 
+/// Ranked, highlighted hits with topic facets.
+#[utoipa::path(
+    get,
+    path = "/api/search",
+    params(SearchParams),
+    responses(
+        (status = 200, body = SearchResponse),
+        (status = 400, body = ErrorBody, description = "`empty_query`, `query_too_long`, `invalid_limit`, `invalid_offset`, `invalid_parameter`")
+    )
+)]
 pub async fn search(
     State(state): State<AppState>,
     params: Result<Query<SearchParams>, QueryRejection>,
@@ -31,6 +50,15 @@ pub async fn search(
     let response = tokio::task::spawn_blocking(move || engine.search(&req))
         .await
         .map_err(ApiError::internal)??;
+    state.log(QueryEvent {
+        ts_ms: now_ms(),
+        kind: "search".into(),
+        query: response.query.clone(),
+        total: Some(response.total),
+        status: None,
+        handoff: false,
+        top: response.hits.first().map(|h| h.id.clone()),
+    });
     Ok(Json(response))
 }
 

@@ -5,7 +5,8 @@ use serde::Serialize;
 use crate::http::AppState;
 use crate::search::TopicNode;
 
-#[derive(Serialize)]
+/// The topic tree.
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Topics {
     /// Articles in the index.
     total: usize,
@@ -13,6 +14,8 @@ pub struct Topics {
     topics: Vec<TopicNode>,
 }
 
+/// The topic tree with article counts.
+#[utoipa::path(get, path = "/api/topics", responses((status = 200, body = Topics)))]
 pub async fn topics(State(state): State<AppState>) -> Json<Topics> {
     let catalog = state.engine.catalog();
     Json(Topics {

@@ -1,0 +1,213 @@
+//! Answers as a chatbot sends them: plain text and Markdown, with the
+//! numbered steps, the console path to click and the source.
+
+use crate::article::{Article, Step};
+
+/// Characters of introduction shown before the steps.
+const SUMMARY_CHARS: usize = 160;
+/// Characters of an article without steps shown in full.
+const BODY_CHARS: usize = 600;
+
+fn cut(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(n).collect::<String>())
+    }
+}
+
+/// The article's text before its procedure (its introduction).
+fn introduction(a: &Article) -> String {
+    a.sections
+        .iter()
+        .take_while(|s| {
+            s.heading
+                .as_deref()
+                .is_none_or(|h| !h.contains("步骤") && !h.contains("流程"))
+        })
+        .filter(|s| {
+            s.heading
+                .as_deref()
+                .is_none_or(|h| !h.contains("前提") && !h.contains("约束") && !h.contains("限制"))
+        })
+        .map(|s| s.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn source_line(a: &Article) -> String {
+    match &a.url {
+        Some(url) => format!("详情：{url}"),
+        None => format!("详情：文章《{}》（{}）", a.title, a.id),
+    }
+}
+
+/// One step as a line: text, then the console path and labels.
+pub fn step_text(s: &Step) -> String {
+    let mut out = format!("{}. {}", s.n, s.text.replace('\n', " "));
+    if !s.menu_path.is_empty() {
+        out.push_str(&format!("（路径：{}）", s.menu_path.join(" > ")));
+    }
+    out
+}
+
+/// The whole answer in plain text.
+pub fn text(a: &Article) -> String {
+    let mut out = vec![a.title.clone()];
+    let intro = introduction(a);
+    if a.steps().is_empty() {
+        let body = if intro.is_empty() {
+            a.body_text()
+        } else {
+            intro
+        };
+        out.push(cut(&body, BODY_CHARS));
+    } else if !intro.is_empty() {
+        out.push(cut(&intro, SUMMARY_CHARS));
+    }
+    if !a.prerequisites.is_empty() {
+        out.push(format!("前提条件：{}", a.prerequisites.join("；")));
+    }
+    if !a.steps().is_empty() {
+        out.push("操作步骤：".into());
+        for s in a.steps() {
+            out.push(step_text(s));
+            for sub in &s.substeps {
+                out.push(format!("   {}", step_text(sub)));
+            }
+        }
+    }
+    if !a.constraints.is_empty() {
+        out.push(format!("注意：{}", a.constraints.join("；")));
+    }
+    out.push(source_line(a));
+    out.join("\n")
+}
+
+fn md_step(s: &Step, indent: &str) -> String {
+    let mut line = format!("{indent}{}. {}", s.n, s.text.replace('\n', " "));
+    if !s.menu_path.is_empty() {
+        line.push_str(&format!(
+            "  \n{indent}   路径：`{}`",
+            s.menu_path.join(" > ")
+        ));
+    }
+    line
+}
+
+/// The whole answer in Markdown.
+pub fn markdown(a: &Article) -> String {
+    let mut out = vec![format!("**{}**", a.title)];
+    let intro = introduction(a);
+    if a.steps().is_empty() {
+        let body = if intro.is_empty() {
+            a.body_text()
+        } else {
+            intro
+        };
+        out.push(cut(&body, BODY_CHARS));
+    } else if !intro.is_empty() {
+        out.push(cut(&intro, SUMMARY_CHARS));
+    }
+    if !a.prerequisites.is_empty() {
+        out.push(format!("**前提条件**：{}", a.prerequisites.join("；")));
+    }
+    if !a.steps().is_empty() {
+        let mut lines = vec!["**操作步骤**".to_string()];
+        for s in a.steps() {
+            lines.push(md_step(s, ""));
+            for sub in &s.substeps {
+                lines.push(md_step(sub, "   "));
+            }
+        }
+        out.push(lines.join("\n"));
+    }
+    if !a.constraints.is_empty() {
+        out.push(format!("> 注意：{}", a.constraints.join("；")));
+    }
+    out.push(match &a.url {
+        Some(url) => format!("[查看原文]({url})"),
+        None => format!("来源：《{}》（`{}`）", a.title, a.id),
+    });
+    out.join("\n\n")
+}
+
+/// One step read out on its own (下一步, 第三步), in plain text and Markdown.
+pub fn step_answer(a: &Article, s: &Step) -> (String, String) {
+    let total = a.steps().len();
+    let mut text = format!(
+        "第 {} 步（共 {total} 步）：{}",
+        s.n,
+        s.text.replace('\n', " ")
+    );
+    let mut md = format!(
+        "**第 {} 步**（共 {total} 步）：{}",
+        s.n,
+        s.text.replace('\n', " ")
+    );
+    if !s.menu_path.is_empty() {
+        text.push_str(&format!("\n路径：{}", s.menu_path.join(" > ")));
+        md.push_str(&format!("\n\n路径：`{}`", s.menu_path.join(" > ")));
+    }
+    if !s.ui_labels.is_empty() {
+        let labels = s
+            .ui_labels
+            .iter()
+            .map(|l| format!("“{l}”"))
+            .collect::<Vec<_>>()
+            .join("、");
+        text.push_str(&format!("\n要点击：{labels}"));
+        md.push_str(&format!("\n\n要点击：{labels}"));
+    }
+    for note in &s.notes {
+        text.push_str(&format!("\n注意：{note}"));
+        md.push_str(&format!("\n\n> {note}"));
+    }
+    if s.n >= total {
+        text.push_str("\n这是最后一步。");
+        md.push_str("\n\n这是最后一步。");
+    } else {
+        text.push_str("\n回复“下一步”继续。");
+        md.push_str("\n\n回复“下一步”继续。");
+    }
+    (text, md)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::article::parse_markdown_file;
+
+    const MD: &str = "---\nid: t\ntitle: 如何关闭自动申请激励？\n---\n自助设置。\n\n## 前提条件\n\n已登录。\n\n## 操作步骤\n\n1. 登录伙伴中心。\n2. 选择“销售 > 激励 > 激励管理”。\n";
+
+    #[test]
+    fn text_has_steps_paths_and_source() {
+        let a = parse_markdown_file(MD, "t.md", "c").unwrap();
+        let t = text(&a);
+        assert!(t.starts_with("如何关闭自动申请激励？\n自助设置。\n前提条件：已登录。\n操作步骤：\n1. 登录伙伴中心。"), "{t}");
+        assert!(
+            t.contains("2. 选择“销售 > 激励 > 激励管理”。（路径：销售 > 激励 > 激励管理）"),
+            "{t}"
+        );
+        assert!(
+            t.ends_with("详情：文章《如何关闭自动申请激励？》（t）"),
+            "{t}"
+        );
+        let m = markdown(&a);
+        assert!(m.contains("**操作步骤**\n1. 登录伙伴中心。"), "{m}");
+        assert!(m.contains("路径：`销售 > 激励 > 激励管理`"), "{m}");
+    }
+
+    #[test]
+    fn a_single_step() {
+        let a = parse_markdown_file(MD, "t.md", "c").unwrap();
+        let (t, _) = step_answer(&a, &a.steps()[1]);
+        assert!(
+            t.starts_with(
+                "第 2 步（共 2 步）：选择“销售 > 激励 > 激励管理”。\n路径：销售 > 激励 > 激励管理"
+            ),
+            "{t}"
+        );
+        assert!(t.ends_with("这是最后一步。"));
+    }
+}

@@ -1,0 +1,303 @@
+//! How sure wenda is that its best article answers the question: a
+//! logistic model over a few corpus-independent features of the ranking,
+//! fitted on labelled dev questions (`wenda calibrate`).
+
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::normalize_str;
+use crate::search::query::TermSource;
+use crate::search::{Engine, Ranked};
+
+/// What the model looks at, each between 0 and 1.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct Features {
+    /// Share of the question (by rarity) the best title or question covers.
+    pub title_coverage: f32,
+    /// Share of the best title the question covers.
+    pub title_precision: f32,
+    /// The question is the best article's title or one of its questions.
+    pub exact: f32,
+    /// How far the best score is ahead of the second: (s1 − s2) / s1.
+    pub lead: f32,
+    /// Share of the question's words (by rarity) the corpus knows at all.
+    pub known: f32,
+    /// Share of the question's words (by rarity) found in the best article.
+    pub matched: f32,
+}
+
+impl Features {
+    /// The features as a vector, in model order.
+    pub fn to_vec(self) -> [f32; 6] {
+        [
+            self.title_coverage,
+            self.title_precision,
+            self.exact,
+            self.lead,
+            self.known,
+            self.matched,
+        ]
+    }
+
+    /// Features of the `i`th hit of a ranking (0 for the best). `lead` is
+    /// measured against the hit after it.
+    pub fn of(engine: &Engine, ranked: &Ranked<'_>, i: usize) -> Features {
+        let Some(hit) = ranked.hits.get(i) else {
+            return Features::default();
+        };
+        let s1 = hit.factors.score;
+        let s2 = ranked.hits.get(i + 1).map_or(0.0, |h| h.factors.score);
+        let lead = if s1 > 0.0 {
+            ((s1 - s2) / s1).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        // Each concept the user typed, weighted by the rarity of its word.
+        let article_text = format!(
+            "{} {}",
+            normalize_str(&hit.entry.article.search_title()),
+            hit.entry.body_norm.text
+        );
+        let (mut total, mut known, mut matched) = (0.0f32, 0.0f32, 0.0f32);
+        for c in &ranked.plan.concepts {
+            let typed = &c.alternatives[0];
+            if !matches!(typed.source, TermSource::Typed | TermSource::Pinyin) {
+                continue;
+            }
+            let idfs: Vec<f32> = c
+                .alternatives
+                .iter()
+                .flat_map(|a| a.words.iter())
+                .map(|w| engine.idf(w))
+                .collect();
+            // An unknown word weighs like the rarest word there is.
+            let weight = idfs
+                .iter()
+                .copied()
+                .filter(|w| *w > 0.0)
+                .fold(None, |m: Option<f32>, w| Some(m.map_or(w, |m| m.min(w))))
+                .unwrap_or_else(|| max_idf(engine));
+            total += weight;
+            if idfs.iter().any(|w| *w > 0.0) {
+                known += weight;
+            }
+            let found = c
+                .alternatives
+                .iter()
+                .any(|a| a.words.iter().all(|w| article_text.contains(w.as_str())));
+            if found {
+                matched += weight;
+            }
+        }
+        let share = |x: f32| if total > 0.0 { x / total } else { 0.0 };
+        Features {
+            title_coverage: hit.factors.title_coverage,
+            title_precision: hit.factors.title_precision,
+            exact: f32::from(u8::from(hit.factors.exact_match)),
+            lead,
+            known: share(known),
+            matched: share(matched),
+        }
+    }
+}
+
+fn max_idf(engine: &Engine) -> f32 {
+    crate::search::rank::idf(1, engine.catalog().len().max(1) as u64)
+}
+
+/// Logistic model: `confidence = σ(bias + Σ weights·features)`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Model {
+    /// Intercept.
+    pub bias: f32,
+    /// One weight per feature, in [`Features::to_vec`] order.
+    pub weights: [f32; 6],
+}
+
+/// The model wenda ships, fitted by `scripts/calibrate.sh` on the dev
+/// question sets of the bundled corpus and the ECS guide (answerable and
+/// unanswerable); see the README for its precision and coverage.
+pub const DEFAULT_MODEL: Model = Model {
+    bias: -4.343,
+    weights: [0.733, 4.362, 0.207, 1.942, 0.943, 2.638],
+};
+
+impl Default for Model {
+    fn default() -> Self {
+        DEFAULT_MODEL
+    }
+}
+
+fn sigmoid(x: f32) -> f32 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+impl Model {
+    /// Confidence (0..1) for these features.
+    pub fn confidence(&self, f: &Features) -> f32 {
+        let x = f
+            .to_vec()
+            .iter()
+            .zip(&self.weights)
+            .map(|(a, b)| a * b)
+            .sum::<f32>()
+            + self.bias;
+        sigmoid(x)
+    }
+
+    /// Fits the model to labelled examples by gradient descent on the log
+    /// loss with a little L2 regularisation.
+    pub fn fit(examples: &[(Features, bool)]) -> Model {
+        let mut m = Model {
+            bias: 0.0,
+            weights: [0.0; 6],
+        };
+        if examples.is_empty() {
+            return m;
+        }
+        let n = examples.len() as f32;
+        let (rate, l2) = (0.5f32, 1e-3f32);
+        for _ in 0..5000 {
+            let mut gb = 0.0f32;
+            let mut gw = [0.0f32; 6];
+            for (f, label) in examples {
+                let err = m.confidence(f) - f32::from(u8::from(*label));
+                gb += err;
+                for (g, x) in gw.iter_mut().zip(f.to_vec()) {
+                    *g += err * x;
+                }
+            }
+            m.bias -= rate * gb / n;
+            for (w, g) in m.weights.iter_mut().zip(gw) {
+                *w -= rate * (g / n + l2 * *w);
+            }
+        }
+        m
+    }
+}
+
+/// Precision and coverage of answering at one threshold.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Operating {
+    /// Answer when confidence is at least this.
+    pub threshold: f32,
+    /// Of the questions answered, the share answered with a right article.
+    pub precision: f32,
+    /// Of the answerable questions, the share answered with a right article.
+    pub coverage: f32,
+    /// Of the unanswerable questions, the share wrongly answered.
+    pub false_answers: f32,
+}
+
+/// One labelled question: its features, whether the best article is
+/// right, and whether the corpus answers it at all.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Example {
+    /// Features of the best hit.
+    pub features: Features,
+    /// The best hit is a right answer.
+    pub correct: bool,
+    /// The question has an answer in the corpus.
+    pub answerable: bool,
+}
+
+/// Precision, coverage and false answers of a model at each threshold.
+pub fn operating_points(model: &Model, examples: &[Example], thresholds: &[f32]) -> Vec<Operating> {
+    let answerable = examples.iter().filter(|e| e.answerable).count().max(1) as f32;
+    let unanswerable = examples.iter().filter(|e| !e.answerable).count().max(1) as f32;
+    thresholds
+        .iter()
+        .map(|&t| {
+            let answered: Vec<&Example> = examples
+                .iter()
+                .filter(|e| model.confidence(&e.features) >= t)
+                .collect();
+            let right = answered.iter().filter(|e| e.correct).count() as f32;
+            let wrong_unanswerable = answered.iter().filter(|e| !e.answerable).count() as f32;
+            Operating {
+                threshold: t,
+                precision: if answered.is_empty() {
+                    1.0
+                } else {
+                    right / answered.len() as f32
+                },
+                coverage: right / answerable,
+                false_answers: wrong_unanswerable / unanswerable,
+            }
+        })
+        .collect()
+}
+
+/// Labelled examples from a query file on an engine: each question's
+/// best hit, whether it is right, whether the question is answerable.
+pub fn examples(
+    engine: &Engine,
+    queries: &[crate::eval::EvalQuery],
+) -> crate::Result<Vec<Example>> {
+    let mut out = Vec::with_capacity(queries.len());
+    for q in queries {
+        let mut req = crate::search::SearchRequest::new(q.q.clone());
+        req.limit = 2;
+        let ranked = engine.rank(&req)?;
+        let correct = ranked.hits.first().is_some_and(|h| {
+            crate::eval::matches_entry(&h.entry.article.id, &h.entry.article.path, &q.relevant)
+        });
+        out.push(Example {
+            features: Features::of(engine, &ranked, 0),
+            correct,
+            answerable: !q.relevant.is_empty(),
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f(matched: f32, known: f32) -> Features {
+        Features {
+            matched,
+            known,
+            ..Features::default()
+        }
+    }
+
+    #[test]
+    fn fitting_separates_separable_examples() {
+        let examples: Vec<(Features, bool)> = (0..20)
+            .map(|i| {
+                let good = i % 2 == 0;
+                let x = if good { 0.9 } else { 0.1 };
+                (f(x, x), good)
+            })
+            .collect();
+        let m = Model::fit(&examples);
+        assert!(m.confidence(&f(0.9, 0.9)) > 0.8);
+        assert!(m.confidence(&f(0.1, 0.1)) < 0.2);
+    }
+
+    #[test]
+    fn operating_points_count_precision_coverage_and_false_answers() {
+        let m = Model {
+            bias: 0.0,
+            weights: [0.0, 0.0, 0.0, 0.0, 0.0, 10.0],
+        };
+        let ex = |matched: f32, correct: bool, answerable: bool| Example {
+            features: f(matched, 1.0),
+            correct,
+            answerable,
+        };
+        let examples = vec![
+            ex(0.9, true, true),
+            ex(0.8, false, true),
+            ex(0.1, false, true),
+            ex(0.7, false, false),
+            ex(0.0, false, false),
+        ];
+        let p = &operating_points(&m, &examples, &[0.99])[0];
+        // Answered: 0.9 (right), 0.8 (wrong), 0.7 (unanswerable).
+        assert!((p.precision - 1.0 / 3.0).abs() < 1e-6);
+        assert!((p.coverage - 1.0 / 3.0).abs() < 1e-6);
+        assert!((p.false_answers - 0.5).abs() < 1e-6);
+    }
+}

@@ -1,0 +1,482 @@
+//! Answers: from ranked hits to one answer a chatbot or a support agent can
+//! trust — or a clarifying question, or an honest “no answer” and a handoff
+//! to a person. Conversations keep their context across turns.
+
+pub mod compose;
+pub mod confidence;
+pub mod intent;
+pub mod session;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::Result;
+use crate::article::links::title_key;
+use crate::article::{Article, Step};
+use crate::search::{Crumb, Engine, SearchRequest};
+use confidence::{Features, Model};
+use intent::StepMove;
+pub use session::{Candidate, Session, SessionStore};
+
+/// Candidates returned when the caller does not say.
+pub const DEFAULT_TOP_K: usize = 3;
+/// Most candidates returned.
+pub const MAX_TOP_K: usize = 10;
+
+/// When to answer, ask or hand over.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    /// The confidence model.
+    pub model: Model,
+    /// Answer from this confidence on.
+    pub answer: f32,
+    /// From this confidence on, answer even when many of the question's
+    /// words are unknown to the corpus.
+    pub sure: f32,
+    /// Below this, never offer choices; hand over instead.
+    pub clarify: f32,
+    /// A second article is “close” when its score is at least this share
+    /// of the best one's.
+    pub close: f32,
+    /// Below this share of known words (by rarity), the question is about
+    /// something the corpus does not cover.
+    pub known: f32,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            model: Model::default(),
+            answer: 0.6,
+            sure: 0.85,
+            clarify: 0.3,
+            close: 0.8,
+            known: 0.5,
+        }
+    }
+}
+
+/// A question as the answer engine takes it (validated by the caller).
+#[derive(Debug, Clone, Default)]
+pub struct AnswerRequest {
+    /// What the user said.
+    pub question: String,
+    /// The conversation, if it continues one.
+    pub session_id: Option<String>,
+    /// Candidates to return.
+    pub top_k: usize,
+    /// Only articles under this topic path.
+    pub topic: Option<Vec<String>>,
+}
+
+/// What became of the question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// One article answers it.
+    Answered,
+    /// Two or more articles fit; the reply asks which.
+    Clarify,
+    /// Nothing is good enough; hand over to a person.
+    NoAnswer,
+}
+
+/// Why the status is what it is (stable codes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    /// The best article clears the confidence threshold.
+    ConfidentMatch,
+    /// The user picked one of the choices offered.
+    Clarified,
+    /// A step of the article under discussion.
+    Step,
+    /// Several articles fit about equally.
+    Ambiguous,
+    /// The best article is not good enough.
+    LowConfidence,
+    /// The question is about something the articles do not cover.
+    OutOfDomain,
+    /// The user asked for a person.
+    HumanRequested,
+}
+
+/// The answer itself.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct AnswerBody {
+    /// Article id.
+    pub id: String,
+    /// Article title.
+    pub title: String,
+    /// Ready to send: plain text with numbered steps, console paths and the source.
+    pub text: String,
+    /// The same in Markdown.
+    pub markdown: String,
+    /// The article's steps.
+    pub steps: Vec<Step>,
+    /// The step this reply reads out, when it reads out one.
+    pub step: Option<usize>,
+    /// Web address of the article, if known.
+    pub url: Option<String>,
+    /// Topic path, each level with the article of that title, if any.
+    pub breadcrumb: Vec<Crumb>,
+}
+
+/// The reply to a question.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct AnswerResponse {
+    /// Answered, clarify or no_answer.
+    pub status: Status,
+    /// How sure wenda is that the answer is right (0..1; calibrated).
+    pub confidence: f32,
+    /// The answer, when there is one.
+    pub answer: Option<AnswerBody>,
+    /// What to say to the user: the answer, the clarifying question, or the handoff message.
+    pub reply: String,
+    /// The best articles, with their confidence.
+    pub candidates: Vec<Candidate>,
+    /// Pass this back to continue the conversation.
+    pub session_id: String,
+    /// Whether a person should take over.
+    pub handoff: bool,
+    /// Why.
+    pub reason: Reason,
+}
+
+/// A question searched and judged.
+struct Judged {
+    question: String,
+    candidates: Vec<Candidate>,
+    /// Each candidate's score as a share of the best one's.
+    ratios: Vec<f32>,
+    features: Features,
+}
+
+impl Judged {
+    fn confidence(&self) -> f32 {
+        self.candidates.first().map_or(0.0, |c| c.confidence)
+    }
+}
+
+/// Turns questions into answers, keeping conversations.
+#[derive(Debug)]
+pub struct Answerer {
+    engine: Arc<Engine>,
+    sessions: SessionStore,
+    policy: Policy,
+}
+
+const HANDOFF_REPLY: &str = "好的，正在为您转接人工客服，请稍候。";
+const NO_ANSWER_REPLY: &str = "抱歉，暂时没有找到能回答这个问题的帮助文档，已为您转接人工客服。";
+const OUT_OF_DOMAIN_REPLY: &str = "抱歉，这个问题不在本帮助中心的范围内，已为您转接人工客服。";
+
+impl Answerer {
+    /// An answerer over `engine` with the default policy and sessions.
+    pub fn new(engine: Arc<Engine>) -> Self {
+        Answerer::with(engine, SessionStore::default(), Policy::default())
+    }
+
+    /// An answerer with its own session store and policy.
+    pub fn with(engine: Arc<Engine>, sessions: SessionStore, policy: Policy) -> Self {
+        Answerer {
+            engine,
+            sessions,
+            policy,
+        }
+    }
+
+    /// The engine answers come from.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Answers a question now.
+    pub fn answer(&self, req: &AnswerRequest) -> Result<AnswerResponse> {
+        self.answer_at(req, Instant::now())
+    }
+
+    /// Answers a question as of `now` (for session expiry).
+    pub fn answer_at(&self, req: &AnswerRequest, now: Instant) -> Result<AnswerResponse> {
+        let id = req
+            .session_id
+            .clone()
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or_else(|| self.sessions.new_id());
+        let mut session = self.sessions.get(&id, now);
+        session.turns += 1;
+        let mut response = self.respond(req, &mut session)?;
+        response.session_id = id.clone();
+        self.sessions.put(&id, session, now);
+        Ok(response)
+    }
+
+    /// Searches a question and judges the candidates.
+    fn judge(&self, question: &str, req: &AnswerRequest) -> Result<Judged> {
+        let mut search = SearchRequest::new(question);
+        search.limit = req.top_k.clamp(1, MAX_TOP_K).max(2);
+        search.topic = req.topic.clone();
+        let ranked = self.engine.rank(&search)?;
+        let features = Features::of(&self.engine, &ranked, 0);
+        let best = ranked
+            .hits
+            .first()
+            .map_or(1.0, |h| h.factors.score.max(f32::MIN_POSITIVE));
+        let ratios = ranked
+            .hits
+            .iter()
+            .take(req.top_k.clamp(1, MAX_TOP_K))
+            .map(|h| h.factors.score / best)
+            .collect();
+        let candidates = ranked
+            .hits
+            .iter()
+            .take(req.top_k.clamp(1, MAX_TOP_K))
+            .enumerate()
+            .map(|(i, h)| Candidate {
+                id: h.entry.article.id.clone(),
+                title: h.entry.article.title.clone(),
+                confidence: round(self.policy.model.confidence(&Features::of(
+                    &self.engine,
+                    &ranked,
+                    i,
+                ))),
+            })
+            .collect();
+        Ok(Judged {
+            question: question.to_string(),
+            candidates,
+            ratios,
+            features,
+        })
+    }
+
+    fn respond(&self, req: &AnswerRequest, s: &mut Session) -> Result<AnswerResponse> {
+        let q = req.question.trim();
+        if intent::wants_human(q) {
+            s.pending.clear();
+            return Ok(no_answer(
+                Reason::HumanRequested,
+                HANDOFF_REPLY,
+                0.0,
+                Vec::new(),
+            ));
+        }
+        if !s.pending.is_empty() {
+            let pending = std::mem::take(&mut s.pending);
+            if let Some(i) = intent::choice(q, &pending) {
+                let c = &pending[i];
+                if let Some(a) = self.article(&c.id) {
+                    s.article = Some(a.id.clone());
+                    s.step = 0;
+                    return Ok(self.answered(a, c.confidence, Reason::Clarified, pending));
+                }
+            }
+        }
+        if let Some(mv) = intent::step_move(q)
+            && let Some(a) = s.article.as_deref().and_then(|id| self.article(id))
+            && !a.steps().is_empty()
+        {
+            return Ok(self.read_step(a, mv, s));
+        }
+
+        let mut judged = self.judge(q, req)?;
+        if let Some(last) = s.last_question.clone() {
+            // A follow-up leans on the last question: 那怎么取消？
+            let follow_up = intent::opens_follow_up(q);
+            if follow_up || judged.confidence() < self.policy.answer {
+                let combined = self.judge(&format!("{last} {q}"), req)?;
+                if follow_up || combined.confidence() > judged.confidence() {
+                    judged = combined;
+                }
+            }
+        }
+        let response = self.decide(&judged);
+        match response.status {
+            Status::Answered => {
+                s.last_question = Some(judged.question);
+                s.article = response.answer.as_ref().map(|a| a.id.clone());
+                s.step = 0;
+            }
+            Status::Clarify => {
+                s.last_question = Some(judged.question);
+                s.pending = response.candidates.clone();
+            }
+            Status::NoAnswer => {}
+        }
+        Ok(response)
+    }
+
+    fn decide(&self, j: &Judged) -> AnswerResponse {
+        let p = &self.policy;
+        let Some(best) = j.candidates.first() else {
+            let reason = if j.features.known < p.known {
+                Reason::OutOfDomain
+            } else {
+                Reason::LowConfidence
+            };
+            return no_answer(reason, reply_for(reason), 0.0, Vec::new());
+        };
+        let c1 = best.confidence;
+        if j.features.known < p.known && c1 < p.sure {
+            return no_answer(
+                Reason::OutOfDomain,
+                OUT_OF_DOMAIN_REPLY,
+                c1,
+                j.candidates.clone(),
+            );
+        }
+        let close: Vec<Candidate> = j
+            .candidates
+            .iter()
+            .zip(&j.ratios)
+            .take(3)
+            .filter(|(c, r)| **r >= p.close && c.confidence >= p.clarify)
+            .map(|(c, _)| c.clone())
+            .collect();
+        let distinct = close.len() >= 2 && {
+            let (a, b) = (title_key(&close[0].title), title_key(&close[1].title));
+            a != b && !a.contains(&b) && !b.contains(&a)
+        };
+        // Close articles about different things: ask, unless the question
+        // is exactly one of their titles.
+        if distinct && c1 >= p.clarify && j.features.exact < 1.0 {
+            return clarify(c1, close);
+        }
+        match self.article(&best.id) {
+            Some(a) if c1 >= p.answer => {
+                self.answered(a, c1, Reason::ConfidentMatch, j.candidates.clone())
+            }
+            _ => no_answer(
+                Reason::LowConfidence,
+                NO_ANSWER_REPLY,
+                c1,
+                j.candidates.clone(),
+            ),
+        }
+    }
+
+    fn article(&self, id: &str) -> Option<&Article> {
+        self.engine.catalog().by_id(id).map(|e| &e.article)
+    }
+
+    fn body(&self, a: &Article, text: String, markdown: String, step: Option<usize>) -> AnswerBody {
+        let catalog = self.engine.catalog();
+        AnswerBody {
+            id: a.id.clone(),
+            title: a.title.clone(),
+            text,
+            markdown,
+            steps: a.steps().to_vec(),
+            step,
+            url: a.url.clone(),
+            breadcrumb: catalog
+                .ord_of(&a.id)
+                .map(|o| catalog.breadcrumb(o))
+                .unwrap_or_default(),
+        }
+    }
+
+    fn answered(
+        &self,
+        a: &Article,
+        confidence: f32,
+        reason: Reason,
+        candidates: Vec<Candidate>,
+    ) -> AnswerResponse {
+        let text = compose::text(a);
+        let body = self.body(a, text.clone(), compose::markdown(a), None);
+        AnswerResponse {
+            status: Status::Answered,
+            confidence: round(confidence),
+            answer: Some(body),
+            reply: text,
+            candidates,
+            session_id: String::new(),
+            handoff: false,
+            reason,
+        }
+    }
+
+    /// Reads out one step of the article under discussion.
+    fn read_step(&self, a: &Article, mv: StepMove, s: &mut Session) -> AnswerResponse {
+        let steps = a.steps();
+        let n = steps.len();
+        let target = match mv {
+            StepMove::Next => s.step + 1,
+            StepMove::Previous => s.step.saturating_sub(1).max(1),
+            StepMove::Repeat => s.step.max(1),
+            StepMove::Number(k) => k,
+        }
+        .clamp(1, n);
+        s.step = target;
+        let step = &steps[target - 1];
+        let (text, md) = compose::step_answer(a, step);
+        let reply = if matches!(mv, StepMove::Number(k) if k > n) {
+            format!("这篇文章只有 {n} 步。\n{text}")
+        } else {
+            text.clone()
+        };
+        AnswerResponse {
+            status: Status::Answered,
+            confidence: 1.0,
+            answer: Some(self.body(a, text, md, Some(target))),
+            reply,
+            candidates: Vec::new(),
+            session_id: String::new(),
+            handoff: false,
+            reason: Reason::Step,
+        }
+    }
+}
+
+fn reply_for(reason: Reason) -> &'static str {
+    match reason {
+        Reason::OutOfDomain => OUT_OF_DOMAIN_REPLY,
+        Reason::HumanRequested => HANDOFF_REPLY,
+        _ => NO_ANSWER_REPLY,
+    }
+}
+
+fn round(x: f32) -> f32 {
+    (x * 1000.0).round() / 1000.0
+}
+
+fn no_answer(
+    reason: Reason,
+    reply: &str,
+    confidence: f32,
+    candidates: Vec<Candidate>,
+) -> AnswerResponse {
+    AnswerResponse {
+        status: Status::NoAnswer,
+        confidence: round(confidence),
+        answer: None,
+        reply: reply.to_string(),
+        candidates,
+        session_id: String::new(),
+        handoff: true,
+        reason,
+    }
+}
+
+fn clarify(confidence: f32, choices: Vec<Candidate>) -> AnswerResponse {
+    let list = choices
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{}. {}", i + 1, c.title))
+        .collect::<Vec<_>>()
+        .join("\n");
+    AnswerResponse {
+        status: Status::Clarify,
+        confidence: round(confidence),
+        answer: None,
+        reply: format!("您想问的是：\n{list}\n请回复序号或标题。"),
+        candidates: choices,
+        session_id: String::new(),
+        handoff: false,
+        reason: Reason::Ambiguous,
+    }
+}
