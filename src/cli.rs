@@ -12,7 +12,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use std::sync::Arc;
 
-use wenda::answer::{AnswerRequest, Answerer, DEFAULT_TOP_K, confidence};
+use wenda::answer::{AnswerRequest, Answerer, DEFAULT_TOP_K, Outcomes, confidence};
 use wenda::eval::{self, EvalReport};
 use wenda::http::{self, AppState};
 use wenda::index::{self, BuildReport, Staleness};
@@ -363,6 +363,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Calibrate { sets, json } => {
             let mut examples = Vec::new();
+            let mut outcomes = Outcomes::default();
             for set in &sets {
                 let (dir, file) = set.split_once('=').ok_or_else(|| {
                     Error::Invalid(format!("--set {set}: expected CORPUS_DIR=QUERIES.jsonl"))
@@ -377,6 +378,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     eprintln!("warning: {w}");
                 }
                 examples.extend(confidence::examples(&engine, &qs)?);
+                outcomes.add(&Answerer::new(Arc::new(engine)), &qs)?;
             }
             let training: Vec<_> = examples.iter().map(|e| (e.features, e.correct)).collect();
             let model = confidence::Model::fit(&training);
@@ -391,6 +393,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     "fitted_points": points,
                     "shipped": confidence::DEFAULT_MODEL,
                     "shipped_points": shipped,
+                    "shipped_outcomes": outcomes,
                 }))?;
             } else {
                 let answerable = examples.iter().filter(|e| e.answerable).count();
@@ -403,6 +406,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 println!(
                     "fitted model: {}",
                     serde_json::to_string(&model).unwrap_or_default()
+                );
+                println!(
+                    "shipped answer policy: {}",
+                    serde_json::to_string(&outcomes).unwrap_or_default()
                 );
                 println!(
                     "| threshold | precision | coverage | false answers | shipped precision | shipped coverage | shipped false answers |"

@@ -432,6 +432,65 @@ impl Answerer {
     }
 }
 
+/// What the answer engine does with a set of labelled questions, each asked
+/// in a fresh conversation.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Outcomes {
+    /// Answerable questions answered with a right article.
+    pub answered_right: usize,
+    /// Answerable questions answered with a wrong article.
+    pub answered_wrong: usize,
+    /// Answerable questions clarified, a right article among the choices.
+    pub clarified_with_right: usize,
+    /// Answerable questions clarified without a right article.
+    pub clarified_without: usize,
+    /// Answerable questions handed over.
+    pub handed_over: usize,
+    /// Unanswerable questions answered anyway.
+    pub unanswerable_answered: usize,
+    /// Unanswerable questions clarified.
+    pub unanswerable_clarified: usize,
+    /// Unanswerable questions handed over (what should happen).
+    pub unanswerable_handed_over: usize,
+}
+
+impl Outcomes {
+    /// Adds the outcomes of `queries` on `answerer`.
+    pub fn add(&mut self, answerer: &Answerer, queries: &[crate::eval::EvalQuery]) -> Result<()> {
+        for q in queries {
+            let r = answerer.answer(&AnswerRequest {
+                question: q.q.clone(),
+                top_k: DEFAULT_TOP_K,
+                ..Default::default()
+            })?;
+            let right = |id: &str| {
+                answerer
+                    .article(id)
+                    .is_some_and(|a| crate::eval::matches_entry(&a.id, &a.path, &q.relevant))
+            };
+            let counter = match (q.relevant.is_empty(), r.status) {
+                (false, Status::Answered) => match &r.answer {
+                    Some(a) if right(&a.id) => &mut self.answered_right,
+                    _ => &mut self.answered_wrong,
+                },
+                (false, Status::Clarify) => {
+                    if r.candidates.iter().any(|c| right(&c.id)) {
+                        &mut self.clarified_with_right
+                    } else {
+                        &mut self.clarified_without
+                    }
+                }
+                (false, Status::NoAnswer) => &mut self.handed_over,
+                (true, Status::Answered) => &mut self.unanswerable_answered,
+                (true, Status::Clarify) => &mut self.unanswerable_clarified,
+                (true, Status::NoAnswer) => &mut self.unanswerable_handed_over,
+            };
+            *counter += 1;
+        }
+        Ok(())
+    }
+}
+
 fn reply_for(reason: Reason) -> &'static str {
     match reason {
         Reason::OutOfDomain => OUT_OF_DOMAIN_REPLY,
