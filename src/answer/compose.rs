@@ -51,34 +51,55 @@ pub fn step_text(s: &Step) -> String {
     out
 }
 
-/// The whole answer in plain text.
-pub fn text(a: &Article) -> String {
-    let mut out = vec![a.title.clone()];
+/// What an answer says, before it is written as text or Markdown.
+struct Parts<'a> {
+    lead: String,
+    prerequisites: String,
+    steps: &'a [Step],
+    constraints: String,
+}
+
+fn parts(a: &Article) -> Parts<'_> {
     let intro = introduction(a);
-    if a.steps().is_empty() {
+    let lead = if a.steps().is_empty() {
         let body = if intro.is_empty() {
             a.body_text()
         } else {
             intro
         };
-        out.push(cut(&body, BODY_CHARS));
-    } else if !intro.is_empty() {
-        out.push(cut(&intro, SUMMARY_CHARS));
+        cut(&body, BODY_CHARS)
+    } else {
+        cut(&intro, SUMMARY_CHARS)
+    };
+    Parts {
+        lead,
+        prerequisites: a.prerequisites.join("；"),
+        steps: a.steps(),
+        constraints: a.constraints.join("；"),
     }
-    if !a.prerequisites.is_empty() {
-        out.push(format!("前提条件：{}", a.prerequisites.join("；")));
+}
+
+/// The whole answer in plain text.
+pub fn text(a: &Article) -> String {
+    let p = parts(a);
+    let mut out = vec![a.title.clone()];
+    if !p.lead.is_empty() {
+        out.push(p.lead);
     }
-    if !a.steps().is_empty() {
+    if !p.prerequisites.is_empty() {
+        out.push(format!("前提条件：{}", p.prerequisites));
+    }
+    if !p.steps.is_empty() {
         out.push("操作步骤：".into());
-        for s in a.steps() {
+        for s in p.steps {
             out.push(step_text(s));
             for sub in &s.substeps {
                 out.push(format!("   {}", step_text(sub)));
             }
         }
     }
-    if !a.constraints.is_empty() {
-        out.push(format!("注意：{}", a.constraints.join("；")));
+    if !p.constraints.is_empty() {
+        out.push(format!("注意：{}", p.constraints));
     }
     out.push(source_line(a));
     out.join("\n")
@@ -97,24 +118,17 @@ fn md_step(s: &Step, indent: &str) -> String {
 
 /// The whole answer in Markdown.
 pub fn markdown(a: &Article) -> String {
+    let p = parts(a);
     let mut out = vec![format!("**{}**", a.title)];
-    let intro = introduction(a);
-    if a.steps().is_empty() {
-        let body = if intro.is_empty() {
-            a.body_text()
-        } else {
-            intro
-        };
-        out.push(cut(&body, BODY_CHARS));
-    } else if !intro.is_empty() {
-        out.push(cut(&intro, SUMMARY_CHARS));
+    if !p.lead.is_empty() {
+        out.push(p.lead);
     }
-    if !a.prerequisites.is_empty() {
-        out.push(format!("**前提条件**：{}", a.prerequisites.join("；")));
+    if !p.prerequisites.is_empty() {
+        out.push(format!("**前提条件**：{}", p.prerequisites));
     }
-    if !a.steps().is_empty() {
+    if !p.steps.is_empty() {
         let mut lines = vec!["**操作步骤**".to_string()];
-        for s in a.steps() {
+        for s in p.steps {
             lines.push(md_step(s, ""));
             for sub in &s.substeps {
                 lines.push(md_step(sub, "   "));
@@ -122,8 +136,8 @@ pub fn markdown(a: &Article) -> String {
         }
         out.push(lines.join("\n"));
     }
-    if !a.constraints.is_empty() {
-        out.push(format!("> 注意：{}", a.constraints.join("；")));
+    if !p.constraints.is_empty() {
+        out.push(format!("> 注意：{}", p.constraints));
     }
     out.push(match &a.url {
         Some(url) => format!("[查看原文]({url})"),

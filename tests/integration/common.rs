@@ -56,6 +56,11 @@ pub fn docset() -> Router {
     app(DOCSET.state.clone())
 }
 
+/// State over the fixture docset.
+pub fn docset_state() -> AppState {
+    DOCSET.state.clone()
+}
+
 /// State over the bundled corpus, to extend (keys, logs) per test.
 pub fn bundled_state() -> AppState {
     BUNDLED.state.clone()

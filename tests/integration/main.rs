@@ -8,5 +8,6 @@ mod dify;
 mod feedback;
 mod ingest;
 mod openapi;
+mod properties;
 mod relevance;
 mod structure;
