@@ -88,6 +88,7 @@ pub fn build_index(
         let manifest = Manifest {
             format: FORMAT_VERSION,
             wenda_version: env!("CARGO_PKG_VERSION").to_string(),
+            defaults: crate::analysis::vocabulary::defaults_fingerprint(),
             corpora: corpora
                 .iter()
                 .zip(&loaded.names)

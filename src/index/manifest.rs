@@ -29,6 +29,10 @@ pub struct Manifest {
     pub format: u32,
     /// The wenda version that built it.
     pub wenda_version: String,
+    /// Fingerprint of the built-in vocabulary (dictionary and synonyms)
+    /// compiled into the wenda that built it.
+    #[serde(default)]
+    pub defaults: u64,
     /// The corpus directories, in order.
     pub corpora: Vec<CorpusEntry>,
     /// Number of articles indexed.
@@ -84,6 +88,9 @@ pub fn staleness(index_dir: &Path, corpora: &[PathBuf]) -> Staleness {
         Ok(m) => m,
         Err(e) => return Staleness::Stale(format!("manifest unreadable ({e})")),
     };
+    if manifest.defaults != crate::analysis::vocabulary::defaults_fingerprint() {
+        return Staleness::Stale("built with another built-in vocabulary".into());
+    }
     if manifest.format != FORMAT_VERSION {
         return Staleness::Stale(format!(
             "index format {} differs from {FORMAT_VERSION}",
