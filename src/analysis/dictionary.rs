@@ -3,9 +3,9 @@
 
 use super::UserWord;
 
-/// A dictionary line that could not be used.
+/// A line of a vocabulary file that could not be used.
 #[derive(Debug, Clone, PartialEq)]
-pub struct DictProblem {
+pub struct LineProblem {
     /// 1-based line.
     pub line: usize,
     /// What is wrong.
@@ -13,7 +13,7 @@ pub struct DictProblem {
 }
 
 /// Parses a user dictionary; bad lines are reported and skipped.
-pub fn parse_dictionary(text: &str) -> (Vec<UserWord>, Vec<DictProblem>) {
+pub fn parse_dictionary(text: &str) -> (Vec<UserWord>, Vec<LineProblem>) {
     let mut words = Vec::new();
     let mut problems = Vec::new();
     for (i, line) in text.lines().enumerate() {
@@ -28,7 +28,7 @@ pub fn parse_dictionary(text: &str) -> (Vec<UserWord>, Vec<DictProblem>) {
             Some(f) => match f.parse::<usize>() {
                 Ok(n) => Some(n),
                 Err(_) => {
-                    problems.push(DictProblem {
+                    problems.push(LineProblem {
                         line: i + 1,
                         message: format!("frequency `{f}` is not a whole number"),
                     });

@@ -3,20 +3,12 @@
 //! user typed.
 
 use super::Analyzer;
+use super::dictionary::LineProblem;
 use super::normalize::{is_cjk, normalize_str};
-
-/// A group line that could not be used.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SynonymProblem {
-    /// 1-based line.
-    pub line: usize,
-    /// What is wrong.
-    pub message: String,
-}
 
 /// Parses synonym groups; lines with fewer than two words are reported.
 /// Words are kept as written (normalised when the groups are used).
-pub fn parse_synonyms(text: &str) -> (Vec<Vec<String>>, Vec<SynonymProblem>) {
+pub fn parse_synonyms(text: &str) -> (Vec<Vec<String>>, Vec<LineProblem>) {
     let mut groups = Vec::new();
     let mut problems = Vec::new();
     for (i, line) in text.lines().enumerate() {
@@ -32,7 +24,7 @@ pub fn parse_synonyms(text: &str) -> (Vec<Vec<String>>, Vec<SynonymProblem>) {
             }
         }
         if words.len() < 2 {
-            problems.push(SynonymProblem {
+            problems.push(LineProblem {
                 line: i + 1,
                 message: "a synonym group needs at least two words".into(),
             });

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::UserWord;
-use super::dictionary::parse_dictionary;
+use super::dictionary::{LineProblem, parse_dictionary};
 use super::synonyms::parse_synonyms;
 
 /// The bundled user dictionary.
@@ -58,6 +58,26 @@ pub struct Vocabulary {
     pub synonyms: Vec<Vec<String>>,
 }
 
+/// Parses the built-in file then each given one, handing every item to
+/// `keep` and every bad line to `problems`.
+fn read_all<T>(
+    builtin: &Source<'_>,
+    sources: &[Source<'_>],
+    parse: fn(&str) -> (Vec<T>, Vec<LineProblem>),
+    problems: &mut Vec<VocabularyProblem>,
+    mut keep: impl FnMut(T),
+) {
+    for src in std::iter::once(builtin).chain(sources) {
+        let (items, bad) = parse(src.text);
+        problems.extend(bad.into_iter().map(|p| VocabularyProblem {
+            file: src.file.to_string(),
+            line: p.line,
+            message: p.message,
+        }));
+        items.into_iter().for_each(&mut keep);
+    }
+}
+
 impl Vocabulary {
     /// Builds the vocabulary from the defaults and the given dictionaries
     /// and synonym files.
@@ -68,40 +88,31 @@ impl Vocabulary {
         let mut vocab = Vocabulary::default();
         let mut problems = Vec::new();
         let mut seen = std::collections::HashSet::new();
-        let defaults = Source {
-            file: "built-in corpus/dict.txt",
-            text: DEFAULT_DICTIONARY,
-        };
-        for src in std::iter::once(&defaults).chain(dictionaries) {
-            let (words, bad) = parse_dictionary(src.text);
-            problems.extend(bad.into_iter().map(|p| VocabularyProblem {
-                file: src.file.to_string(),
-                line: p.line,
-                message: p.message,
-            }));
-            for w in words {
+        let builtin = |file, text| Source { file, text };
+        read_all(
+            &builtin("built-in corpus/dict.txt", DEFAULT_DICTIONARY),
+            dictionaries,
+            parse_dictionary,
+            &mut problems,
+            |w| {
                 if seen.insert(w.word.clone()) {
                     vocab.words.push((w.word, w.freq));
                 }
-            }
-        }
-        let default_synonyms = Source {
-            file: "built-in corpus/synonyms.txt",
-            text: DEFAULT_SYNONYMS,
-        };
-        for src in std::iter::once(&default_synonyms).chain(synonyms) {
-            let (groups, bad) = parse_synonyms(src.text);
-            problems.extend(bad.into_iter().map(|p| VocabularyProblem {
-                file: src.file.to_string(),
-                line: p.line,
-                message: p.message,
-            }));
-            for g in groups {
-                if !vocab.synonyms.contains(&g) {
-                    vocab.synonyms.push(g);
+            },
+        );
+        let mut groups = Vec::new();
+        read_all(
+            &builtin("built-in corpus/synonyms.txt", DEFAULT_SYNONYMS),
+            synonyms,
+            parse_synonyms,
+            &mut problems,
+            |g| {
+                if !groups.contains(&g) {
+                    groups.push(g);
                 }
-            }
-        }
+            },
+        );
+        vocab.synonyms = groups;
         (vocab, problems)
     }
 

@@ -6,8 +6,9 @@ use utoipa::ToSchema;
 
 use crate::answer::{AnswerRequest, AnswerResponse, DEFAULT_TOP_K, MAX_TOP_K};
 use crate::article::frontmatter::split_topic_path;
+use crate::http::AppState;
 use crate::http::error::{ApiError, Code, ErrorBody};
-use crate::http::{AppState, MAX_QUERY_CHARS};
+use crate::http::routes::required_text;
 use crate::journal::{QueryEvent, now_ms};
 
 /// A question for the answer engine.
@@ -42,19 +43,7 @@ pub async fn answer(
     input: Result<Json<AnswerInput>, JsonRejection>,
 ) -> Result<Json<AnswerResponse>, ApiError> {
     let Json(input) = input?;
-    let question = input.question.trim().to_string();
-    if question.is_empty() {
-        return Err(ApiError::new(
-            Code::EmptyQuestion,
-            "field `question` is required and must not be blank",
-        ));
-    }
-    if question.chars().count() > MAX_QUERY_CHARS {
-        return Err(ApiError::new(
-            Code::QueryTooLong,
-            format!("field `question` is longer than {MAX_QUERY_CHARS} characters"),
-        ));
-    }
+    let question = required_text(&input.question, "field `question`", Code::EmptyQuestion)?;
     let top_k = match input.top_k {
         None => DEFAULT_TOP_K,
         Some(k) if (1..=MAX_TOP_K as i64).contains(&k) => k as usize,

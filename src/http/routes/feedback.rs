@@ -4,8 +4,9 @@ use axum::extract::rejection::JsonRejection;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::http::AppState;
 use crate::http::error::{ApiError, Code, ErrorBody};
-use crate::http::{AppState, MAX_QUERY_CHARS};
+use crate::http::routes::required_text;
 use crate::journal::{FeedbackRecord, now_ms};
 
 /// Longest comment kept, in characters.
@@ -50,19 +51,7 @@ pub async fn feedback(
     input: Result<Json<FeedbackInput>, JsonRejection>,
 ) -> Result<Json<FeedbackAck>, ApiError> {
     let Json(input) = input?;
-    let query = input.query.trim().to_string();
-    if query.is_empty() {
-        return Err(ApiError::new(
-            Code::EmptyQuery,
-            "field `query` is required and must not be blank",
-        ));
-    }
-    if query.chars().count() > MAX_QUERY_CHARS {
-        return Err(ApiError::new(
-            Code::QueryTooLong,
-            format!("field `query` is longer than {MAX_QUERY_CHARS} characters"),
-        ));
-    }
+    let query = required_text(&input.query, "field `query`", Code::EmptyQuery)?;
     if input
         .comment
         .as_ref()

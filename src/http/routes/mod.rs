@@ -14,7 +14,28 @@ use axum::body::Body;
 use axum::http::{Response, Uri};
 use axum::response::IntoResponse;
 
+use super::MAX_QUERY_CHARS;
 use super::error::{ApiError, Code};
+
+/// User text that must be there: trimmed, or `blank` when it is empty and
+/// `query_too_long` past [`MAX_QUERY_CHARS`]. `what` names it in messages
+/// (“parameter `q`”).
+pub fn required_text(value: &str, what: &str, blank: Code) -> Result<String, ApiError> {
+    let text = value.trim();
+    if text.is_empty() {
+        return Err(ApiError::new(
+            blank,
+            format!("{what} is required and must not be blank"),
+        ));
+    }
+    if text.chars().count() > MAX_QUERY_CHARS {
+        return Err(ApiError::new(
+            Code::QueryTooLong,
+            format!("{what} is longer than {MAX_QUERY_CHARS} characters"),
+        ));
+    }
+    Ok(text.to_string())
+}
 
 pub async fn not_found(uri: Uri) -> ApiError {
     ApiError::new(

@@ -6,8 +6,9 @@ use serde::Deserialize;
 use crate::article::frontmatter::split_topic_path;
 use utoipa::IntoParams;
 
+use crate::http::AppState;
 use crate::http::error::{ApiError, Code, ErrorBody};
-use crate::http::{AppState, MAX_QUERY_CHARS};
+use crate::http::routes::required_text;
 use crate::journal::{QueryEvent, now_ms};
 use crate::search::{DEFAULT_LIMIT, MAX_LIMIT, SearchRequest, SearchResponse};
 
@@ -63,19 +64,9 @@ pub async fn search(
 }
 
 fn validate(p: SearchParams) -> Result<SearchRequest, ApiError> {
+    // The query goes on as typed; only its emptiness and length are judged.
     let q = p.q.unwrap_or_default();
-    if q.trim().is_empty() {
-        return Err(ApiError::new(
-            Code::EmptyQuery,
-            "parameter `q` is required and must not be blank",
-        ));
-    }
-    if q.chars().count() > MAX_QUERY_CHARS {
-        return Err(ApiError::new(
-            Code::QueryTooLong,
-            format!("parameter `q` is longer than {MAX_QUERY_CHARS} characters"),
-        ));
-    }
+    required_text(&q, "parameter `q`", Code::EmptyQuery)?;
     let limit =
         parse_bounded(p.limit.as_deref(), DEFAULT_LIMIT, 1, MAX_LIMIT).ok_or_else(|| {
             ApiError::new(
