@@ -550,7 +550,7 @@ fn print_hits(resp: &SearchResponse) {
         let topic = if h.topic.is_empty() {
             String::new()
         } else {
-            format!("  [{}]", h.topic.join(" > "))
+            format!("  [{}]", wenda::search::topic_value(&h.topic))
         };
         println!(
             "{:>2}. {}{}  ({:.2}, {})",

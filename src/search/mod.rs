@@ -195,8 +195,11 @@ pub struct SearchResponse {
 }
 
 /// Joins a topic path the way facets and filters spell it.
-pub fn topic_value(path: &[String]) -> String {
-    path.join(" > ")
+pub fn topic_value<S: AsRef<str>>(path: &[S]) -> String {
+    path.iter()
+        .map(AsRef::as_ref)
+        .collect::<Vec<_>>()
+        .join(" > ")
 }
 
 /// An open index, ready to search.
@@ -432,7 +435,7 @@ impl Engine {
         let mut topic: Vec<FacetCount> = counts
             .get(facet_root)
             .map(|(facet, count)| FacetCount {
-                value: facet.to_path().join(" > "),
+                value: topic_value(&facet.to_path()),
                 count,
             })
             .collect();

@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 use crate::answer::compose;
 use crate::answer::confidence::{Features, Model};
 use crate::http::AppState;
-use crate::search::SearchRequest;
+use crate::search::{SearchRequest, topic_value};
 
 /// Most records returned, whatever `top_k` asks.
 pub const MAX_RECORDS: usize = 50;
@@ -224,7 +224,7 @@ fn records(engine: &crate::search::Engine, input: &RetrievalInput) -> crate::Res
         metadata.insert("id".into(), json!(a.id));
         metadata.insert("path".into(), json!(a.path));
         metadata.insert("url".into(), json!(a.url.clone().unwrap_or_default()));
-        metadata.insert("topic".into(), json!(a.topic.join(" > ")));
+        metadata.insert("topic".into(), json!(topic_value(&a.topic)));
         metadata.insert("corpus".into(), json!(a.corpus));
         metadata.insert("step_count".into(), json!(a.steps().len()));
         if let Some(cond) = &input.metadata_condition
