@@ -52,11 +52,9 @@ impl Features {
             0.0
         };
         // Each concept the user typed, weighted by the rarity of its word.
-        let article_text = format!(
-            "{} {}",
-            normalize_str(&hit.entry.article.search_title()),
-            hit.entry.body_norm.text
-        );
+        let title = normalize_str(&hit.entry.article.search_title());
+        let body = &hit.entry.body_norm.text;
+        let in_article = |w: &str| title.contains(w) || body.contains(w);
         let (mut total, mut known, mut matched) = (0.0f32, 0.0f32, 0.0f32);
         for c in &ranked.plan.concepts {
             let typed = &c.alternatives[0];
@@ -83,7 +81,7 @@ impl Features {
             let found = c
                 .alternatives
                 .iter()
-                .any(|a| a.words.iter().all(|w| article_text.contains(w.as_str())));
+                .any(|a| a.words.iter().all(|w| in_article(w)));
             if found {
                 matched += weight;
             }
