@@ -102,11 +102,6 @@ impl Journal {
         })
     }
 
-    /// The directory the logs are in.
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
     /// Appends a feedback record and waits until it is on disk.
     pub fn feedback(&self, record: &FeedbackRecord) -> Result<()> {
         let bytes = line(record, "feedback record")?;

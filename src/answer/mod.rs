@@ -188,11 +188,6 @@ impl Answerer {
         }
     }
 
-    /// The engine answers come from.
-    pub fn engine(&self) -> &Engine {
-        &self.engine
-    }
-
     /// Answers a question now.
     pub fn answer(&self, req: &AnswerRequest) -> Result<AnswerResponse> {
         self.answer_at(req, Instant::now())
@@ -206,7 +201,6 @@ impl Answerer {
             .filter(|s| !s.trim().is_empty())
             .unwrap_or_else(|| self.sessions.new_id());
         let mut session = self.sessions.get(&id, now);
-        session.turns += 1;
         let mut response = self.respond(req, &mut session)?;
         response.session_id = id.clone();
         self.sessions.put(&id, session, now);

@@ -33,8 +33,6 @@ pub struct Session {
     pub step: usize,
     /// Choices offered by a clarifying question, awaiting an answer.
     pub pending: Vec<Candidate>,
-    /// Questions asked in this session.
-    pub turns: usize,
 }
 
 struct Slot {

@@ -64,12 +64,6 @@ impl AppState {
         self
     }
 
-    /// The same state with another answerer (policy, session limits).
-    pub fn with_answerer(mut self, answerer: Answerer) -> Self {
-        self.answerer = Arc::new(answerer);
-        self
-    }
-
     /// Logs a query event when the server keeps logs.
     pub fn log(&self, event: QueryEvent) {
         if let Some(j) = &self.journal {

@@ -405,11 +405,6 @@ impl Engine {
         rank::idf(u64::from(self.lexicon.df(word)), self.catalog.len() as u64)
     }
 
-    /// Documents of the index a word occurs in.
-    pub fn df(&self, word: &str) -> u32 {
-        self.lexicon.df(word)
-    }
-
     /// Top candidates, total matches and facet counts of a query.
     fn collect(
         &self,

@@ -134,11 +134,6 @@ impl Highlighter {
     }
 }
 
-/// A one-off snippet (builds the highlighter for a single text).
-pub fn snippet(original: &str, norm: &Normalized, terms: &[String], max_chars: usize) -> String {
-    Highlighter::new(terms).snippet(original, norm, max_chars)
-}
-
 /// Unions overlapping and touching ranges (sorted by start).
 fn merge(ranges: impl Iterator<Item = (usize, usize)>) -> Vec<(usize, usize)> {
     let mut out: Vec<(usize, usize)> = Vec::new();
@@ -196,7 +191,7 @@ mod tests {
 
     fn snip(text: &str, terms: &[&str], max: usize) -> String {
         let terms: Vec<String> = terms.iter().map(|t| t.to_string()).collect();
-        snippet(text, &normalize(text), &terms, max)
+        Highlighter::new(&terms).snippet(text, &normalize(text), max)
     }
 
     #[test]
