@@ -455,7 +455,7 @@ impl Engine {
             .filter(|(_, w)| *w > 0.0)
             .collect();
         let mut query_units = vec![rank::QueryUnits {
-            typed: rank::weigh(rank::units(&self.analyzer, &plan.content), idf),
+            typed: rank::weigh(plan.typed_words().map(str::to_string).collect(), idf),
             synonyms: synonyms.clone(),
         }];
         if let Some(s) = &plan.suggestion {

@@ -15,7 +15,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use super::lexicon::{Correction, Lexicon};
 use super::rank::Ranking;
 use crate::analysis::synonyms::Synonyms;
-use crate::analysis::{Analyzer, is_cjk, normalize_str};
+use crate::analysis::{Analyzer, WordToken, is_cjk, normalize_str};
 use crate::index::Fields;
 
 /// Words that ask rather than say what about (怎么, 如何, 吗 …).
@@ -152,9 +152,14 @@ pub struct QueryPlan {
 /// The query-relevant part of a text: its words minus question words,
 /// normalised; adjacent words joined, gaps as one space.
 pub fn content_of(analyzer: &Analyzer, text: &str) -> String {
+    content_from(&analyzer.tokens(text))
+}
+
+/// [`content_of`] for text already analysed.
+fn content_from(tokens: &[WordToken]) -> String {
     let mut out = String::new();
     let mut last_end: Option<usize> = None;
-    for t in analyzer.tokens(text).into_iter().filter(|t| t.main) {
+    for t in tokens.iter().filter(|t| t.main) {
         if QUESTION_WORDS.contains(&t.text.as_str()) {
             last_end = None;
             continue;
@@ -298,7 +303,7 @@ impl QueryPlan {
                 );
             }
         }
-        let content = content_of(ctx.analyzer, text);
+        let content = content_from(&tokens);
         for g in bigrams(&content) {
             b.gram(g, 1.0);
         }
@@ -329,7 +334,7 @@ impl QueryPlan {
 
         let mut corrections = Vec::new();
         if ctx.ranking.typos {
-            for c in typos(ctx, text) {
+            for c in typos(ctx, &tokens) {
                 let w = content_words(ctx.analyzer, &c.to);
                 if let Some(target) = b.concept_for(&c.from) {
                     b.alternative(target, w, TYPO_WEIGHT, TermSource::Typo);
@@ -382,6 +387,16 @@ impl QueryPlan {
             corrections,
             suggestion,
         }
+    }
+
+    /// The words the user typed (and the shorter words inside them),
+    /// question words left out: what a title has to cover.
+    pub fn typed_words(&self) -> impl Iterator<Item = &str> {
+        self.concepts
+            .iter()
+            .flat_map(|c| &c.alternatives)
+            .filter(|a| matches!(a.source, TermSource::Typed | TermSource::SubWord))
+            .flat_map(|a| a.words.iter().map(String::as_str))
     }
 
     /// Whether nothing in the text is searchable (only punctuation, emoji …).
@@ -494,13 +509,11 @@ fn boosted(field: Field, text: &str, boost: f32) -> Box<dyn Query> {
 /// Spans of the query made of whole words where one is a single ideograph
 /// or an unknown word — where typos show up — replaced by the known word
 /// they most likely mean.
-fn typos(ctx: Context<'_>, text: &str) -> Vec<Correction> {
-    let words: Vec<(String, usize, usize)> = ctx
-        .analyzer
-        .tokens(text)
-        .into_iter()
+fn typos(ctx: Context<'_>, tokens: &[WordToken]) -> Vec<Correction> {
+    let words: Vec<(String, usize, usize)> = tokens
+        .iter()
         .filter(|t| t.main && t.text.chars().all(is_cjk))
-        .map(|t| (t.text, t.from, t.to))
+        .map(|t| (t.text.clone(), t.from, t.to))
         .collect();
     let mut out = Vec::new();
     let mut used_until = 0usize;
@@ -534,7 +547,7 @@ fn typos(ctx: Context<'_>, text: &str) -> Vec<Correction> {
 }
 
 /// Runs of Latin words the index does not know, read as pinyin.
-fn pinyin_words(ctx: Context<'_>, tokens: &[crate::analysis::WordToken]) -> Vec<Correction> {
+fn pinyin_words(ctx: Context<'_>, tokens: &[WordToken]) -> Vec<Correction> {
     let mut out = Vec::new();
     let mut run: Vec<&str> = Vec::new();
     let mut flush = |run: &mut Vec<&str>| {
