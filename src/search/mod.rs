@@ -383,7 +383,7 @@ impl Engine {
         }
         if req.explain {
             response.explain = Some(QueryExplanation {
-                terms: plan.terms.clone(),
+                terms: plan.terms(),
                 grams: plan
                     .grams
                     .iter()
@@ -448,10 +448,13 @@ impl Engine {
         let docs = searcher.num_docs();
         let idf = |word: &str| rank::idf(u64::from(self.lexicon.df(word)), docs);
         let synonyms: Units = plan
-            .terms
-            .iter()
+            .terms()
+            .into_iter()
             .filter(|t| t.source == TermSource::Synonym)
-            .map(|t| (t.text.clone(), idf(&t.text)))
+            .map(|t| {
+                let w = idf(&t.text);
+                (t.text, w)
+            })
             .filter(|(_, w)| *w > 0.0)
             .collect();
         let mut query_units = vec![rank::QueryUnits {
@@ -519,7 +522,7 @@ impl Engine {
             (f.body_grams, "body_grams", r.body_grams),
         ];
         let mut probes: Vec<(String, tantivy::schema::Field, &'static str, f32)> = Vec::new();
-        for t in &plan.terms {
+        for t in &plan.terms() {
             for &(field, name, boost) in &word_fields {
                 probes.push((t.text.clone(), field, name, boost * t.weight));
             }

@@ -132,9 +132,6 @@ pub struct Context<'a> {
 pub struct QueryPlan {
     /// What the query asks about, each with its alternatives.
     pub concepts: Vec<Concept>,
-    /// Every word searched, once, with its highest weight (for
-    /// highlighting and explanations).
-    pub terms: Vec<WeightedTerm>,
     /// Ideograph pairs to match in the n-gram fields, with weights.
     pub grams: Vec<(String, f32)>,
     /// Single ideographs, for the fallback when nothing else matches.
@@ -361,8 +358,21 @@ impl QueryPlan {
                 .iter()
                 .fold(normalize_str(text), |s, c| s.replacen(&c.from, &c.to, 1))
         });
+        QueryPlan {
+            concepts: b.concepts,
+            grams: b.grams,
+            unigrams,
+            content,
+            corrections,
+            suggestion,
+        }
+    }
+
+    /// Every word searched, once, with its highest weight (for
+    /// highlighting and explanations).
+    pub fn terms(&self) -> Vec<WeightedTerm> {
         let mut terms: Vec<WeightedTerm> = Vec::new();
-        for alt in b.concepts.iter().flat_map(|c| &c.alternatives) {
+        for alt in self.concepts.iter().flat_map(|c| &c.alternatives) {
             for w in &alt.words {
                 match terms.iter_mut().find(|t| t.text == *w) {
                     Some(t) if t.weight < alt.weight => {
@@ -378,15 +388,7 @@ impl QueryPlan {
                 }
             }
         }
-        QueryPlan {
-            concepts: b.concepts,
-            terms,
-            grams: b.grams,
-            unigrams,
-            content,
-            corrections,
-            suggestion,
-        }
+        terms
     }
 
     /// The words the user typed (and the shorter words inside them),
@@ -406,10 +408,10 @@ impl QueryPlan {
 
     /// Texts to highlight: every term that is not a question word.
     pub fn highlight_terms(&self) -> Vec<String> {
-        self.terms
-            .iter()
+        self.terms()
+            .into_iter()
             .filter(|t| t.source != TermSource::QuestionWord)
-            .map(|t| t.text.clone())
+            .map(|t| t.text)
             .collect()
     }
 
@@ -607,7 +609,8 @@ mod tests {
     #[test]
     fn query_syntax_is_just_text() {
         let plan = bare_plan("\"PO AND (取消 title:foo * -");
-        let texts: Vec<_> = plan.terms.iter().map(|t| t.text.as_str()).collect();
+        let terms = plan.terms();
+        let texts: Vec<_> = terms.iter().map(|t| t.text.as_str()).collect();
         assert_eq!(texts, vec!["po", "and", "取消", "title", "foo"]);
         assert!(bare_plan("* - ( ) 😀").is_empty());
     }
@@ -615,11 +618,8 @@ mod tests {
     #[test]
     fn question_words_weigh_little() {
         let plan = bare_plan("如何取消");
-        let w: Vec<_> = plan
-            .terms
-            .iter()
-            .map(|t| (t.text.as_str(), t.weight))
-            .collect();
+        let terms = plan.terms();
+        let w: Vec<_> = terms.iter().map(|t| (t.text.as_str(), t.weight)).collect();
         assert_eq!(w, vec![("如何", QUESTION_WORD_WEIGHT), ("取消", 1.0)]);
         assert_eq!(plan.grams, vec![("取消".to_string(), 1.0)]);
     }

@@ -165,7 +165,7 @@ fn homophone_typos_reach_the_word_meant() {
 fn near_homophone_look_alikes_are_corrected() {
     let e = bundled_engine();
     let plan = e.plan("给客户发代金卷");
-    assert!(plan.terms.iter().any(|t| t.text == "代金券"), "{plan:?}");
+    assert!(plan.terms().iter().any(|t| t.text == "代金券"), "{plan:?}");
     let resp = e.search(&SearchRequest::new("给客户发代金卷")).unwrap();
     assert_eq!(resp.suggestion.as_deref(), Some("给客户发代金券"));
     // A word that is right is left alone.
@@ -196,7 +196,7 @@ fn synonyms_count_with_less_weight_than_typed_words() {
         Some("issue-vouchers-to-customers")
     );
     let plan = e.plan("优惠券");
-    let weight = |w: &str| plan.terms.iter().find(|t| t.text == w).unwrap().weight;
+    let weight = |w: &str| plan.terms().iter().find(|t| t.text == w).unwrap().weight;
     assert!(weight("代金券") < weight("优惠券"));
 }
 
@@ -204,7 +204,7 @@ fn synonyms_count_with_less_weight_than_typed_words() {
 fn question_words_carry_little_weight() {
     let e = bundled_engine();
     let plan = e.plan("PO怎么取消呢");
-    let weight = |w: &str| plan.terms.iter().find(|t| t.text == w).unwrap().weight;
+    let weight = |w: &str| plan.terms().iter().find(|t| t.text == w).unwrap().weight;
     assert!(weight("怎么") < 0.5 * weight("取消"));
     assert!(weight("呢") < 0.5 * weight("po"));
     assert_eq!(first(e, "PO怎么取消呢").as_deref(), Some("po-cancel"));
