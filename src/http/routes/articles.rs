@@ -4,27 +4,22 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::article::{Link, Procedure, Section, Step};
+use crate::article::{Article, Link, Procedure, Section, Step};
 use crate::http::AppState;
 use crate::http::error::{ApiError, Code, ErrorBody};
 use crate::search::{ArticleRef, Crumb};
 
-/// An article as the API shows it.
+/// An article as the API shows it: its procedure and everything else.
 #[derive(Serialize, ToSchema)]
 pub struct ArticleView {
-    id: String,
-    title: String,
+    #[serde(flatten)]
+    procedure: StepsView,
     topic: Vec<String>,
     breadcrumb: Vec<Crumb>,
     path: String,
-    url: Option<String>,
     questions: Vec<String>,
     partial: bool,
     sections: Vec<Section>,
-    prerequisites: Vec<String>,
-    constraints: Vec<String>,
-    steps: Vec<Step>,
-    procedures: Vec<Procedure>,
     links: Vec<Link>,
     backlinks: Vec<ArticleRef>,
 }
@@ -79,19 +74,13 @@ pub async fn article(
     let ord = catalog.ord_of(&id).ok_or_else(|| not_found(&id))?;
     let a = &catalog.get(ord).ok_or_else(|| not_found(&id))?.article;
     Ok(Json(ArticleView {
-        id: a.id.clone(),
-        title: a.title.clone(),
+        procedure: steps_view(a),
         topic: a.topic.clone(),
         breadcrumb: catalog.breadcrumb(ord),
         path: a.path.clone(),
-        url: a.url.clone(),
         questions: a.questions.clone(),
         partial: a.partial,
         sections: a.sections.clone(),
-        prerequisites: a.prerequisites.clone(),
-        constraints: a.constraints.clone(),
-        steps: a.steps().to_vec(),
-        procedures: a.procedures.clone(),
         links: a.links.clone(),
         backlinks: catalog.backlinks(ord).to_vec(),
     }))
@@ -116,8 +105,11 @@ pub async fn steps(
         .catalog()
         .by_id(&id)
         .ok_or_else(|| not_found(&id))?;
-    let a = &entry.article;
-    Ok(Json(StepsView {
+    Ok(Json(steps_view(&entry.article)))
+}
+
+fn steps_view(a: &Article) -> StepsView {
+    StepsView {
         id: a.id.clone(),
         title: a.title.clone(),
         url: a.url.clone(),
@@ -125,5 +117,5 @@ pub async fn steps(
         constraints: a.constraints.clone(),
         steps: a.steps().to_vec(),
         procedures: a.procedures.clone(),
-    }))
+    }
 }
