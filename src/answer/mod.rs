@@ -214,15 +214,9 @@ impl Answerer {
         search.topic = req.topic.clone();
         let ranked = self.engine.rank(&search)?;
         let features = Features::of(&self.engine, &ranked, 0);
-        let best = ranked
-            .hits
-            .first()
-            .map_or(1.0, |h| h.factors.score.max(f32::MIN_POSITIVE));
         let ratios = ranked
-            .hits
-            .iter()
+            .score_ratios()
             .take(req.top_k.clamp(1, MAX_TOP_K))
-            .map(|h| h.factors.score / best)
             .collect();
         let candidates = ranked
             .hits

@@ -226,6 +226,17 @@ impl std::fmt::Debug for Engine {
 /// Top candidates, total matches and facet counts of one query.
 type Collected = (Vec<(f32, DocAddress)>, usize, Facets);
 
+impl Ranked<'_> {
+    /// Each hit's score as a share of the best one's (1 for the best).
+    pub fn score_ratios(&self) -> impl Iterator<Item = f32> + '_ {
+        let best = self
+            .hits
+            .first()
+            .map_or(1.0, |h| h.factors.score.max(f32::MIN_POSITIVE));
+        self.hits.iter().map(move |h| h.factors.score / best)
+    }
+}
+
 /// A candidate after reranking.
 #[derive(Debug)]
 pub struct Scored<'a> {

@@ -208,15 +208,11 @@ fn records(engine: &crate::search::Engine, input: &RetrievalInput) -> crate::Res
         return Ok(Vec::new());
     }
     let model = Model::default();
-    let best = ranked
-        .hits
-        .first()
-        .map_or(1.0, |h| h.factors.score.max(f32::MIN_POSITIVE));
     let confidence = model.confidence(&Features::of(engine, &ranked, 0));
     let mut out = Vec::new();
-    for hit in &ranked.hits {
+    for (hit, ratio) in ranked.hits.iter().zip(ranked.score_ratios()) {
         let a = &hit.entry.article;
-        let score = ((confidence * hit.factors.score / best) * 1000.0).round() / 1000.0;
+        let score = ((confidence * ratio) * 1000.0).round() / 1000.0;
         if f64::from(score) < input.retrieval_setting.score_threshold {
             continue;
         }
