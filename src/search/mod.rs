@@ -367,14 +367,14 @@ impl Engine {
     /// Runs a search.
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResponse> {
         let started = Instant::now();
-        let ranked = self.rank(req)?;
+        let mut ranked = self.rank(req)?;
         let plan = &ranked.plan;
         let mut response = SearchResponse {
             query: req.query.clone(),
             total: ranked.total,
             took_ms: 0.0,
             hits: Vec::new(),
-            facets: ranked.facets.clone(),
+            facets: std::mem::take(&mut ranked.facets),
             suggestion: plan.suggestion.clone(),
             explain: None,
         };
