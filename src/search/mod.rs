@@ -51,6 +51,8 @@ pub struct SearchRequest {
     pub corpus: Option<String>,
     /// Explain each hit's score.
     pub explain: bool,
+    /// When the caller stops waiting: work past it is abandoned.
+    pub deadline: Option<std::time::Instant>,
 }
 
 impl SearchRequest {

@@ -151,7 +151,7 @@ fn report_lists_gaps_from_the_logs() {
     let dir = tempfile::tempdir().unwrap();
     let journal = Journal::open(dir.path()).unwrap();
     for q in ["发票怎么开", "发票怎么开", "鲸鱼"] {
-        journal.query(&wenda::journal::QueryEvent {
+        journal.query(wenda::journal::QueryEvent {
             ts_ms: 1,
             kind: "search".into(),
             query: q.into(),

@@ -6,9 +6,10 @@ use serde::Deserialize;
 use crate::article::frontmatter::split_topic_path;
 use utoipa::IntoParams;
 
+use crate::config::Limits;
 use crate::http::AppState;
 use crate::http::error::{ApiError, Code, ErrorBody};
-use crate::http::routes::required_text;
+use crate::http::routes::{required_text, short_field};
 use crate::journal::{QueryEvent, now_ms};
 use crate::search::{DEFAULT_LIMIT, MAX_LIMIT, SearchRequest, SearchResponse};
 
@@ -38,7 +39,9 @@ pub struct SearchParams {
     params(SearchParams),
     responses(
         (status = 200, body = SearchResponse),
-        (status = 400, body = ErrorBody, description = "`empty_query`, `query_too_long`, `invalid_limit`, `invalid_offset`, `invalid_parameter`")
+        (status = 400, body = ErrorBody, description = "`empty_query`, `query_too_long`, `invalid_limit`, `invalid_offset`, `invalid_parameter`"),
+        (status = 429, body = ErrorBody, description = "`rate_limited`"),
+        (status = 503, body = ErrorBody, description = "`timeout`")
     )
 )]
 pub async fn search(
@@ -46,7 +49,8 @@ pub async fn search(
     params: Result<Query<SearchParams>, QueryRejection>,
 ) -> Result<Json<SearchResponse>, ApiError> {
     let Query(params) = params.map_err(|e| ApiError::new(Code::InvalidParameter, e.body_text()))?;
-    let req = validate(params)?;
+    let mut req = validate(params, &state.config.limits)?;
+    req.deadline = state.deadline();
     let engine = state.engine.clone();
     let response = tokio::task::spawn_blocking(move || engine.search(&req))
         .await
@@ -63,10 +67,10 @@ pub async fn search(
     Ok(Json(response))
 }
 
-fn validate(p: SearchParams) -> Result<SearchRequest, ApiError> {
+fn validate(p: SearchParams, limits: &Limits) -> Result<SearchRequest, ApiError> {
     // The query goes on as typed; only its emptiness and length are judged.
     let q = p.q.unwrap_or_default();
-    required_text(&q, "parameter `q`", Code::EmptyQuery)?;
+    required_text(&q, "parameter `q`", Code::EmptyQuery, limits.query_chars)?;
     let limit =
         parse_bounded(p.limit.as_deref(), DEFAULT_LIMIT, 1, MAX_LIMIT).ok_or_else(|| {
             ApiError::new(
@@ -80,6 +84,9 @@ fn validate(p: SearchParams) -> Result<SearchRequest, ApiError> {
             format!("parameter `offset` must be a whole number from 0 to {MAX_OFFSET}"),
         )
     })?;
+    if let Some(t) = &p.topic {
+        short_field(t, "parameter `topic`", limits.field_chars)?;
+    }
     let topic = p
         .topic
         .map(|t| split_topic_path(&t))
@@ -99,8 +106,8 @@ fn validate(p: SearchParams) -> Result<SearchRequest, ApiError> {
         limit,
         offset,
         topic,
-        corpus: None,
         explain,
+        ..SearchRequest::default()
     })
 }
 
