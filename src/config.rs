@@ -47,9 +47,9 @@ pub struct ServeConfig {
 impl Default for ServeConfig {
     fn default() -> Self {
         ServeConfig {
-            addr: DEFAULT_ADDR.parse().unwrap_or_else(|_| {
-                SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, 8080))
-            }),
+            addr: DEFAULT_ADDR
+                .parse()
+                .unwrap_or_else(|_| SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, 8080))),
             corpora: Vec::new(),
             index: None,
             log_dir: Some(PathBuf::from(DEFAULT_LOG_DIR)),

@@ -13,11 +13,11 @@ use std::time::Instant;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::Error;
 use crate::Result;
 use crate::article::links::title_key;
 use crate::article::{Article, Step};
 use crate::search::{Crumb, Engine, SearchRequest};
-use crate::Error;
 use confidence::{Features, Model};
 use intent::StepMove;
 pub use session::{Candidate, MemorySessions, Session, SessionStore};

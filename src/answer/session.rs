@@ -188,8 +188,14 @@ mod tests {
         store.sync();
         assert_eq!(store.len(), 2);
         assert_eq!(store.load("b", t0), None);
-        assert_eq!(store.load("a", t0).and_then(|s| s.article).as_deref(), Some("1"));
-        assert_eq!(store.load("c", t0).and_then(|s| s.article).as_deref(), Some("3"));
+        assert_eq!(
+            store.load("a", t0).and_then(|s| s.article).as_deref(),
+            Some("1")
+        );
+        assert_eq!(
+            store.load("c", t0).and_then(|s| s.article).as_deref(),
+            Some("3")
+        );
     }
 
     #[test]

@@ -139,10 +139,12 @@ pub fn chat(source: &Source) -> Result<ExitCode> {
             eprint!("你> ");
         }
         let mut line = String::new();
-        let read = input.read_line(&mut line).map_err(|source| Error::Terminal {
-            stream: "stdin",
-            source,
-        })?;
+        let read = input
+            .read_line(&mut line)
+            .map_err(|source| Error::Terminal {
+                stream: "stdin",
+                source,
+            })?;
         let line = line.trim();
         if read == 0 || line.is_empty() {
             break;

@@ -229,7 +229,13 @@ pub fn calibration(
         writeln!(
             w,
             "| {:.2} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} |",
-            p.threshold, p.precision, p.coverage, p.false_answers, q.precision, q.coverage, q.false_answers
+            p.threshold,
+            p.precision,
+            p.coverage,
+            p.false_answers,
+            q.precision,
+            q.coverage,
+            q.false_answers
         )?;
     }
     Ok(())

@@ -73,10 +73,7 @@ impl RateLimiter {
 /// The request's head against the limits: JSON 414 and 431 instead of
 /// hyper's empty ones (hyper's own limits are set well above these).
 pub fn check_head(req: &Request, limits: &Limits) -> Result<(), ApiError> {
-    let target = req
-        .uri()
-        .path_and_query()
-        .map_or(0, |p| p.as_str().len());
+    let target = req.uri().path_and_query().map_or(0, |p| p.as_str().len());
     if target > limits.uri_bytes {
         return Err(ApiError::new(
             Code::UriTooLong,

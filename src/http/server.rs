@@ -113,7 +113,8 @@ impl Registry {
     fn shed_idle(&self) -> bool {
         let conns = self.conns.lock().unwrap_or_else(|e| e.into_inner());
         for conn in conns.values() {
-            if conn.in_flight.load(Ordering::Acquire) == 0 && !conn.shed.swap(true, Ordering::AcqRel)
+            if conn.in_flight.load(Ordering::Acquire) == 0
+                && !conn.shed.swap(true, Ordering::AcqRel)
             {
                 conn.close.notify_one();
                 return true;

@@ -6,6 +6,7 @@ mod cli;
 mod common;
 mod dify;
 mod feedback;
+mod hostile;
 mod ingest;
 mod openapi;
 mod properties;

@@ -84,16 +84,29 @@ fn no_route_is_registered_outside_the_documented_list() {
     let mut undocumented = Vec::new();
     for file in &files {
         let text = std::fs::read_to_string(file).unwrap();
-        for call in [".route(", ".route_service(", ".nest(", ".nest_service(", ".merge("] {
+        for call in [
+            ".route(",
+            ".route_service(",
+            ".nest(",
+            ".nest_service(",
+            ".merge(",
+        ] {
             for (at, _) in text.match_indices(call) {
                 let rest: String = text[at..].chars().take(120).collect();
                 if !rest.contains("\"/api/articles/{*id}\"") {
-                    undocumented.push(format!("{}: {}", file.display(), rest.lines().next().unwrap()));
+                    undocumented.push(format!(
+                        "{}: {}",
+                        file.display(),
+                        rest.lines().next().unwrap()
+                    ));
                 }
             }
         }
     }
-    assert!(undocumented.is_empty(), "routes outside the documented list: {undocumented:#?}");
+    assert!(
+        undocumented.is_empty(),
+        "routes outside the documented list: {undocumented:#?}"
+    );
     let doc = wenda::http::openapi::document();
     for path in ["/api/articles/{id}", "/api/articles/{id}/steps"] {
         assert!(doc.paths.paths.contains_key(path), "{path}");

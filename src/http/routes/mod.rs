@@ -38,10 +38,7 @@ pub fn api() -> OpenApiRouter<AppState> {
     // the two article paths are documented here and served by one wildcard.
     let router = served_by_wildcard(router, routes!(articles::article));
     let router = served_by_wildcard(router, routes!(articles::steps));
-    router.route(
-        "/api/articles/{*id}",
-        get(articles::article_or_steps),
-    )
+    router.route("/api/articles/{*id}", get(articles::article_or_steps))
 }
 
 /// Adds a documented route's paths and schemas to the document without

@@ -163,11 +163,18 @@ async fn respond(
             format!("request body is not a retrieval request: {e}"),
         )
     })?;
-    short_field(&input.knowledge_id, "field `knowledge_id`", limits.field_chars)?;
+    short_field(
+        &input.knowledge_id,
+        "field `knowledge_id`",
+        limits.field_chars,
+    )?;
     if input.query.chars().count() > limits.query_chars {
         return Err(ApiError::new(
             Code::QueryTooLong,
-            format!("field `query` is longer than {} characters", limits.query_chars),
+            format!(
+                "field `query` is longer than {} characters",
+                limits.query_chars
+            ),
         ));
     }
     let corpora: Vec<&str> = state
