@@ -11,4 +11,5 @@ mod ingest;
 mod openapi;
 mod properties;
 mod relevance;
+mod server;
 mod structure;
