@@ -58,11 +58,11 @@ pub fn serve(config: ServeConfig) -> Result<ExitCode> {
         state = state.with_journal(j);
     }
     let runtime = tokio::runtime::Runtime::new().map_err(Error::Runtime)?;
-    let shutdown = state.config.timeouts.shutdown;
     let result = runtime.block_on(http::serve(state));
-    // Engine work past the deadline is abandoned, not waited for.
-    runtime.shutdown_timeout(shutdown);
+    // Engine work still running has passed its own deadline: abandon it.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(50));
     result?;
+    tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }
 

@@ -29,6 +29,10 @@ use crate::{Error, Result};
 /// the listener.
 const RESERVED_FDS: u64 = 256;
 
+/// The part of the shutdown deadline kept for stopping the runtime and
+/// closing the index and logs after connections are closed.
+const EXIT_MARGIN: Duration = Duration::from_millis(250);
+
 /// How the accept loop treats connections.
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectionLimits {
@@ -211,7 +215,9 @@ pub async fn run(
     let open = registry.len();
     tracing::info!(open, "shutting down");
     let _ = stop_tx.send(true);
-    if tokio::time::timeout(limits.timeouts.shutdown, registry.wait_drained())
+    // Part of the deadline is kept for closing the process itself.
+    let drain = limits.timeouts.shutdown.saturating_sub(EXIT_MARGIN);
+    if tokio::time::timeout(drain, registry.wait_drained())
         .await
         .is_err()
     {
