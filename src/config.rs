@@ -223,12 +223,16 @@ mod tests {
     #[test]
     fn defaults_are_valid_and_bad_values_are_named() {
         assert!(ServeConfig::default().validate().is_ok());
-        let mut c = ServeConfig::default();
-        c.cors_origins = vec!["*".into()];
+        let c = ServeConfig {
+            cors_origins: vec!["*".into()],
+            ..ServeConfig::default()
+        };
         let err = c.validate().unwrap_err().to_string();
         assert!(err.contains("CORS origin `*`"), "{err}");
-        let mut c = ServeConfig::default();
-        c.max_connections = 0;
+        let c = ServeConfig {
+            max_connections: 0,
+            ..ServeConfig::default()
+        };
         assert!(c.validate().is_err());
     }
 
