@@ -243,10 +243,10 @@ impl Answerer {
             .clone()
             .filter(|s| !s.trim().is_empty())
             .unwrap_or_else(session::new_id);
-        let mut session = self.sessions.load(&id, now).unwrap_or_default();
+        let mut session = self.sessions.load(&id, now)?.unwrap_or_default();
         let mut response = self.respond(req, &mut session)?;
         response.session_id = id.clone();
-        self.sessions.save(&id, session, now);
+        self.sessions.save(&id, session, now)?;
         Ok(response)
     }
 

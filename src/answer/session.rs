@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use moka::policy::EvictionPolicy;
 use serde::{Deserialize, Serialize};
 
+use crate::Result;
 use crate::config::SessionLimits;
 
 /// An article offered when a question was ambiguous.
@@ -39,12 +40,13 @@ pub struct Session {
     pub pending: Vec<Candidate>,
 }
 
-/// Where conversations are kept between questions.
+/// Where conversations are kept between questions. Fallible, so that a
+/// store across the network can say it is unreachable.
 pub trait SessionStore: Send + Sync + std::fmt::Debug {
     /// The session with `id` as of `now`; `None` when it is unknown or expired.
-    fn load(&self, id: &str, now: Instant) -> Option<Session>;
+    fn load(&self, id: &str, now: Instant) -> Result<Option<Session>>;
     /// Keeps `session` under `id` as of `now`.
-    fn save(&self, id: &str, session: Session, now: Instant);
+    fn save(&self, id: &str, session: Session, now: Instant) -> Result<()>;
     /// Sessions held (approximately, for stores that evict lazily).
     fn len(&self) -> u64;
     /// Whether no session is held.
@@ -116,17 +118,19 @@ impl MemorySessions {
 }
 
 impl SessionStore for MemorySessions {
-    fn load(&self, id: &str, now: Instant) -> Option<Session> {
-        let slot = self.cache.get(id)?;
+    fn load(&self, id: &str, now: Instant) -> Result<Option<Session>> {
+        let Some(slot) = self.cache.get(id) else {
+            return Ok(None);
+        };
         if now.saturating_duration_since(slot.touched) <= self.ttl {
-            Some(slot.session)
+            Ok(Some(slot.session))
         } else {
             self.cache.invalidate(id);
-            None
+            Ok(None)
         }
     }
 
-    fn save(&self, id: &str, session: Session, now: Instant) {
+    fn save(&self, id: &str, session: Session, now: Instant) -> Result<()> {
         self.cache.insert(
             id.to_string(),
             Slot {
@@ -134,6 +138,7 @@ impl SessionStore for MemorySessions {
                 touched: now,
             },
         );
+        Ok(())
     }
 
     fn len(&self) -> u64 {
@@ -163,14 +168,15 @@ mod tests {
     fn sessions_expire_after_their_time_to_live() {
         let store = store(60, 10);
         let t0 = Instant::now();
-        store.save("s", with_article("po-cancel"), t0);
+        store.save("s", with_article("po-cancel"), t0).unwrap();
         assert_eq!(
             store
                 .load("s", t0 + Duration::from_secs(59))
+                .unwrap()
                 .and_then(|s| s.article),
             Some("po-cancel".to_string())
         );
-        assert_eq!(store.load("s", t0 + Duration::from_secs(61)), None);
+        assert_eq!(store.load("s", t0 + Duration::from_secs(61)).unwrap(), None);
         store.sync();
         assert!(store.is_empty(), "an expired session is dropped when met");
     }
@@ -179,21 +185,29 @@ mod tests {
     fn a_full_store_drops_the_least_recently_used() {
         let store = store(60, 2);
         let t0 = Instant::now();
-        store.save("a", with_article("1"), t0);
-        store.save("b", with_article("2"), t0);
+        store.save("a", with_article("1"), t0).unwrap();
+        store.save("b", with_article("2"), t0).unwrap();
         store.sync();
-        assert!(store.load("a", t0).is_some());
+        assert!(store.load("a", t0).unwrap().is_some());
         store.sync();
-        store.save("c", with_article("3"), t0);
+        store.save("c", with_article("3"), t0).unwrap();
         store.sync();
         assert_eq!(store.len(), 2);
-        assert_eq!(store.load("b", t0), None);
+        assert_eq!(store.load("b", t0).unwrap(), None);
         assert_eq!(
-            store.load("a", t0).and_then(|s| s.article).as_deref(),
+            store
+                .load("a", t0)
+                .unwrap()
+                .and_then(|s| s.article)
+                .as_deref(),
             Some("1")
         );
         assert_eq!(
-            store.load("c", t0).and_then(|s| s.article).as_deref(),
+            store
+                .load("c", t0)
+                .unwrap()
+                .and_then(|s| s.article)
+                .as_deref(),
             Some("3")
         );
     }
@@ -207,7 +221,9 @@ mod tests {
                 let store = store.clone();
                 scope.spawn(move || {
                     for i in 0..500 {
-                        store.save(&format!("{t}-{i}"), with_article("x"), t0);
+                        store
+                            .save(&format!("{t}-{i}"), with_article("x"), t0)
+                            .unwrap();
                     }
                 });
             }
