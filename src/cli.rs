@@ -13,6 +13,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use std::sync::Arc;
 
 use wenda::answer::{AnswerRequest, Answerer, DEFAULT_TOP_K, Outcomes, confidence};
+use wenda::corpus::LoadOptions;
 use wenda::eval::{self, EvalReport};
 use wenda::http::{self, AppState};
 use wenda::index::{self, BuildReport, Staleness};
@@ -203,9 +204,29 @@ struct Source {
     /// directory under the system temp dir named after the corpora.
     #[arg(long, value_name = "DIR", env = "WENDA_INDEX")]
     index: Option<PathBuf>,
+    /// Follow symbolic links that resolve inside the corpus directory
+    /// (by default no link is followed).
+    #[arg(long, env = "WENDA_FOLLOW_LINKS", value_parser = clap::builder::BoolishValueParser::new())]
+    follow_links: bool,
+    /// Skip corpus files larger than this many bytes (with a warning).
+    #[arg(
+        long,
+        value_name = "BYTES",
+        env = "WENDA_MAX_FILE_SIZE",
+        default_value_t = wenda::corpus::walk::DEFAULT_MAX_FILE_SIZE
+    )]
+    max_file_size: u64,
 }
 
 impl Source {
+    fn load_options(&self) -> LoadOptions {
+        LoadOptions {
+            follow_links: self.follow_links,
+            max_file_size: self.max_file_size,
+            ..LoadOptions::default()
+        }
+    }
+
     fn corpora(&self) -> Vec<PathBuf> {
         if self.corpora.is_empty() {
             vec![PathBuf::from(DEFAULT_CORPUS)]
@@ -371,6 +392,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 let source = Source {
                     corpora: vec![PathBuf::from(dir)],
                     index: None,
+                    follow_links: false,
+                    max_file_size: wenda::corpus::walk::DEFAULT_MAX_FILE_SIZE,
                 };
                 let engine = open_fresh(&source)?;
                 let (qs, warnings) = eval::read_labelled(Path::new(file), true)?;
@@ -462,8 +485,9 @@ fn print_json(value: &impl serde::Serialize) -> Result<()> {
 fn build(source: &Source) -> Result<BuildReport> {
     let index_dir = source.index_dir();
     let corpora = source.corpora();
+    let options = source.load_options();
     if !std::io::stderr().is_terminal() {
-        return index::build_index(&corpora, &index_dir, None);
+        return index::build_index_with(&corpora, &index_dir, &options, None);
     }
     let bar = ProgressBar::new(0);
     bar.set_style(
@@ -474,7 +498,7 @@ fn build(source: &Source) -> Result<BuildReport> {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
     };
-    let report = index::build_index(&corpora, &index_dir, Some(&mut tick));
+    let report = index::build_index_with(&corpora, &index_dir, &options, Some(&mut tick));
     bar.finish_and_clear();
     report
 }
@@ -482,7 +506,7 @@ fn build(source: &Source) -> Result<BuildReport> {
 /// Opens the index, building it first when it is missing or older than the corpus.
 fn open_fresh(source: &Source) -> Result<Engine> {
     let index_dir = source.index_dir();
-    match index::staleness(&index_dir, &source.corpora()) {
+    match index::staleness_with(&index_dir, &source.corpora(), &source.load_options()) {
         Staleness::Fresh => {}
         Staleness::Missing => {
             tracing::info!("no index at {}; building it", index_dir.display());
