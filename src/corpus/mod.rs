@@ -237,13 +237,17 @@ fn load_one(
                     report.tocs.push(shown.clone());
                     continue;
                 }
-                match article::parse_markdown_file(&text, &rel, name) {
+                let mut notes = Vec::new();
+                match article::parse_markdown_file_noting(&text, &rel, name, &mut notes) {
                     Ok(a) => articles.push(a),
                     Err(p) => warn(
                         &mut report.warnings,
                         p.line,
                         format!("skipped: {}", p.message),
                     ),
+                }
+                for n in notes {
+                    warn(&mut report.warnings, n.line, n.message);
                 }
             }
             Kind::Jsonl => {
