@@ -75,11 +75,8 @@ pub fn html_to_text(html: &str) -> (String, Vec<RawLink>) {
             Token::StartTag(tag) => {
                 let name = lossy(&tag.name);
                 match name.as_ref() {
-                    n if HIDDEN.contains(&n) => {
-                        if !tag.self_closing {
-                            hidden += 1;
-                        }
-                    }
+                    n if HIDDEN.contains(&n) && !tag.self_closing => hidden += 1,
+                    n if HIDDEN.contains(&n) => {}
                     "a" => {
                         if let Some(href) = tag.attributes.get(b"href".as_slice()) {
                             open_link = Some((lossy(href).into_owned(), out.len()));
