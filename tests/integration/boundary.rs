@@ -1,5 +1,6 @@
-//! The corpus boundary: nothing outside the corpus root is read or served;
-//! links, special files, loops and oversized files are warnings.
+//! The corpus boundary and hostile files: nothing outside the corpus root is
+//! read or served; links, special files, loops, oversized files, deep nesting
+//! and huge titles are warnings, never an aborted ingest.
 
 use std::fs;
 use std::path::Path;
@@ -197,4 +198,99 @@ fn directories_past_the_depth_limit_are_warnings() {
             .message
             .contains("levels deep")
     );
+}
+
+#[test]
+fn deeply_nested_files_ingest_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("corpus");
+    write(&root, "ok.md", "# 正常\n\n正文。\n");
+    // 25-60 KB files that once overflowed the stack and aborted the ingest.
+    write(
+        &root,
+        "quote.md",
+        &format!("# 引用\n\n{}深处引用文字\n", ">".repeat(30_000)),
+    );
+    write(
+        &root,
+        "list.md",
+        &format!("# 列表\n\n{}深处列表文字\n", "- ".repeat(30_000)),
+    );
+    write(
+        &root,
+        "bulk.jsonl",
+        &format!(
+            "{}\n",
+            serde_json::json!({"id": "deep-json", "title": "深层", "body": "> ".repeat(20_000) + "深处记录文字"})
+        ),
+    );
+    let index = dir.path().join("index");
+    let report = build_index_with(
+        std::slice::from_ref(&root),
+        &index,
+        &LoadOptions::default(),
+        None,
+    )
+    .unwrap();
+    assert_eq!(report.articles, 4, "{:?}", report.warnings);
+    for name in ["quote.md", "list.md", "bulk.jsonl"] {
+        let w = warning_for(&report.warnings, name);
+        assert!(w.message.contains("flattened"), "{w}");
+    }
+    let engine = Engine::open(&index).unwrap();
+    let hits = engine
+        .search(&wenda::search::SearchRequest::new("深处列表文字"))
+        .unwrap()
+        .hits;
+    assert_eq!(hits[0].id, "list");
+}
+
+#[test]
+fn huge_titles_and_front_matter_ingest_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("corpus");
+    let long = "长".repeat(200_000);
+    write(
+        &root,
+        "h1.md",
+        &format!("# {long}\n\n标题很长的文章正文。\n"),
+    );
+    write(
+        &root,
+        "front.md",
+        &format!("---\ntitle: {long}\n---\n前言过大的文章正文。\n"),
+    );
+    write(
+        &root,
+        "bulk.jsonl",
+        &format!(
+            "{}\n",
+            serde_json::json!({"id": "x".repeat(1000), "title": long, "body": "记录正文。"})
+        ),
+    );
+    let c = corpus::load(std::slice::from_ref(&root)).unwrap();
+    let ids: Vec<_> = c.articles.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(ids, ["bulk/1", "h1"], "{:?}", c.report.warnings);
+    for a in &c.articles {
+        assert_eq!(a.title.chars().count(), wenda::article::MAX_TITLE_CHARS + 1);
+    }
+    assert!(
+        warning_for(&c.report.warnings, "h1.md")
+            .message
+            .contains("title is 200000 characters")
+    );
+    let front = warning_for(&c.report.warnings, "front.md");
+    assert!(
+        front.message.contains("front matter is over the limit"),
+        "{front}"
+    );
+    let bulk: Vec<_> = c
+        .report
+        .warnings
+        .iter()
+        .filter(|w| w.file.ends_with("bulk.jsonl"))
+        .map(|w| (w.line, w.message.as_str()))
+        .collect();
+    assert_eq!(bulk.len(), 2, "{bulk:?}");
+    assert!(bulk.iter().all(|(line, _)| *line == Some(1)));
 }
