@@ -11,7 +11,11 @@ fuzz_target!(|data: &[u8]| {
         wenda::article::parse_markdown_file_noting(&text, "dir/fuzz.md", "fuzz", &mut notes)
     {
         // What the index and the answers read from an article.
-        let _ = (article.body_text(), article.steps_text(), article.link_density());
+        let _ = (
+            article.body_text(),
+            article.steps_text(),
+            article.link_density(),
+        );
         let _ = serde_json::to_string(&article).expect("an article serialises");
     }
 });
