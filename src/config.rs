@@ -26,6 +26,10 @@ pub struct ServeConfig {
     pub corpora: Vec<PathBuf>,
     /// Index directory (none: derived from the corpora).
     pub index: Option<PathBuf>,
+    /// Follow symbolic links that resolve inside a corpus directory.
+    pub follow_links: bool,
+    /// Corpus files larger than this many bytes are skipped with a warning.
+    pub max_file_size: u64,
     /// Where feedback and query logs go (none: no logs, feedback disabled).
     pub log_dir: Option<PathBuf>,
     /// Keys accepted by `POST /retrieval`.
@@ -52,6 +56,8 @@ impl Default for ServeConfig {
                 .unwrap_or_else(|_| SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, 8080))),
             corpora: Vec::new(),
             index: None,
+            follow_links: false,
+            max_file_size: crate::corpus::walk::DEFAULT_MAX_FILE_SIZE,
             log_dir: Some(PathBuf::from(DEFAULT_LOG_DIR)),
             api_keys: Vec::new(),
             cors_origins: Vec::new(),

@@ -3,10 +3,9 @@
 //! segmentation disagrees between a query and an article, the way Lucene's
 //! CJK analyzer does, and carry the fallback when no word matches.
 
-use tantivy::tokenizer::{Token, Tokenizer};
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
-use super::chinese::VecTokenStream;
-use super::normalize::{is_cjk, normalize};
+use super::normalize::{Normalized, is_cjk, normalize};
 
 /// The name the n-gram tokenizer is registered under in the index.
 pub const GRAM_TOKENIZER_NAME: &str = "wenda_grams";
@@ -27,74 +26,124 @@ pub struct Gram {
 /// The n-grams of `text`, in order of position.
 pub fn grams(text: &str) -> Vec<Gram> {
     let norm = normalize(text);
-    let chars: Vec<(usize, char)> = norm.text.char_indices().collect();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let (at, c) = chars[i];
-        if is_cjk(c) {
-            let end = at + c.len_utf8();
-            let (f, t) = norm.original_range(at, end);
-            out.push(Gram {
-                text: c.to_string(),
-                from: f,
-                to: t,
-                chars: 1,
-            });
-            if let Some(&(next_at, next)) = chars.get(i + 1)
-                && is_cjk(next)
-            {
-                let end = next_at + next.len_utf8();
-                let (f, t) = norm.original_range(at, end);
-                out.push(Gram {
-                    text: norm.text[at..end].to_string(),
-                    from: f,
-                    to: t,
-                    chars: 2,
+    let mut cursor = Cursor::default();
+    std::iter::from_fn(|| cursor.next(&norm)).collect()
+}
+
+/// Where the next n-gram of a normalised text starts: the gram stream is
+/// produced one at a time, so that indexing a large body never holds all
+/// of its grams at once.
+#[derive(Debug, Default)]
+struct Cursor {
+    /// Byte offset in the normalised text.
+    at: usize,
+    /// The unigram at `at` was given; its pair with the next ideograph is due.
+    pair_due: bool,
+}
+
+impl Cursor {
+    fn next(&mut self, norm: &Normalized) -> Option<Gram> {
+        let text = norm.text.as_str();
+        loop {
+            let mut chars = text.get(self.at..)?.chars();
+            let c = chars.next()?;
+            let end = self.at + c.len_utf8();
+            if is_cjk(c) {
+                if !self.pair_due {
+                    self.pair_due = true;
+                    let (from, to) = norm.original_range(self.at, end);
+                    return Some(Gram {
+                        text: c.to_string(),
+                        from,
+                        to,
+                        chars: 1,
+                    });
+                }
+                self.pair_due = false;
+                let start = self.at;
+                self.at = end;
+                if let Some(next) = chars.next().filter(|n| is_cjk(*n)) {
+                    let pair_end = end + next.len_utf8();
+                    let (from, to) = norm.original_range(start, pair_end);
+                    return Some(Gram {
+                        text: text[start..pair_end].to_string(),
+                        from,
+                        to,
+                        chars: 2,
+                    });
+                }
+            } else if c.is_alphanumeric() {
+                let start = self.at;
+                let len: usize = text[start..]
+                    .chars()
+                    .take_while(|ch| ch.is_alphanumeric() && !is_cjk(*ch))
+                    .map(char::len_utf8)
+                    .sum();
+                self.at = start + len;
+                let (from, to) = norm.original_range(start, self.at);
+                return Some(Gram {
+                    text: text[start..self.at].to_string(),
+                    from,
+                    to,
+                    chars: 0,
                 });
+            } else {
+                self.at = end;
             }
-            i += 1;
-        } else if c.is_alphanumeric() {
-            let mut j = i;
-            while j < chars.len() && chars[j].1.is_alphanumeric() && !is_cjk(chars[j].1) {
-                j += 1;
-            }
-            let end = chars.get(j).map_or(norm.text.len(), |&(b, _)| b);
-            let (f, t) = norm.original_range(at, end);
-            out.push(Gram {
-                text: norm.text[at..end].to_string(),
-                from: f,
-                to: t,
-                chars: 0,
-            });
-            i = j;
-        } else {
-            i += 1;
         }
     }
-    out
 }
 
 /// [`grams`] as a tantivy tokenizer.
 #[derive(Clone, Debug, Default)]
 pub struct GramTokenizer;
 
-impl Tokenizer for GramTokenizer {
-    type TokenStream<'a> = VecTokenStream;
+/// The grams of one text, produced as tantivy asks for them.
+pub struct GramTokenStream {
+    norm: Normalized,
+    cursor: Cursor,
+    token: Token,
+    started: bool,
+}
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
-        let tokens = grams(text)
-            .into_iter()
-            .enumerate()
-            .map(|(position, g)| Token {
-                offset_from: g.from,
-                offset_to: g.to,
-                position,
-                text: g.text,
+impl TokenStream for GramTokenStream {
+    fn advance(&mut self) -> bool {
+        let Some(g) = self.cursor.next(&self.norm) else {
+            return false;
+        };
+        if self.started {
+            self.token.position += 1;
+        }
+        self.started = true;
+        self.token.offset_from = g.from;
+        self.token.offset_to = g.to;
+        self.token.text = g.text;
+        true
+    }
+
+    fn token(&self) -> &Token {
+        &self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.token
+    }
+}
+
+impl Tokenizer for GramTokenizer {
+    type TokenStream<'a> = GramTokenStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> GramTokenStream {
+        GramTokenStream {
+            norm: normalize(text),
+            cursor: Cursor::default(),
+            token: Token {
+                position: 0,
                 position_length: 1,
-            })
-            .collect();
-        VecTokenStream::new(tokens)
+                ..Token::default()
+            },
+            started: false,
+        }
     }
 }
 
@@ -119,5 +168,23 @@ mod tests {
                 ("v2".to_string(), "v2", 0),
             ]
         );
+    }
+
+    #[test]
+    fn the_token_stream_gives_the_grams_with_positions() {
+        let text = "ＥＩＰ解綁 v2 云";
+        let mut stream = GramTokenizer.token_stream(text);
+        let mut got = Vec::new();
+        while stream.advance() {
+            let t = stream.token();
+            got.push((t.text.clone(), t.offset_from, t.offset_to, t.position));
+        }
+        let want: Vec<_> = grams(text)
+            .into_iter()
+            .enumerate()
+            .map(|(i, g)| (g.text, g.from, g.to, i))
+            .collect();
+        assert_eq!(got, want);
+        assert_eq!(got.len(), 6);
     }
 }

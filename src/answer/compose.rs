@@ -1,20 +1,12 @@
 //! Answers as a chatbot sends them: plain text and Markdown, with the
 //! numbered steps, the console path to click and the source.
 
-use crate::article::{Article, Step};
+use crate::article::{Article, Step, shorten as cut};
 
 /// Characters of introduction shown before the steps.
 const SUMMARY_CHARS: usize = 160;
 /// Characters of an article without steps shown in full.
 const BODY_CHARS: usize = 600;
-
-fn cut(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        format!("{}…", s.chars().take(n).collect::<String>())
-    }
-}
 
 /// The article's text before its procedure (its introduction).
 fn introduction(a: &Article) -> String {

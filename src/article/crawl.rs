@@ -5,6 +5,7 @@
 
 use super::markdown::Block;
 use super::prose::{self, Segment, is_sentence_end, segments, sentences};
+use super::shorten;
 
 /// Phrases of the help site's own interface, never article content.
 const CHROME: &[&str] = &[
@@ -88,14 +89,6 @@ pub fn parse(text: &str) -> Crawl {
         }
     }
     crawl
-}
-
-fn shorten(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        format!("{}…", s.chars().take(n).collect::<String>())
-    }
 }
 
 fn is_chrome(sentence: &str) -> bool {

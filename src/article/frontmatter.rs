@@ -57,6 +57,14 @@ pub fn split_topic_path(s: &str) -> Vec<String> {
         .collect()
 }
 
+/// Longest front matter read, in bytes: it holds a title, a topic and a few
+/// questions, and a YAML parser's work grows faster than its input.
+pub const MAX_FRONT_MATTER_BYTES: usize = 64 * 1024;
+/// Most `[` and `{` in front matter. Each may open a flow collection, and
+/// the YAML scanner's work per token grows with their nesting; bounding
+/// their number bounds that nesting without having to lex YAML here.
+pub const MAX_FLOW_OPENERS: usize = 256;
+
 /// Front matter that could not be read.
 #[derive(Debug, PartialEq)]
 pub struct FrontMatterError {
@@ -107,6 +115,14 @@ pub fn split(text: &str) -> Result<Split<'_>, FrontMatterError> {
             });
         }
         offset += line.len();
+        if offset - yaml_start > MAX_FRONT_MATTER_BYTES {
+            return Err(FrontMatterError {
+                line: 1,
+                message: format!(
+                    "front matter is over the limit of {MAX_FRONT_MATTER_BYTES} bytes (or is never closed)"
+                ),
+            });
+        }
     }
     Err(FrontMatterError {
         line: 1,
@@ -117,6 +133,15 @@ pub fn split(text: &str) -> Result<Split<'_>, FrontMatterError> {
 fn parse_yaml(yaml: &str) -> Result<FrontMatter, FrontMatterError> {
     if yaml.trim().is_empty() {
         return Ok(FrontMatter::default());
+    }
+    let openers = yaml.bytes().filter(|b| matches!(b, b'[' | b'{')).count();
+    if openers > MAX_FLOW_OPENERS {
+        return Err(FrontMatterError {
+            line: 1,
+            message: format!(
+                "front matter has {openers} `[` and `{{`, over the limit of {MAX_FLOW_OPENERS} (nesting that deep is not read)"
+            ),
+        });
     }
     serde_yaml_ng::from_str::<FrontMatter>(yaml).map_err(|e| FrontMatterError {
         // +1 for the opening fence line; the YAML location is 1-based already.
@@ -156,6 +181,30 @@ mod tests {
         let err = split("---\nid: a\ntitle: [unclosed\n---\n").unwrap_err();
         assert!(err.line >= 3, "{err:?}");
         assert!(err.message.contains("malformed front matter"));
+    }
+
+    #[test]
+    fn oversized_and_deeply_nested_front_matter_are_errors() {
+        let deep = format!(
+            "---\nq: {}{}\n---\n正文\n",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        let err = split(&deep).unwrap_err();
+        assert!(err.message.contains("over the limit"), "{err:?}");
+        let nested = format!(
+            "---\nq: {}{}\n---\n正文\n",
+            "[".repeat(300),
+            "]".repeat(300)
+        );
+        assert!(split(&nested).unwrap_err().message.contains("`[` and `{`"));
+        let long = format!("---\ntitle: {}\n", "长".repeat(30_000));
+        let err = split(&(long.clone() + "---\n正文\n")).unwrap_err();
+        assert!(err.message.contains("over the limit"), "{err:?}");
+        let err = split(&(long + "more: x\n")).unwrap_err();
+        assert!(err.message.contains("never closed"), "{err:?}");
+        let fine = format!("---\nq: {}x{}\n---\n正文\n", "[".repeat(20), "]".repeat(20));
+        assert!(split(&fine).is_ok());
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Raw HTML inside Markdown (Huawei docs carry whole `<table>`s, `<a name>`
 //! anchors and `<br>`s) reduced to plain text, keeping link targets.
 
+use html5gum::{DefaultEmitter, Token, Tokenizer};
+
 use super::RawLink;
 
 /// Tags that start a new line where they open.
@@ -49,72 +51,64 @@ const BREAK_AFTER: &[&str] = &[
     "section",
 ];
 
+/// Tags whose content is never text.
+const HIDDEN: &[&str] = &["script", "style", "template", "noscript"];
+
 /// Text and links of an HTML fragment. Block-level tags become line breaks,
 /// table cells are separated by ` | `, scripts, styles and comments vanish,
-/// entities are decoded.
+/// entities are decoded. Tokens come from html5gum, a WHATWG tokenizer, so
+/// quoted attributes (`title="a>b"`), comments and raw text end where a
+/// browser would end them.
 pub fn html_to_text(html: &str) -> (String, Vec<RawLink>) {
     let mut out = String::with_capacity(html.len() / 2);
     let mut links = Vec::new();
     let mut open_link: Option<(String, usize)> = None;
-    let mut rest = html;
-    while let Some(lt) = rest.find('<') {
-        push_text(&mut out, &rest[..lt]);
-        rest = &rest[lt..];
-        if let Some(after) = rest.strip_prefix("<!--") {
-            rest = after.find("-->").map_or("", |end| &after[end + 3..]);
-            continue;
-        }
-        let Some(gt) = rest.find('>') else {
-            // A lone `<` is text, not a tag.
-            push_text(&mut out, rest);
-            rest = "";
-            break;
-        };
-        let tag = &rest[1..gt];
-        rest = &rest[gt + 1..];
-        let closing = tag.starts_with('/');
-        let name: String = tag
-            .trim_start_matches('/')
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric())
-            .collect::<String>()
-            .to_ascii_lowercase();
-        if name.is_empty() {
-            // `<` followed by something that is no tag name, e.g. `a <b` in prose.
-            push_text(&mut out, &format!("<{tag}>"));
-            continue;
-        }
-        if !closing && (name == "script" || name == "style") {
-            let end = format!("</{name}");
-            rest = rest
-                .to_ascii_lowercase()
-                .find(&end)
-                .and_then(|i| rest[i..].find('>').map(|j| &rest[i + j + 1..]))
-                .unwrap_or("");
-            continue;
-        }
-        match (name.as_str(), closing) {
-            ("a", false) => {
-                if let Some(href) = attribute(tag, "href") {
-                    open_link = Some((href, out.len()));
+    // Open hidden elements (`<script>` …): their text is dropped.
+    let mut hidden = 0usize;
+    let mut emitter = DefaultEmitter::default();
+    // Script and style content is raw text, as in a browser.
+    emitter.naively_switch_states(true);
+    for token in Tokenizer::new_with_emitter(html, emitter) {
+        let Ok(token) = token;
+        match token {
+            Token::String(text) if hidden == 0 => push_text(&mut out, &lossy(&text)),
+            Token::StartTag(tag) => {
+                let name = lossy(&tag.name);
+                match name.as_ref() {
+                    n if HIDDEN.contains(&n) && !tag.self_closing => hidden += 1,
+                    n if HIDDEN.contains(&n) => {}
+                    "a" => {
+                        if let Some(href) = tag.attributes.get(b"href".as_slice()) {
+                            open_link = Some((lossy(href).into_owned(), out.len()));
+                        }
+                    }
+                    n if BREAK_BEFORE.contains(&n) => new_line(&mut out),
+                    _ => {}
                 }
             }
-            ("a", true) => {
-                if let Some((href, start)) = open_link.take() {
-                    let text = out[start..].trim().to_string();
-                    links.push(RawLink { text, href });
+            Token::EndTag(tag) => {
+                let name = lossy(&tag.name);
+                match name.as_ref() {
+                    n if HIDDEN.contains(&n) => hidden = hidden.saturating_sub(1),
+                    "a" => {
+                        if let Some((href, start)) = open_link.take() {
+                            let text = out.get(start..).unwrap_or("").trim().to_string();
+                            links.push(RawLink { text, href });
+                        }
+                    }
+                    "td" | "th" => {
+                        trim_end_in_place(&mut out);
+                        out.push_str(" | ");
+                    }
+                    n if BREAK_AFTER.contains(&n) => new_line(&mut out),
+                    _ => {}
                 }
             }
-            ("td" | "th", true) => {
-                trim_end_in_place(&mut out);
-                out.push_str(" | ");
-            }
-            (name, false) if BREAK_BEFORE.contains(&name) => new_line(&mut out),
-            (name, true) if BREAK_AFTER.contains(&name) => new_line(&mut out),
+            // Comments, doctypes, parse errors (the tokenizer recovers) and
+            // hidden text.
             _ => {}
         }
     }
-    push_text(&mut out, rest);
     let text = out
         .lines()
         .map(|l| l.trim().trim_matches('|').trim())
@@ -122,6 +116,10 @@ pub fn html_to_text(html: &str) -> (String, Vec<RawLink>) {
         .collect::<Vec<_>>()
         .join("\n");
     (text, links)
+}
+
+fn lossy(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    String::from_utf8_lossy(bytes)
 }
 
 fn trim_end_in_place(out: &mut String) {
@@ -137,13 +135,10 @@ fn new_line(out: &mut String) {
     }
 }
 
-fn push_text(out: &mut String, raw: &str) {
-    if raw.is_empty() {
-        return;
-    }
-    // Source newlines inside HTML are layout, not content.
-    let decoded = html_escape::decode_html_entities(raw);
-    for c in decoded.chars() {
+/// Appends decoded text, with source newlines and tabs (layout, not
+/// content, inside HTML) as single spaces.
+fn push_text(out: &mut String, text: &str) {
+    for c in text.chars() {
         let c = if c == '\n' || c == '\r' || c == '\t' || c == '\u{a0}' {
             ' '
         } else {
@@ -154,32 +149,6 @@ fn push_text(out: &mut String, raw: &str) {
         }
         out.push(c);
     }
-}
-
-/// The value of `name="…"` (or `'…'`, or unquoted) inside a tag.
-fn attribute(tag: &str, name: &str) -> Option<String> {
-    let lower = tag.to_ascii_lowercase();
-    let mut from = 0;
-    while let Some(i) = lower[from..].find(name) {
-        let at = from + i;
-        from = at + name.len();
-        let before_ok = at > 0 && lower.as_bytes()[at - 1].is_ascii_whitespace();
-        let rest = lower[from..].trim_start();
-        if !before_ok || !rest.starts_with('=') {
-            continue;
-        }
-        let value_start = tag.len() - rest.len() + 1;
-        let value = tag[value_start..].trim_start();
-        let parsed = match value.chars().next() {
-            Some(q @ ('"' | '\'')) => value[1..].split(q).next().unwrap_or(""),
-            _ => value
-                .split(|c: char| c.is_whitespace())
-                .next()
-                .unwrap_or(""),
-        };
-        return Some(html_escape::decode_html_entities(parsed).into_owned());
-    }
-    None
 }
 
 #[cfg(test)]
@@ -212,5 +181,25 @@ mod tests {
     fn comments_scripts_and_stray_brackets() {
         let (text, _) = html_to_text("a <!-- hidden --> b <script>x()</script>c < d");
         assert_eq!(text, "a b c < d");
+        let (text, _) = html_to_text(
+            "<style>p > a { color: red }</style>正文<script>if (a<b && c>d) {}</script>",
+        );
+        assert_eq!(text, "正文");
+    }
+
+    #[test]
+    fn a_quoted_greater_than_sign_does_not_end_the_tag() {
+        let html = r#"<p title="a>b">说明</p><a href="x.md" title="1 > 0">链接</a>"#;
+        let (text, links) = html_to_text(html);
+        assert_eq!(text, "说明\n链接");
+        assert_eq!(
+            links,
+            vec![RawLink {
+                text: "链接".into(),
+                href: "x.md".into()
+            }]
+        );
+        let (text, _) = html_to_text(r#"<img alt='x>y' src="a.png">图后文字"#);
+        assert_eq!(text, "图后文字");
     }
 }

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 
 use super::frontmatter::OneOrMany;
-use super::{Article, Meta, Problem, from_document, markdown};
+use super::{Article, MAX_ID_CHARS, Meta, Problem, from_document, markdown};
 
 #[derive(Deserialize)]
 struct Record {
@@ -47,11 +47,25 @@ pub fn parse(text: &str, path: &str, corpus: &str) -> (Vec<Article>, Vec<Problem
             ));
             continue;
         }
-        let id = record
+        let fallback_id = format!("{stem}/{line_no}");
+        let id = match record
             .id
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| format!("{stem}/{line_no}"));
+        {
+            Some(id) if id.char_indices().nth(MAX_ID_CHARS).is_some() => {
+                problems.push(Problem::at(
+                    line_no,
+                    format!(
+                        "id is {} characters, over the limit of {MAX_ID_CHARS}; using `{fallback_id}` instead",
+                        id.chars().count()
+                    ),
+                ));
+                fallback_id
+            }
+            Some(id) => id,
+            None => fallback_id,
+        };
         let meta = Meta {
             id: Some(id),
             title,
@@ -66,11 +80,13 @@ pub fn parse(text: &str, path: &str, corpus: &str) -> (Vec<Article>, Vec<Problem
             url: record.url.filter(|u| !u.trim().is_empty()),
         };
         let source = format!("{path}:{line_no}");
-        let article = from_document(meta, doc, &source, corpus, "");
+        let mut notes = Vec::new();
+        let article = from_document(meta, doc, &source, corpus, "", &mut notes);
         if article.sections.is_empty() && article.questions.is_empty() {
             problems.push(Problem::at(line_no, "record has no body text"));
             continue;
         }
+        problems.extend(notes.into_iter().map(|n| Problem::at(line_no, n)));
         articles.push(article);
     }
     (articles, problems)

@@ -34,6 +34,12 @@ pub enum Block {
     },
 }
 
+/// Deepest nesting of quotes, lists and list items kept as a tree. Deeper
+/// containers are flattened into the one at this depth (their text kept,
+/// their nesting dropped), so that no input can make the tree, and the
+/// functions that walk it, arbitrarily deep.
+pub const MAX_NESTING: usize = 32;
+
 /// A parsed Markdown document.
 #[derive(Debug, Default, PartialEq)]
 pub struct Document {
@@ -43,6 +49,9 @@ pub struct Document {
     pub links: Vec<RawLink>,
     /// Characters of text that are link labels; overview pages are mostly links.
     pub link_chars: usize,
+    /// Quotes, lists and items nested deeper than [`MAX_NESTING`], which
+    /// were flattened.
+    pub flattened: usize,
 }
 
 impl Document {
@@ -90,9 +99,33 @@ struct Builder {
     table: Option<Vec<Vec<String>>>,
     links: Vec<RawLink>,
     link_chars: usize,
+    /// Containers open beyond [`MAX_NESTING`] (not on the stack).
+    flattened_open: usize,
+    /// Containers flattened so far.
+    flattened: usize,
 }
 
 impl Builder {
+    /// Opens a container frame, or flattens it when the tree is deep enough.
+    fn open_frame(&mut self, frame: Frame) {
+        if self.flattened_open > 0 || self.stack.len() > MAX_NESTING {
+            self.flattened_open += 1;
+            self.flattened += 1;
+        } else {
+            self.stack.push(frame);
+        }
+    }
+
+    /// Whether a closing container is one that was flattened (and closes it).
+    fn close_flattened(&mut self) -> bool {
+        if self.flattened_open > 0 {
+            self.flattened_open -= 1;
+            true
+        } else {
+            false
+        }
+    }
+
     fn push_block(&mut self, block: Block) {
         self.stack
             .last_mut()
@@ -145,7 +178,7 @@ impl Builder {
             Tag::Paragraph | Tag::Heading { .. } => self.flush_paragraph(),
             Tag::BlockQuote(_) => {
                 self.flush_paragraph();
-                self.stack.push(Frame::Quote(Vec::new()));
+                self.open_frame(Frame::Quote(Vec::new()));
             }
             Tag::CodeBlock(_) => {
                 self.flush_paragraph();
@@ -157,14 +190,14 @@ impl Builder {
             }
             Tag::List(start) => {
                 self.flush_paragraph();
-                self.stack.push(Frame::List {
+                self.open_frame(Frame::List {
                     start,
                     items: Vec::new(),
                 });
             }
             Tag::Item => {
                 self.flush_paragraph();
-                self.stack.push(Frame::Item(Vec::new()));
+                self.open_frame(Frame::Item(Vec::new()));
             }
             Tag::Table(_) => {
                 self.flush_paragraph();
@@ -186,6 +219,12 @@ impl Builder {
     }
 
     fn end(&mut self, tag: TagEnd) {
+        if matches!(tag, TagEnd::BlockQuote(_) | TagEnd::List(_) | TagEnd::Item)
+            && self.close_flattened()
+        {
+            self.flush_paragraph();
+            return;
+        }
         match tag {
             TagEnd::Paragraph => self.flush_paragraph(),
             TagEnd::Heading(level) => {
@@ -303,6 +342,8 @@ pub fn parse(markdown: &str) -> Document {
         table: None,
         links: Vec::new(),
         link_chars: 0,
+        flattened_open: 0,
+        flattened: 0,
     };
     for event in Parser::new_ext(markdown, options) {
         match event {
@@ -346,55 +387,57 @@ pub fn parse(markdown: &str) -> Document {
         blocks,
         links: b.links,
         link_chars: b.link_chars,
+        flattened: b.flattened,
     }
 }
 
 /// Plain text of blocks, one line per paragraph, numbered list items.
 pub fn blocks_text(blocks: &[Block]) -> String {
     let mut out = String::new();
-    write_blocks(&mut out, blocks, 0);
+    write_blocks(&mut out, blocks, &mut Some(String::new()), "");
     out.trim_end().to_string()
 }
 
-fn write_blocks(out: &mut String, blocks: &[Block], depth: usize) {
-    let indent = "  ".repeat(depth);
+/// Writes blocks line by line. The next line starts with `first` while no
+/// line has been written yet (it is taken then), later ones with `rest`.
+/// List items add their marker to the first line and indent the rest.
+/// Recursion follows the block tree, whose depth the parser bounds
+/// ([`MAX_NESTING`]).
+fn write_blocks(out: &mut String, blocks: &[Block], first: &mut Option<String>, rest: &str) {
+    let line = |out: &mut String, first: &mut Option<String>, text: &str| {
+        match first.take() {
+            Some(prefix) => out.push_str(&prefix),
+            None => out.push_str(rest),
+        }
+        out.push_str(text);
+        out.push('\n');
+    };
     for block in blocks {
         match block {
             Block::Heading { text, .. } | Block::Paragraph(text) | Block::Code(text) => {
-                for line in text.lines() {
-                    out.push_str(&indent);
-                    out.push_str(line);
-                    out.push('\n');
+                for l in text.lines() {
+                    line(out, first, l);
                 }
             }
             Block::Table(rows) => {
                 for row in rows {
-                    out.push_str(&indent);
-                    out.push_str(&row.join(" | "));
-                    out.push('\n');
+                    line(out, first, &row.join(" | "));
                 }
             }
-            Block::Quote(inner) => write_blocks(out, inner, depth),
+            Block::Quote(inner) => write_blocks(out, inner, first, rest),
             Block::List { start, items } => {
+                let item_rest = format!("{rest}   ");
                 for (i, item) in items.iter().enumerate() {
                     let marker = match start {
-                        Some(s) => format!("{}. ", s + i as u64),
+                        Some(s) => format!("{}. ", s.saturating_add(i as u64)),
                         None => "- ".to_string(),
                     };
-                    let mut inner = String::new();
-                    write_blocks(&mut inner, item, 0);
-                    let mut lines = inner.lines();
-                    if let Some(first) = lines.next() {
-                        out.push_str(&indent);
-                        out.push_str(&marker);
-                        out.push_str(first);
-                        out.push('\n');
-                    }
-                    for line in lines {
-                        out.push_str(&indent);
-                        out.push_str("   ");
-                        out.push_str(line);
-                        out.push('\n');
+                    let lead = first.as_deref().unwrap_or(rest);
+                    let mut item_first = Some(format!("{lead}{marker}"));
+                    write_blocks(out, item, &mut item_first, &item_rest);
+                    if item_first.is_none() {
+                        // The item wrote a line, so the lead is used up.
+                        *first = None;
                     }
                 }
             }
@@ -445,6 +488,35 @@ mod tests {
             blocks_text(&doc.blocks),
             "见购买和外部。\na | b\n1 | 2\nsu - root"
         );
+    }
+
+    #[test]
+    fn deep_nesting_is_flattened_not_recursed() {
+        for md in [
+            "> ".repeat(30_000),
+            "- ".repeat(30_000),
+            "1. ".repeat(20_000),
+        ] {
+            let doc = parse(&format!("{md}深处的文字\n\n后文。\n"));
+            assert!(doc.flattened > 0);
+            let text = blocks_text(&doc.blocks);
+            assert!(text.contains("深处的文字"), "{}", &text[text.len() - 50..]);
+            assert!(text.ends_with("后文。"));
+            assert!(depth(&doc.blocks) <= MAX_NESTING);
+        }
+        assert_eq!(parse("> > - a\n").flattened, 0);
+    }
+
+    fn depth(blocks: &[Block]) -> usize {
+        blocks
+            .iter()
+            .map(|b| match b {
+                Block::Quote(inner) => 1 + depth(inner),
+                Block::List { items, .. } => 2 + items.iter().map(|i| depth(i)).max().unwrap_or(0),
+                _ => 0,
+            })
+            .max()
+            .unwrap_or(0)
     }
 
     #[test]

@@ -239,6 +239,91 @@ pub struct Meta {
     pub url: Option<String>,
 }
 
+/// Longest title kept, in characters; a longer one is cut (with a warning).
+pub const MAX_TITLE_CHARS: usize = 300;
+/// Longest explicit id, in characters; a longer one is replaced by the
+/// path-derived id (with a warning).
+pub const MAX_ID_CHARS: usize = 200;
+/// Most alternative questions kept per article.
+pub const MAX_QUESTIONS: usize = 100;
+/// Longest alternative question kept, in characters (longer ones are cut).
+pub const MAX_QUESTION_CHARS: usize = 300;
+/// Most topic path segments kept.
+pub const MAX_TOPIC_DEPTH: usize = 32;
+/// Longest topic path segment kept, in characters (longer ones are cut).
+pub const MAX_TOPIC_CHARS: usize = 100;
+/// Longest URL kept, in characters; a longer one is dropped.
+pub const MAX_URL_CHARS: usize = 2048;
+
+/// `text` cut to at most `max_chars` characters, with `…` where it was cut.
+pub fn shorten(text: &str, max_chars: usize) -> String {
+    match text.char_indices().nth(max_chars) {
+        None => text.to_string(),
+        Some((at, _)) => format!("{}…", &text[..at]),
+    }
+}
+
+/// Metadata within the limits above (the title is bounded once it is
+/// chosen): what had to be cut or dropped is said in `notes`. `fallback_id`
+/// replaces an id that is too long.
+fn bound_meta(meta: &mut Meta, fallback_id: &str, notes: &mut Vec<String>) {
+    let chars = |s: &str| s.chars().count();
+    if let Some(id) = &meta.id
+        && id.char_indices().nth(MAX_ID_CHARS).is_some()
+    {
+        notes.push(format!(
+            "id is {} characters, over the limit of {MAX_ID_CHARS}; using `{fallback_id}` instead",
+            chars(id)
+        ));
+        meta.id = Some(fallback_id.to_string());
+    }
+    if meta.questions.len() > MAX_QUESTIONS {
+        notes.push(format!(
+            "{} questions, only the first {MAX_QUESTIONS} kept",
+            meta.questions.len()
+        ));
+        meta.questions.truncate(MAX_QUESTIONS);
+    }
+    let mut cut_questions = 0;
+    for q in &mut meta.questions {
+        if q.char_indices().nth(MAX_QUESTION_CHARS).is_some() {
+            *q = shorten(q, MAX_QUESTION_CHARS);
+            cut_questions += 1;
+        }
+    }
+    if cut_questions > 0 {
+        notes.push(format!(
+            "{cut_questions} question(s) over {MAX_QUESTION_CHARS} characters cut"
+        ));
+    }
+    if meta.topic.len() > MAX_TOPIC_DEPTH {
+        notes.push(format!(
+            "topic path of {} levels, only the first {MAX_TOPIC_DEPTH} kept",
+            meta.topic.len()
+        ));
+        meta.topic.truncate(MAX_TOPIC_DEPTH);
+    }
+    if meta
+        .topic
+        .iter()
+        .any(|t| t.char_indices().nth(MAX_TOPIC_CHARS).is_some())
+    {
+        notes.push(format!("topic names over {MAX_TOPIC_CHARS} characters cut"));
+        for t in &mut meta.topic {
+            *t = shorten(t, MAX_TOPIC_CHARS);
+        }
+    }
+    if let Some(url) = &meta.url
+        && url.char_indices().nth(MAX_URL_CHARS).is_some()
+    {
+        notes.push(format!(
+            "url is {} characters, over the limit of {MAX_URL_CHARS}; dropped",
+            chars(url)
+        ));
+        meta.url = None;
+    }
+}
+
 /// The id of a file without explicit id: its path without `.md`.
 pub fn id_from_path(rel_path: &str) -> String {
     let p = rel_path.replace('\\', "/");
@@ -253,14 +338,25 @@ pub fn id_from_path(rel_path: &str) -> String {
 /// The title comes from `meta`, else the first H1 (which then does not
 /// repeat as a section), else `fallback_title`. Section names written
 /// inline become sections; prerequisites, constraints and procedures are
-/// picked out.
+/// picked out. Metadata over the limits (`MAX_*`) is cut or dropped, and
+/// nesting the parser flattened is noted: each such thing is a line in
+/// `notes`, for the caller to report.
 pub fn from_document(
-    meta: Meta,
+    mut meta: Meta,
     doc: Document,
     path: &str,
     corpus: &str,
     fallback_title: &str,
+    notes: &mut Vec<String>,
 ) -> Article {
+    bound_meta(&mut meta, &id_from_path(path), notes);
+    if doc.flattened > 0 {
+        notes.push(format!(
+            "quotes or lists nested deeper than {} levels were flattened ({} of them)",
+            markdown::MAX_NESTING,
+            doc.flattened
+        ));
+    }
     let mut blocks = structure::split_inline_markers(doc.blocks);
     let h1_index = blocks
         .iter()
@@ -279,6 +375,15 @@ pub fn from_document(
             _ => unreachable!("position matched a heading"),
         },
         (None, None) => fallback_title.to_string(),
+    };
+    let title = if title.char_indices().nth(MAX_TITLE_CHARS).is_some() {
+        notes.push(format!(
+            "title is {} characters, cut to {MAX_TITLE_CHARS}",
+            title.chars().count()
+        ));
+        shorten(&title, MAX_TITLE_CHARS)
+    } else {
+        title
     };
     let sections = split_sections(&blocks);
     let found = structure::extract(&blocks);
@@ -339,7 +444,16 @@ pub fn parse_crawl_file(
             blocks: c.blocks,
             ..Document::default()
         };
-        let mut article = from_document(meta, doc, &format!("{path}:{}", c.line), corpus, "");
+        let mut notes = Vec::new();
+        let mut article = from_document(
+            meta,
+            doc,
+            &format!("{path}:{}", c.line),
+            corpus,
+            "",
+            &mut notes,
+        );
+        problems.extend(notes.into_iter().map(|n| Problem::at(c.line, n)));
         if c.cut_at_start || c.cut_at_end {
             article.partial = true;
             let where_ = match (c.cut_at_start, c.cut_at_end) {
@@ -384,6 +498,17 @@ pub fn split_sections(blocks: &[Block]) -> Vec<Section> {
 
 /// Parses one Markdown file (with optional front matter) into an article.
 pub fn parse_markdown_file(text: &str, path: &str, corpus: &str) -> Result<Article, Problem> {
+    parse_markdown_file_noting(text, path, corpus, &mut Vec::new())
+}
+
+/// [`parse_markdown_file`], saying in `notes` what was cut, dropped or
+/// flattened to keep the article within the limits (`MAX_*`).
+pub fn parse_markdown_file_noting(
+    text: &str,
+    path: &str,
+    corpus: &str,
+    notes: &mut Vec<Problem>,
+) -> Result<Article, Problem> {
     if text.trim().is_empty() {
         return Err(Problem::whole("file is empty"));
     }
@@ -404,10 +529,12 @@ pub fn parse_markdown_file(text: &str, path: &str, corpus: &str) -> Result<Artic
         .next()
         .unwrap_or(path)
         .trim_end_matches(".md");
-    let article = from_document(meta, doc, path, corpus, stem);
+    let mut said = Vec::new();
+    let article = from_document(meta, doc, path, corpus, stem, &mut said);
     if article.sections.is_empty() && article.questions.is_empty() {
         return Err(Problem::whole("article has a title but no text"));
     }
+    notes.extend(said.into_iter().map(Problem::whole));
     Ok(article)
 }
 
@@ -458,6 +585,43 @@ mod tests {
             "file is empty"
         );
         assert!(parse_markdown_file("# 只有标题\n", "a.md", "c").is_err());
+    }
+
+    #[test]
+    fn oversized_metadata_is_cut_with_notes() {
+        let md = format!(
+            "---\nid: {}\ntitle: {}\nquestions: [{}]\ntopic: [{}]\nurl: https://e.com/{}\n---\n正文。\n",
+            "x".repeat(500),
+            "长".repeat(15_000),
+            vec!["问"; 150].join(", "),
+            vec!["层"; 40].join(", "),
+            "u".repeat(3000),
+        );
+        let mut notes = Vec::new();
+        let a = parse_markdown_file_noting(&md, "dir/long.md", "c", &mut notes).unwrap();
+        assert_eq!(a.id, "dir/long");
+        assert_eq!(a.title.chars().count(), MAX_TITLE_CHARS + 1);
+        assert!(a.title.ends_with('…'));
+        assert_eq!(a.questions.len(), MAX_QUESTIONS);
+        assert_eq!(a.topic.len(), MAX_TOPIC_DEPTH);
+        assert_eq!(a.url, None);
+        let said: Vec<_> = notes.iter().map(|n| n.message.as_str()).collect();
+        assert_eq!(said.len(), 5, "{said:?}");
+        assert!(
+            said.iter()
+                .any(|n| n.starts_with("title is 15000 characters"))
+        );
+        let md = format!("# {}\n\n正文。\n", "长".repeat(1_000_000));
+        let mut notes = Vec::new();
+        let a = parse_markdown_file_noting(&md, "h1.md", "c", &mut notes).unwrap();
+        assert!(a.title.ends_with('…') && notes.len() == 1, "{notes:?}");
+    }
+
+    #[test]
+    fn shorten_cuts_at_characters() {
+        assert_eq!(shorten("代金券使用", 3), "代金券…");
+        assert_eq!(shorten("代金券", 3), "代金券");
+        assert_eq!(shorten("", 0), "");
     }
 
     #[test]

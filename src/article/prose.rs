@@ -90,6 +90,12 @@ pub fn leading_marker(text: &str) -> Option<(&'static str, &str)> {
     })
 }
 
+/// Whether any section name that may stand alone in prose occurs in the
+/// text (a cheap test before splitting it into segments).
+pub fn mentions_marker(text: &str) -> bool {
+    INLINE_MARKERS.iter().any(|(m, _)| text.contains(m))
+}
+
 /// Whether a character ends a sentence.
 pub fn is_sentence_end(c: char) -> bool {
     matches!(c, '。' | '！' | '？' | '!' | '?' | '；' | ';')
@@ -186,17 +192,18 @@ pub fn segments(line: &str) -> Vec<Segment> {
     if !cur.is_empty() {
         raw.push(cur);
     }
-    let mut out: Vec<Segment> = Vec::with_capacity(raw.len());
-    for (i, text) in raw.iter().enumerate() {
-        let shape = looks_like_heading(text);
+    let count = raw.len();
+    let mut out: Vec<Segment> = Vec::with_capacity(count);
+    for (i, text) in raw.into_iter().enumerate() {
+        let shape = looks_like_heading(&text);
         let after_boundary = match out.last() {
             None => true,
             Some(prev) => prev.heading_like || ends_a_unit(&prev.text),
         };
         // A heading is followed by something; a short tail is a cut sentence.
-        let followed = i + 1 < raw.len();
+        let followed = i + 1 < count;
         out.push(Segment {
-            text: text.clone(),
+            text,
             heading_like: shape && after_boundary && followed,
         });
     }

@@ -87,14 +87,21 @@ pub fn split_inline_markers(blocks: Vec<Block>) -> Vec<Block> {
 }
 
 fn split_paragraph(text: &str, out: &mut Vec<Block>) {
-    if let Some((marker, rest)) = leading_marker(text) {
+    // A run of markers at the start (`前提条件：操作步骤 …`) is peeled off one
+    // by one in a loop: the input decides how many there are.
+    let mut text = text;
+    while let Some((marker, rest)) = leading_marker(text) {
         out.push(Block::Heading {
             level: 2,
             text: marker.to_string(),
         });
-        if !rest.is_empty() {
-            split_paragraph(rest, out);
+        if rest.is_empty() {
+            return;
         }
+        text = rest;
+    }
+    if !prose::mentions_marker(text) {
+        out.push(Block::Paragraph(text.to_string()));
         return;
     }
     let segs = segments(text);
@@ -377,6 +384,14 @@ mod tests {
         assert_eq!(steps[2].n, 3);
         assert_eq!(steps[2].menu_path, vec!["销售", "拓新", "客户拓展"]);
         assert_eq!(steps[1].ui_labels, vec!["伙伴中心"]);
+    }
+
+    #[test]
+    fn a_long_run_of_markers_is_peeled_without_recursion() {
+        let text = format!("{}已开通。", "前提条件 ".repeat(100_000));
+        let blocks = split_inline_markers(vec![Block::Paragraph(text)]);
+        assert_eq!(blocks.len(), 100_001);
+        assert_eq!(blocks[100_000], Block::Paragraph("已开通。".into()));
     }
 
     #[test]

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
+use super::MAX_TOPIC_DEPTH;
 use super::markdown::{self, Block, tidy};
 
 /// One entry of a table of contents.
@@ -54,17 +55,18 @@ struct Open {
 fn entries(markdown_text: &str) -> Vec<TocEntry> {
     let mut out = Vec::new();
     let mut stack: Vec<Open> = Vec::new();
+    // Items nested deeper than a topic path may be are left out (their
+    // titles would only be cut from the path), counted to match their ends.
+    let mut too_deep = 0usize;
     let finish = |stack: &mut Vec<Open>, out: &mut Vec<TocEntry>| {
-        let ancestors: Vec<String> = stack
+        if stack.last().is_none_or(|top| top.done) {
+            return;
+        }
+        let ancestors: Vec<String> = stack[..stack.len() - 1]
             .iter()
-            .rev()
-            .skip(1)
-            .rev()
             .map(|o| clean_label(&o.title))
             .collect();
-        if let Some(top) = stack.last_mut()
-            && !top.done
-        {
+        if let Some(top) = stack.last_mut() {
             top.done = true;
             let title = clean_label(&top.title);
             top.title = title.clone();
@@ -79,6 +81,10 @@ fn entries(markdown_text: &str) -> Vec<TocEntry> {
     };
     for event in Parser::new(markdown_text) {
         match event {
+            Event::Start(Tag::Item) if too_deep > 0 || stack.len() >= MAX_TOPIC_DEPTH => {
+                too_deep += 1;
+            }
+            Event::End(TagEnd::Item) if too_deep > 0 => too_deep -= 1,
             Event::Start(Tag::Item) => stack.push(Open::default()),
             Event::End(TagEnd::Item) => {
                 finish(&mut stack, &mut out);
@@ -258,6 +264,14 @@ mod tests {
             ["实例"]
         );
         assert!(idx.topic_for("其他.md", "其他").is_none());
+    }
+
+    #[test]
+    fn deep_tables_of_contents_stop_at_the_topic_depth() {
+        let toc = format!("{}[深](deep.md)\n- [浅](a.md)\n", "- ".repeat(20_000));
+        let entries = entries(&toc);
+        assert!(entries.iter().all(|e| e.ancestors.len() < MAX_TOPIC_DEPTH));
+        assert_eq!(entries.last().unwrap().title, "浅");
     }
 
     #[test]

@@ -181,6 +181,8 @@ impl ServeArgs {
             addr: self.addr,
             corpora: self.source.corpora(),
             index: Some(self.source.index_dir()),
+            follow_links: self.source.follow_links,
+            max_file_size: self.source.max_file_size,
             log_dir: Some(self.logs.log_dir),
             api_keys: self.api_keys,
             cors_origins: self.cors_origins,
@@ -263,6 +265,18 @@ pub struct Source {
     /// directory under the system temp dir named after the corpora.
     #[arg(long, value_name = "DIR", env = "WENDA_INDEX")]
     pub index: Option<PathBuf>,
+    /// Follow symbolic links that resolve inside the corpus directory
+    /// (by default no link is followed).
+    #[arg(long, env = "WENDA_FOLLOW_LINKS", value_parser = clap::builder::BoolishValueParser::new())]
+    pub follow_links: bool,
+    /// Skip corpus files larger than this many bytes (with a warning).
+    #[arg(
+        long,
+        value_name = "BYTES",
+        env = "WENDA_MAX_FILE_SIZE",
+        default_value_t = wenda::corpus::walk::DEFAULT_MAX_FILE_SIZE
+    )]
+    pub max_file_size: u64,
 }
 
 impl Source {
@@ -271,6 +285,17 @@ impl Source {
         Source {
             corpora: vec![dir],
             index: None,
+            follow_links: false,
+            max_file_size: wenda::corpus::walk::DEFAULT_MAX_FILE_SIZE,
+        }
+    }
+
+    /// How corpus files are read.
+    pub fn load_options(&self) -> wenda::corpus::LoadOptions {
+        wenda::corpus::LoadOptions {
+            follow_links: self.follow_links,
+            max_file_size: self.max_file_size,
+            ..wenda::corpus::LoadOptions::default()
         }
     }
 

@@ -38,6 +38,8 @@ pub fn serve(config: ServeConfig) -> Result<ExitCode> {
     let source = Source {
         corpora: config.corpora.clone(),
         index: config.index.clone(),
+        follow_links: config.follow_links,
+        max_file_size: config.max_file_size,
     };
     let engine = open_fresh(&source)?;
     if config.api_keys.is_empty() {
@@ -218,8 +220,9 @@ pub fn export(source: &Source) -> Result<ExitCode> {
 fn build(source: &Source) -> Result<BuildReport> {
     let index_dir = source.index_dir();
     let corpora = source.corpora();
+    let options = source.load_options();
     if !std::io::stderr().is_terminal() {
-        return index::build_index(&corpora, &index_dir, None);
+        return index::build_index_with(&corpora, &index_dir, &options, None);
     }
     let bar = ProgressBar::new(0);
     bar.set_style(
@@ -230,7 +233,7 @@ fn build(source: &Source) -> Result<BuildReport> {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
     };
-    let report = index::build_index(&corpora, &index_dir, Some(&mut tick));
+    let report = index::build_index_with(&corpora, &index_dir, &options, Some(&mut tick));
     bar.finish_and_clear();
     report
 }
@@ -243,7 +246,7 @@ fn report_build(report: &BuildReport, index_dir: &Path) {
 /// Opens the index, building it first when it is missing or older than the corpus.
 fn open_fresh(source: &Source) -> Result<Engine> {
     let index_dir = source.index_dir();
-    match index::staleness(&index_dir, &source.corpora()) {
+    match index::staleness_with(&index_dir, &source.corpora(), &source.load_options()) {
         Staleness::Fresh => {}
         Staleness::Missing => {
             tracing::info!("no index at {}; building it", index_dir.display());

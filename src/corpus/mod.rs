@@ -1,18 +1,23 @@
 //! Reading corpus directories: the I/O edge in front of [`crate::article`].
 //!
-//! A corpus is a directory read recursively. Markdown files are articles
+//! A corpus is a directory read recursively within the limits of
+//! [`LoadOptions`] (see [`walk`]). Markdown files are articles
 //! (or a table of contents), `*.jsonl` files are bulk imports, `dict.txt` and
 //! `synonyms.txt` at its root extend the vocabulary. Every broken input is a
 //! [`Warning`] naming the file and line; nothing aborts the load but a
 //! missing corpus directory.
 
 pub mod fingerprint;
+pub mod walk;
 
 use std::collections::{BTreeSet, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
+
+use walk::read_text;
+pub use walk::{LoadOptions, list_files};
 
 use crate::article::links::{self, LinkReport};
 use crate::article::{self, Article, toc};
@@ -126,41 +131,6 @@ pub fn corpus_name(dir: &Path) -> String {
         .unwrap_or_else(|| "corpus".to_string())
 }
 
-/// Lists the files of a corpus directory, sorted, skipping hidden entries.
-/// Unreadable directories become warnings.
-pub fn list_files(root: &Path, warnings: &mut Vec<Warning>) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut pending = vec![root.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        let entries = match std::fs::read_dir(&dir) {
-            Ok(e) => e,
-            Err(e) => {
-                warnings.push(Warning {
-                    file: dir.display().to_string(),
-                    line: None,
-                    message: format!("directory cannot be read: {e}"),
-                });
-                continue;
-            }
-        };
-        for entry in entries.flatten() {
-            let name = entry.file_name();
-            if name.to_string_lossy().starts_with('.') {
-                continue;
-            }
-            let path = entry.path();
-            // Follows symlinks; a dangling one is a file that fails to read.
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 fn relative(root: &Path, path: &Path) -> String {
     path.strip_prefix(root)
         .unwrap_or(path)
@@ -204,47 +174,13 @@ fn kind_of(rel: &str) -> Kind {
     }
 }
 
-/// Reads a file as UTF-8 text; unreadable, non-UTF-8 and empty files are warnings.
-fn read_text(path: &Path, shown: &str, warnings: &mut Vec<Warning>) -> Option<String> {
-    let warn = |warnings: &mut Vec<Warning>, line: Option<usize>, message: String| {
-        warnings.push(Warning {
-            file: shown.to_string(),
-            line,
-            message,
-        })
-    };
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => {
-            warn(warnings, None, format!("cannot be read: {e}"));
-            return None;
-        }
-    };
-    match String::from_utf8(bytes) {
-        Ok(text) if text.trim().is_empty() => {
-            warn(warnings, None, "file is empty".into());
-            None
-        }
-        Ok(text) => Some(text),
-        Err(e) => {
-            let valid = e.utf8_error().valid_up_to();
-            let line = e.as_bytes()[..valid]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count()
-                + 1;
-            warn(
-                warnings,
-                Some(line),
-                format!("not valid UTF-8 (byte {valid}); save the file as UTF-8"),
-            );
-            None
-        }
-    }
+/// Loads one or more corpus directories with the default [`LoadOptions`].
+pub fn load(dirs: &[PathBuf]) -> Result<Corpus> {
+    load_with(dirs, &LoadOptions::default())
 }
 
-/// Loads one or more corpus directories.
-pub fn load(dirs: &[PathBuf]) -> Result<Corpus> {
+/// Loads one or more corpus directories within the limits of `options`.
+pub fn load_with(dirs: &[PathBuf], options: &LoadOptions) -> Result<Corpus> {
     let mut corpus = Corpus::default();
     let mut seen_ids: HashSet<String> = HashSet::new();
     for dir in dirs {
@@ -253,18 +189,25 @@ pub fn load(dirs: &[PathBuf]) -> Result<Corpus> {
         }
         let name = corpus_name(dir);
         corpus.names.push(name.clone());
-        load_one(dir, &name, &mut corpus, &mut seen_ids);
+        load_one(dir, &name, options, &mut corpus, &mut seen_ids);
     }
     Ok(corpus)
 }
 
-fn load_one(root: &Path, name: &str, corpus: &mut Corpus, seen_ids: &mut HashSet<String>) {
+fn load_one(
+    root: &Path,
+    name: &str,
+    options: &LoadOptions,
+    corpus: &mut Corpus,
+    seen_ids: &mut HashSet<String>,
+) {
     let report = &mut corpus.report;
-    let files = list_files(root, &mut report.warnings);
+    let files = list_files(root, options, &mut report.warnings);
     report.files += files.len();
     let mut tocs: Vec<toc::TocIndex> = Vec::new();
     let mut articles: Vec<Article> = Vec::new();
-    for path in &files {
+    for file in &files {
+        let path = &file.path;
         let rel = relative(root, path);
         let shown = path.display().to_string();
         let kind = kind_of(&rel);
@@ -272,7 +215,7 @@ fn load_one(root: &Path, name: &str, corpus: &mut Corpus, seen_ids: &mut HashSet
             report.ignored_files += 1;
             continue;
         }
-        let Some(text) = read_text(path, &shown, &mut report.warnings) else {
+        let Some(text) = read_text(file, &shown, options, &mut report.warnings) else {
             continue;
         };
         let warn = |warnings: &mut Vec<Warning>, line: Option<usize>, message: String| {
@@ -294,13 +237,17 @@ fn load_one(root: &Path, name: &str, corpus: &mut Corpus, seen_ids: &mut HashSet
                     report.tocs.push(shown.clone());
                     continue;
                 }
-                match article::parse_markdown_file(&text, &rel, name) {
+                let mut notes = Vec::new();
+                match article::parse_markdown_file_noting(&text, &rel, name, &mut notes) {
                     Ok(a) => articles.push(a),
                     Err(p) => warn(
                         &mut report.warnings,
                         p.line,
                         format!("skipped: {}", p.message),
                     ),
+                }
+                for n in notes {
+                    warn(&mut report.warnings, n.line, n.message);
                 }
             }
             Kind::Jsonl => {

@@ -14,7 +14,7 @@ use crate::analysis::{Analyzer, Vocabulary};
 use crate::article::Article;
 use crate::article::links::LinkReport;
 use crate::corpus::fingerprint::fingerprint;
-use crate::corpus::{self, Skipped, Warning};
+use crate::corpus::{self, LoadOptions, Skipped, Warning};
 use crate::{Error, Result};
 
 /// What an ingest did, for people and for scripts.
@@ -59,9 +59,19 @@ pub fn build_index(
     index_dir: &Path,
     progress: Option<Progress<'_>>,
 ) -> Result<BuildReport> {
+    build_index_with(corpora, index_dir, &LoadOptions::default(), progress)
+}
+
+/// [`build_index`] reading the corpora within the limits of `options`.
+pub fn build_index_with(
+    corpora: &[PathBuf],
+    index_dir: &Path,
+    options: &LoadOptions,
+    progress: Option<Progress<'_>>,
+) -> Result<BuildReport> {
     let started = std::time::Instant::now();
     check_replaceable(index_dir)?;
-    let loaded = corpus::load(corpora)?;
+    let loaded = corpus::load_with(corpora, options)?;
     let mut warnings = loaded.report.warnings.clone();
     let dictionaries: Vec<Source<'_>> = loaded
         .vocabulary
@@ -95,7 +105,7 @@ pub fn build_index(
                 .map(|(dir, name)| CorpusEntry {
                     name: name.clone(),
                     path: canonical(dir),
-                    fingerprint: fingerprint(dir),
+                    fingerprint: fingerprint(dir, options),
                 })
                 .collect(),
             articles: loaded.articles.len(),

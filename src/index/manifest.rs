@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{FORMAT_VERSION, MANIFEST_FILE};
 use crate::analysis::Vocabulary;
+use crate::corpus::LoadOptions;
 use crate::corpus::fingerprint::{Fingerprint, fingerprint};
 use crate::{Error, Result};
 
@@ -81,6 +82,11 @@ pub enum Staleness {
 
 /// Compares an index directory with the corpora it should serve.
 pub fn staleness(index_dir: &Path, corpora: &[PathBuf]) -> Staleness {
+    staleness_with(index_dir, corpora, &LoadOptions::default())
+}
+
+/// [`staleness`] for corpora read within the limits of `options`.
+pub fn staleness_with(index_dir: &Path, corpora: &[PathBuf], options: &LoadOptions) -> Staleness {
     if !index_dir.join(MANIFEST_FILE).is_file() {
         return Staleness::Missing;
     }
@@ -103,7 +109,7 @@ pub fn staleness(index_dir: &Path, corpora: &[PathBuf]) -> Staleness {
         return Staleness::Stale("built from other corpus directories".into());
     }
     for entry in &manifest.corpora {
-        if fingerprint(&entry.path) != entry.fingerprint {
+        if fingerprint(&entry.path, options) != entry.fingerprint {
             return Staleness::Stale(format!("{} changed since the build", entry.path.display()));
         }
     }

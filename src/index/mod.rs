@@ -15,8 +15,8 @@ use tantivy::tokenizer::TextAnalyzer;
 use crate::analysis::ngram::{GRAM_TOKENIZER_NAME, GramTokenizer};
 use crate::analysis::{Analyzer, ChineseTokenizer, TOKENIZER_NAME};
 
-pub use build::{BuildReport, build_index};
-pub use manifest::{Manifest, Staleness, staleness};
+pub use build::{BuildReport, build_index, build_index_with};
+pub use manifest::{Manifest, Staleness, staleness, staleness_with};
 
 /// Name of the file, inside the index directory, that describes the build.
 pub const MANIFEST_FILE: &str = "wenda.json";
