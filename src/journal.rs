@@ -314,7 +314,7 @@ impl Drop for Journal {
 }
 
 /// A question and how often it was asked.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Counted {
     /// The question, normalised.
     pub query: String,
@@ -323,7 +323,7 @@ pub struct Counted {
 }
 
 /// How users judged one article.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ArticleVerdicts {
     /// The article.
     pub article_id: String,
@@ -336,7 +336,7 @@ pub struct ArticleVerdicts {
 }
 
 /// What the content team should look at.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Report {
     /// Searches that found nothing, most frequent first.
     pub zero_results: Vec<Counted>,

@@ -20,7 +20,7 @@ async fn every_documented_route_is_served() {
             routes.push((method.clone(), path.clone()));
         }
     }
-    assert_eq!(routes.len(), 9, "{routes:?}");
+    assert_eq!(routes.len(), 13, "{routes:?}");
     for (method, path) in &routes {
         let uri = path.replace("{id}", "offline-customer-invitation");
         let uri = if uri == "/api/search" {
