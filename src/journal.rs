@@ -247,6 +247,11 @@ impl Journal {
         Ok(journal)
     }
 
+    /// The log directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     /// A journal whose feedback goes to `file` (already `len` bytes of
     /// complete lines) and which keeps no query log: for tests of faults.
     pub fn with_feedback_file(dir: &Path, file: Box<dyn LogFile>, len: u64) -> Journal {

@@ -238,8 +238,24 @@ fn build(source: &Source) -> Result<BuildReport> {
     report
 }
 
-/// The ingest report on stderr; a closed stderr is no reason to fail.
+/// The ingest report on stderr (as log events when logs are JSON); a
+/// closed stderr is no reason to fail.
 fn report_build(report: &BuildReport, index_dir: &Path) {
+    if super::json_logs() {
+        tracing::info!(
+            index = %index_dir.display(),
+            articles = report.articles,
+            topics = report.topics,
+            skipped = report.skipped.len(),
+            warnings = report.warnings.len(),
+            took_ms = report.took_ms as u64,
+            "index built"
+        );
+        for w in &report.warnings {
+            tracing::warn!(warning = %w, "ingest");
+        }
+        return;
+    }
     let _ = print::build_report(&mut std::io::stderr().lock(), report, index_dir);
 }
 

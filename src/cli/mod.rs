@@ -51,9 +51,19 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
+/// The log format in effect: with JSON logs, reports meant for people on
+/// stderr become log events too.
+static LOG_FORMAT: std::sync::OnceLock<LogFormat> = std::sync::OnceLock::new();
+
+/// Whether stderr carries JSON lines only.
+fn json_logs() -> bool {
+    LOG_FORMAT.get() == Some(&LogFormat::Json)
+}
+
 /// Logs to stderr as text (colours only on a terminal) or as JSON lines;
 /// `RUST_LOG` chooses what is logged.
 fn init_logging(format: LogFormat) {
+    let _ = LOG_FORMAT.set(format);
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("wenda=info,tower_http=warn"));
     let builder = tracing_subscriber::fmt()

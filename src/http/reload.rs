@@ -23,8 +23,8 @@ use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant, SystemTime};
 
 use arc_swap::ArcSwap;
-use notify_debouncer_mini::notify::{RecommendedWatcher, RecursiveMode};
-use notify_debouncer_mini::{DebounceEventResult, Debouncer, new_debouncer};
+use notify_debouncer_full::notify::{EventKind, RecommendedWatcher, RecursiveMode};
+use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -126,6 +126,8 @@ struct Progress {
 pub struct ReloadReport {
     /// Whether a build is running now.
     pub building: bool,
+    /// Whether a rebuild was asked for and has not finished yet.
+    pub pending: bool,
     /// Whether corpus changes trigger a build (`--watch`).
     pub watching: bool,
     /// The last build while serving, if any.
@@ -214,7 +216,7 @@ pub struct Reloader {
     requested: AtomicU64,
     done: tokio::sync::watch::Sender<u64>,
     wake: mpsc::Sender<()>,
-    watcher: Mutex<Option<Debouncer<RecommendedWatcher>>>,
+    watcher: Mutex<Option<Debouncer<RecommendedWatcher, RecommendedCache>>>,
 }
 
 impl std::fmt::Debug for Reloader {
@@ -312,11 +314,15 @@ impl Reloader {
     fn watch(self: &Arc<Self>, debounce: Duration, ignore: Vec<PathBuf>) -> Result<()> {
         let weak = Arc::downgrade(self);
         let own = OwnPaths::new(&self.link, ignore);
-        let mut debouncer = new_debouncer(debounce, move |events: DebounceEventResult| {
+        let mut debouncer = new_debouncer(debounce, None, move |events: DebounceEventResult| {
             let Some(r) = weak.upgrade() else { return };
             match events {
                 Ok(events) => {
-                    let relevant = events.iter().any(|e| !own.contains(&e.path));
+                    // Reading the corpus (a build does) is not a change.
+                    let relevant = events.iter().any(|e| {
+                        !matches!(e.event.kind, EventKind::Access(_))
+                            && e.event.paths.iter().any(|p| !own.contains(p))
+                    });
                     if relevant {
                         tracing::info!(
                             changed = events.len(),
@@ -325,14 +331,17 @@ impl Reloader {
                         r.request(Trigger::Watch);
                     }
                 }
-                Err(e) => tracing::warn!(error = %e, "watching the corpus failed"),
+                Err(errors) => {
+                    for e in errors {
+                        tracing::warn!(error = %e, "watching the corpus failed");
+                    }
+                }
             }
         })
         .map_err(|e| Error::Invalid(format!("cannot watch the corpus: {e}")))?;
         for dir in &self.corpora {
             let dir = dir.canonicalize().unwrap_or_else(|_| dir.clone());
             debouncer
-                .watcher()
                 .watch(&dir, RecursiveMode::Recursive)
                 .map_err(|e| Error::Invalid(format!("cannot watch {}: {e}", dir.display())))?;
         }
@@ -373,6 +382,7 @@ impl Reloader {
         let p = self.progress.lock().unwrap_or_else(|e| e.into_inner());
         ReloadReport {
             building: p.building,
+            pending: self.requested.load(Ordering::SeqCst) > *self.done.borrow(),
             watching: self
                 .watcher
                 .lock()

@@ -204,19 +204,18 @@ pub async fn report(
             "parameter `top` must be a whole number from 1 to 1000",
         ));
     }
-    let Some(dir) = state
-        .config
-        .log_dir
-        .clone()
-        .filter(|_| state.journal.is_some())
-    else {
+    let Some(journal) = state.journal.clone() else {
         return Err(ApiError::new(
             Code::FeedbackDisabled,
             "this server keeps no logs; start it with --log-dir",
         ));
     };
-    let report = tokio::task::spawn_blocking(move || crate::journal::report(&dir, top))
-        .await
-        .map_err(ApiError::internal)??;
+    let report = tokio::task::spawn_blocking(move || {
+        // Queued query events first, so the report includes the latest.
+        journal.flush();
+        crate::journal::report(journal.dir(), top)
+    })
+    .await
+    .map_err(ApiError::internal)??;
     Ok(Json(report))
 }
