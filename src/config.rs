@@ -12,7 +12,6 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::answer::Policy;
 use crate::search::Ranking;
 use crate::{Error, Result};
 
@@ -380,7 +379,9 @@ impl Default for ReloadConfig {
 }
 
 /// The answer policy's thresholds (the confidence model itself is fitted
-/// by `wenda calibrate` and compiled in).
+/// by `wenda calibrate` and compiled in). The defaults are the shipped
+/// policy's (`answer::Policy::default`; a test checks that they agree —
+/// this module does not import `answer`, which imports it).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AnswerThresholds {
@@ -398,27 +399,12 @@ pub struct AnswerThresholds {
 
 impl Default for AnswerThresholds {
     fn default() -> Self {
-        let p = Policy::default();
         AnswerThresholds {
-            answer: p.answer,
-            sure: p.sure,
-            clarify: p.clarify,
-            close: p.close,
-            known: p.known,
-        }
-    }
-}
-
-impl AnswerThresholds {
-    /// The shipped policy with these thresholds.
-    pub fn policy(&self) -> Policy {
-        Policy {
-            answer: self.answer,
-            sure: self.sure,
-            clarify: self.clarify,
-            close: self.close,
-            known: self.known,
-            ..Policy::default()
+            answer: 0.6,
+            sure: 0.85,
+            clarify: 0.3,
+            close: 0.8,
+            known: 0.5,
         }
     }
 }
@@ -861,5 +847,61 @@ mod tests {
         assert_eq!(c.rate_limit.per_second, 0);
         assert_eq!(c.limits, Limits::default());
         assert!(serde_json::from_str::<ServeConfig>(r#"{"adr": "x"}"#).is_err());
+    }
+
+    #[test]
+    fn the_printed_configuration_reads_back_the_same() {
+        let mut c = ServeConfig {
+            corpora: vec![PathBuf::from("/srv/corpus")],
+            index: Some(PathBuf::from("/srv/index")),
+            api_keys: vec!["secret-key".into()],
+            ..ServeConfig::default()
+        };
+        c.ranking.title = Some(4.0);
+        c.sessions.store = SessionBackend::Redis("redis://:pw@cache:6379/1".into());
+        let text = c.to_toml();
+        assert!(
+            !text.contains("secret-key") && !text.contains(":pw@"),
+            "{text}"
+        );
+        let back: ServeConfig = toml::from_str(&text).unwrap();
+        assert_eq!(back.ranking, c.ranking);
+        assert_eq!(back.limits, c.limits);
+        assert_eq!(back.corpora, c.corpora);
+        assert_eq!(
+            back.sessions.store,
+            SessionBackend::Redis("redis://:***@cache:6379/1".into())
+        );
+    }
+
+    #[test]
+    fn a_file_names_the_line_of_a_key_and_of_a_parse_error() {
+        let f = ConfigFile::from_text(
+            "w.toml",
+            "addr = \"127.0.0.1:1\"\n\n[rate_limit]\nper_second = 3\nburst = 0\n",
+        );
+        assert_eq!(f.line_of("rate_limit.burst"), Some(5));
+        assert_eq!(f.line_of("rate_limit"), Some(3));
+        assert_eq!(f.line_of("timeouts.idle"), None);
+        let mut c = f.parse().unwrap();
+        let p = c.check().unwrap_err();
+        assert_eq!(p.key, "rate_limit.burst");
+        assert!(
+            f.locate(&p)
+                .to_string()
+                .starts_with("w.toml:5: rate_limit.burst")
+        );
+        let bad = ConfigFile::from_text("w.toml", "[timeouts]\nrequest = \"soon\"\n");
+        assert!(
+            bad.parse()
+                .unwrap_err()
+                .to_string()
+                .starts_with("w.toml:2:")
+        );
+        assert!(SessionBackend::try_from("memcached://x".to_string()).is_err());
+        assert_eq!(
+            SessionBackend::try_from(" memory ".to_string()),
+            Ok(SessionBackend::Memory)
+        );
     }
 }

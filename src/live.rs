@@ -87,9 +87,11 @@ pub fn current(link: &Path) -> Option<PathBuf> {
     let meta = std::fs::symlink_metadata(link).ok()?;
     if meta.file_type().is_symlink() {
         let target = std::fs::read_link(link).ok()?;
-        let dir = match link.parent() {
-            Some(p) if target.is_relative() => p.join(target),
-            _ => target,
+        let dir = if target.is_relative() {
+            // The same parent `build` and `publish` use, so that paths compare equal.
+            split(link).ok()?.0.join(target)
+        } else {
+            target
         };
         return dir.is_dir().then_some(dir);
     }
@@ -255,6 +257,17 @@ pub fn size_on_disk(dir: &Path) -> u64 {
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bare_index_name_resolves_to_the_path_builds_use() {
+        let tmp = tempfile::tempdir().unwrap();
+        let link = tmp.path().join("index");
+        let dir = fake_generation(&link);
+        publish(&link, &dir).unwrap();
+        assert_eq!(current(&link).unwrap(), dir);
+        let (parent, _) = split(Path::new("index")).unwrap();
+        assert_eq!(parent, Path::new("."));
+    }
 
     fn fake_generation(link: &Path) -> PathBuf {
         let dir = reserve(link).unwrap();

@@ -26,8 +26,8 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::TraceLayer;
 
 use crate::answer::redis_store::RedisSessions;
-use crate::answer::{Answerer, MemorySessions, SessionStore};
-use crate::config::{ServeConfig, SessionBackend};
+use crate::answer::{Answerer, MemorySessions, Policy, SessionStore};
+use crate::config::{AnswerThresholds, ServeConfig, SessionBackend};
 use crate::journal::{Journal, QueryEvent};
 use crate::search::Engine;
 use crate::{Error, Result, index, live};
@@ -101,7 +101,7 @@ impl AppState {
                 Arc::new(RedisSessions::connect(url, config.sessions.limits())?)
             }
         };
-        let answerer = Answerer::with(engine.clone(), sessions, config.answer.policy());
+        let answerer = Answerer::with(engine.clone(), sessions, policy(&config.answer));
         let journal = match &config.log_dir {
             Some(dir) => Some(Journal::open(dir)?),
             None => None,
@@ -193,6 +193,18 @@ impl AppState {
     }
 }
 
+/// The shipped answer policy with the configured thresholds.
+pub fn policy(t: &AnswerThresholds) -> Policy {
+    Policy {
+        answer: t.answer,
+        sure: t.sure,
+        clarify: t.clarify,
+        close: t.close,
+        known: t.known,
+        ..Policy::default()
+    }
+}
+
 /// The API router: the documented routes, the JSON fallbacks, and the
 /// layers every request passes through.
 pub fn app(state: AppState) -> Router {
@@ -226,6 +238,11 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
         CorsLayer::new()
             .allow_origin(AllowOrigin::list(origins))
             .allow_methods([Method::GET, Method::POST])
-            .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION]),
+            .allow_headers([
+                header::CONTENT_TYPE,
+                header::AUTHORIZATION,
+                header::HeaderName::from_static(guard::REQUEST_ID),
+            ])
+            .expose_headers([header::HeaderName::from_static(guard::REQUEST_ID)]),
     )
 }

@@ -228,3 +228,12 @@ fn logs_are_json_lines_with_request_ids_and_never_colour_a_file() {
         "ANSI escape in a redirected log: {log}"
     );
 }
+
+#[test]
+fn the_configured_defaults_are_the_shipped_ones() {
+    let shipped = wenda::answer::Policy::default();
+    let configured = wenda::http::policy(&wenda::config::AnswerThresholds::default());
+    assert_eq!(configured, shipped);
+    let ranking = wenda::config::RankingWeights::default().ranking();
+    assert_eq!(ranking, wenda::search::Ranking::default());
+}
