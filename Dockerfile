@@ -5,19 +5,20 @@
 
 FROM rust:1-bookworm AS build
 WORKDIR /src
-# Dependencies first, so that editing wenda's code does not refetch them.
 COPY Cargo.toml Cargo.lock ./
-RUN cargo fetch --locked
 COPY src ./src
 COPY benches ./benches
 # The bundled dictionary and synonyms are compiled in.
 COPY corpus ./corpus
-RUN cargo build --release --locked --bin wenda \
-    && strip target/release/wenda \
-    && mkdir -p /out/data
+RUN --mount=type=cache,target=/usr/local/cargo/registry \
+    --mount=type=cache,target=/src/target \
+    cargo build --release --locked --bin wenda \
+    && mkdir -p /out/data \
+    && cp target/release/wenda /out/wenda \
+    && strip /out/wenda
 
 FROM gcr.io/distroless/cc-debian12:nonroot
-COPY --from=build /src/target/release/wenda /usr/local/bin/wenda
+COPY --from=build /out/wenda /usr/local/bin/wenda
 COPY --from=build /src/corpus /usr/share/wenda/corpus
 COPY deploy/wenda.toml /etc/wenda/wenda.toml
 # The index and logs live here (a volume in compose.yaml), owned by the

@@ -693,18 +693,6 @@ impl ServeConfig {
         Ok(())
     }
 
-    /// Relative paths in a file are relative to the file's directory.
-    fn rebase(&mut self, dir: &Path) {
-        let rebase = |p: &mut PathBuf| {
-            if p.is_relative() {
-                *p = dir.join(&*p);
-            }
-        };
-        self.corpora.iter_mut().for_each(rebase);
-        self.index.iter_mut().for_each(rebase);
-        self.log_dir.iter_mut().for_each(rebase);
-    }
-
     /// The configuration as `wenda.toml` text, keys counted but not shown,
     /// a Redis password hidden.
     pub fn to_toml(&self) -> String {
@@ -768,8 +756,22 @@ impl ConfigFile {
             let line = e.span().map_or(1, |s| self.line_at(s.start));
             self.at(line, e.message().trim().to_string())
         })?;
-        if let Some(dir) = self.path.parent() {
-            config.rebase(dir);
+        // Relative paths the file sets are relative to the file (defaults
+        // stay relative to the working directory).
+        let dir = self.path.parent().unwrap_or(Path::new(""));
+        let rebase = |p: &mut PathBuf| {
+            if p.is_relative() {
+                *p = dir.join(&*p);
+            }
+        };
+        if self.line_of("corpora").is_some() {
+            config.corpora.iter_mut().for_each(rebase);
+        }
+        if self.line_of("index").is_some() {
+            config.index.iter_mut().for_each(rebase);
+        }
+        if self.line_of("log_dir").is_some() {
+            config.log_dir.iter_mut().for_each(rebase);
         }
         Ok(config)
     }
@@ -897,6 +899,15 @@ mod tests {
                 .unwrap_err()
                 .to_string()
                 .starts_with("w.toml:2:")
+        );
+        let rel = ConfigFile::from_text("/etc/wenda/w.toml", "corpora = [\"c\"]\n")
+            .parse()
+            .unwrap();
+        assert_eq!(rel.corpora, vec![PathBuf::from("/etc/wenda/c")]);
+        assert_eq!(
+            rel.log_dir,
+            Some(PathBuf::from(DEFAULT_LOG_DIR)),
+            "defaults stay as they are"
         );
         assert!(SessionBackend::try_from("memcached://x".to_string()).is_err());
         assert_eq!(
