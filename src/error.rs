@@ -59,6 +59,15 @@ pub enum Error {
     /// is not usable.
     #[error("{0}")]
     Invalid(String),
+    /// The conversation store (Redis) could not be reached or answered
+    /// with something unreadable.
+    #[error("session store {store}: {message}")]
+    SessionStore {
+        /// The store, password hidden.
+        store: String,
+        /// What went wrong.
+        message: String,
+    },
     /// The work's deadline passed before it finished (the request timed out).
     #[error("deadline exceeded")]
     DeadlineExceeded,

@@ -247,6 +247,11 @@ impl Journal {
         Ok(journal)
     }
 
+    /// The log directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     /// A journal whose feedback goes to `file` (already `len` bytes of
     /// complete lines) and which keeps no query log: for tests of faults.
     pub fn with_feedback_file(dir: &Path, file: Box<dyn LogFile>, len: u64) -> Journal {
@@ -314,7 +319,7 @@ impl Drop for Journal {
 }
 
 /// A question and how often it was asked.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Counted {
     /// The question, normalised.
     pub query: String,
@@ -323,7 +328,7 @@ pub struct Counted {
 }
 
 /// How users judged one article.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ArticleVerdicts {
     /// The article.
     pub article_id: String,
@@ -336,7 +341,7 @@ pub struct ArticleVerdicts {
 }
 
 /// What the content team should look at.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Report {
     /// Searches that found nothing, most frequent first.
     pub zero_results: Vec<Counted>,

@@ -15,6 +15,7 @@ pub mod eval;
 pub mod http;
 pub mod index;
 pub mod journal;
+pub mod live;
 pub mod search;
 
 pub use error::{Error, Result};

@@ -5,6 +5,7 @@
 pub mod compose;
 pub mod confidence;
 pub mod intent;
+pub mod redis_store;
 pub mod session;
 
 use std::sync::Arc;
@@ -229,6 +230,12 @@ impl Answerer {
             sessions,
             policy,
         }
+    }
+
+    /// An answerer over another engine with the same sessions and policy
+    /// (the engine swapped in by a live reindex).
+    pub fn with_engine(&self, engine: Arc<Engine>) -> Self {
+        Answerer::with(engine, self.sessions.clone(), self.policy.clone())
     }
 
     /// Answers a question now.

@@ -1,5 +1,6 @@
-//! Command-line flags: what each command takes, and how `serve`'s flags
-//! become one validated [`ServeConfig`].
+//! Command-line flags: what each command takes, and how `serve`'s flags,
+//! their environment variables and a `wenda.toml` become one validated
+//! [`ServeConfig`] (flag > environment > file > default).
 
 use std::hash::{Hash, Hasher};
 use std::net::SocketAddr;
@@ -8,7 +9,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
-use wenda::config::{DEFAULT_ADDR, DEFAULT_LOG_DIR, ServeConfig};
+use wenda::config::{ConfigFile, DEFAULT_LOG_DIR, LogFormat, ServeConfig, SessionBackend};
 use wenda::index;
 use wenda::search::{MAX_LIMIT, Ranking};
 
@@ -40,6 +41,11 @@ pub enum Command {
     },
     /// Serve the HTTP API (building the index first if it is missing or stale).
     Serve(Box<ServeArgs>),
+    /// Check a configuration.
+    Config {
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
     /// What the content team should write next: frequent unanswered
     /// questions and the articles users found unhelpful.
     Report {
@@ -100,6 +106,14 @@ pub enum Command {
     },
 }
 
+/// `wenda config …`.
+#[derive(Subcommand, Debug)]
+pub enum ConfigAction {
+    /// Print the configuration `wenda serve` would run with (file,
+    /// environment and these flags), or the first error with its line.
+    Check(Box<ServeArgs>),
+}
+
 /// `wenda search`.
 #[derive(Args, Debug)]
 pub struct SearchArgs {
@@ -121,25 +135,61 @@ pub struct SearchArgs {
     pub explain: bool,
 }
 
-/// `wenda serve`: every flag has an environment variable and a default
-/// from [`ServeConfig::default`].
+/// `wenda serve`: every flag has an environment variable; what no flag
+/// or variable sets comes from `--config FILE`, then from
+/// [`ServeConfig::default`].
 #[derive(Args, Debug)]
 pub struct ServeArgs {
+    /// A `wenda.toml` (every setting below, and more: limits, answer
+    /// thresholds, ranking weights). Relative paths in it are relative to it.
+    #[arg(long, value_name = "FILE", env = "WENDA_CONFIG")]
+    config: Option<PathBuf>,
     #[command(flatten)]
     source: Source,
-    /// Address to listen on.
-    #[arg(long, env = "WENDA_ADDR", default_value = DEFAULT_ADDR)]
-    addr: SocketAddr,
+    /// Address to listen on (default 127.0.0.1:8080).
+    #[arg(long, env = "WENDA_ADDR")]
+    addr: Option<SocketAddr>,
     /// Key accepted by the Dify retrieval endpoint (`Authorization: Bearer KEY`); repeat for several.
     #[arg(
         long = "api-key",
         value_name = "KEY",
         env = "WENDA_API_KEYS",
-        value_delimiter = ','
+        value_delimiter = ',',
+        hide_env_values = true
     )]
     api_keys: Vec<String>,
-    #[command(flatten)]
-    logs: LogDir,
+    /// Key accepted by the admin endpoints (reindex, status, report) and everywhere else; repeat for several.
+    #[arg(
+        long = "admin-key",
+        value_name = "KEY",
+        env = "WENDA_ADMIN_KEYS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
+    admin_keys: Vec<String>,
+    /// Make search, suggest, answer, feedback, click, articles and topics need a key too.
+    #[arg(long, env = "WENDA_REQUIRE_KEY")]
+    require_key: bool,
+    /// The log directory (`feedback.jsonl`, `queries.jsonl`; default ./logs).
+    #[arg(long, value_name = "DIR", env = "WENDA_LOG_DIR")]
+    log_dir: Option<PathBuf>,
+    /// `text` (default) or `json`, one object a line.
+    #[arg(long, value_name = "FORMAT", env = "WENDA_LOG_FORMAT")]
+    log_format: Option<LogFormat>,
+    /// One log line per request (default true).
+    #[arg(long, value_name = "BOOL", env = "WENDA_ACCESS_LOG")]
+    access_log: Option<bool>,
+    /// Where conversations live: `memory` (default) or `redis://host:port/db`.
+    #[arg(
+        long,
+        value_name = "STORE",
+        env = "WENDA_SESSIONS",
+        hide_env_values = true
+    )]
+    sessions: Option<String>,
+    /// Rebuild the index when a corpus file changes (debounced), and swap it in live.
+    #[arg(long, env = "WENDA_WATCH")]
+    watch: bool,
     /// Origin allowed to call the API from a browser (`https://help.example.com`); repeat for several. Default: none.
     #[arg(
         long = "cors-origin",
@@ -175,19 +225,52 @@ pub struct ServeArgs {
 }
 
 impl ServeArgs {
-    /// The flags as a validated configuration.
+    /// The file, the environment and the flags as one validated
+    /// configuration; an error names the file's line where it can.
     pub fn config(self) -> wenda::Result<ServeConfig> {
-        let mut c = ServeConfig {
-            addr: self.addr,
-            corpora: self.source.corpora(),
-            index: Some(self.source.index_dir()),
-            follow_links: self.source.follow_links,
-            max_file_size: self.source.max_file_size,
-            log_dir: Some(self.logs.log_dir),
-            api_keys: self.api_keys,
-            cors_origins: self.cors_origins,
-            ..ServeConfig::default()
+        let file = self.config.as_deref().map(ConfigFile::read).transpose()?;
+        let mut c = match &file {
+            Some(f) => f.parse()?,
+            None => ServeConfig::default(),
         };
+        if !self.source.corpora.is_empty() {
+            c.corpora = self.source.corpora.clone();
+        }
+        if let Some(index) = self.source.index.clone() {
+            c.index = Some(index);
+        }
+        c.follow_links |= self.source.follow_links;
+        if self.source.max_file_size != wenda::corpus::walk::DEFAULT_MAX_FILE_SIZE {
+            c.max_file_size = self.source.max_file_size;
+        }
+        let source = Source {
+            corpora: c.corpora.clone(),
+            index: c.index.clone(),
+            follow_links: c.follow_links,
+            max_file_size: c.max_file_size,
+        };
+        c.corpora = source.corpora();
+        c.index = Some(source.index_dir());
+        c.addr = self.addr.unwrap_or(c.addr);
+        if !self.api_keys.is_empty() {
+            c.api_keys = self.api_keys;
+        }
+        if !self.admin_keys.is_empty() {
+            c.admin_keys = self.admin_keys;
+        }
+        c.require_key |= self.require_key;
+        if let Some(dir) = self.log_dir {
+            c.log_dir = Some(dir);
+        }
+        c.log.format = self.log_format.unwrap_or(c.log.format);
+        c.log.access = self.access_log.unwrap_or(c.log.access);
+        if let Some(store) = self.sessions {
+            c.sessions.store = SessionBackend::try_from(store).map_err(wenda::Error::Invalid)?;
+        }
+        c.reload.watch |= self.watch;
+        if !self.cors_origins.is_empty() {
+            c.cors_origins = self.cors_origins;
+        }
         let t = &mut c.timeouts;
         t.request = self.request_timeout.unwrap_or(t.request);
         t.header_read = self.header_timeout.unwrap_or(t.header_read);
@@ -198,7 +281,13 @@ impl ServeArgs {
         r.per_second = self.rate_limit.unwrap_or(r.per_second);
         r.burst = self.rate_burst.unwrap_or(r.burst);
         r.loopback |= self.rate_limit_loopback;
-        c.validate()
+        let located = |p: wenda::config::Problem| match &file {
+            Some(f) => f.locate(&p),
+            None => wenda::Error::Invalid(p.to_string()),
+        };
+        c.read_key_variables().map_err(located)?;
+        c.check().map_err(located)?;
+        Ok(c)
     }
 }
 

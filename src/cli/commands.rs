@@ -10,14 +10,14 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
 use wenda::answer::confidence::{self, Calibration};
-use wenda::answer::{AnswerRequest, Answerer, DEFAULT_TOP_K, MemorySessions, Outcomes, Policy};
+use wenda::answer::{AnswerRequest, Answerer, DEFAULT_TOP_K, Outcomes};
 use wenda::config::ServeConfig;
 use wenda::eval;
 use wenda::http::{self, AppState};
 use wenda::index::{self, BuildReport, Staleness};
-use wenda::journal::{self, Journal};
+use wenda::journal;
 use wenda::search::{Engine, SearchRequest};
-use wenda::{Error, Result};
+use wenda::{Error, Result, live};
 
 use super::args::{Feature, SearchArgs, Source, ranking_without};
 use super::print;
@@ -41,30 +41,32 @@ pub fn serve(config: ServeConfig) -> Result<ExitCode> {
         follow_links: config.follow_links,
         max_file_size: config.max_file_size,
     };
-    let engine = open_fresh(&source)?;
-    if config.api_keys.is_empty() {
+    ensure_fresh(&source)?;
+    if config.api_keys.is_empty() && config.admin_keys.is_empty() {
         tracing::warn!("no --api-key given: POST /retrieval refuses every request");
     }
-    let journal = match &config.log_dir {
-        Some(dir) => Some(Journal::open(dir)?),
-        None => None,
-    };
-    let engine = Arc::new(engine);
-    let answerer = Answerer::with(
-        engine.clone(),
-        Arc::new(MemorySessions::new(config.sessions)),
-        Policy::default(),
-    );
-    let mut state = AppState::with_config(engine, answerer, config);
-    if let Some(j) = journal {
-        state = state.with_journal(j);
+    if config.admin_keys.is_empty() {
+        tracing::info!("no --admin-key given: the admin endpoints refuse every request");
     }
+    tracing::info!(
+        sessions = %config.sessions.store.redacted(),
+        watch = config.reload.watch,
+        "starting"
+    );
+    let state = AppState::open(config)?;
     let runtime = tokio::runtime::Runtime::new().map_err(Error::Runtime)?;
     let result = runtime.block_on(http::serve(state));
     // Engine work still running has passed its own deadline: abandon it.
     runtime.shutdown_timeout(std::time::Duration::from_millis(50));
     result?;
     tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `wenda config check`: the configuration `serve` would run with.
+pub fn config_check(config: ServeConfig) -> Result<ExitCode> {
+    let text = config.to_toml();
+    print::stdout(|w| write!(w, "{text}"))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -216,13 +218,14 @@ pub fn export(source: &Source) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Builds the index, with a progress bar when a person is watching.
+/// Builds a new generation of the index and publishes it (see
+/// `wenda::live`), with a progress bar when a person is watching.
 fn build(source: &Source) -> Result<BuildReport> {
     let index_dir = source.index_dir();
     let corpora = source.corpora();
     let options = source.load_options();
     if !std::io::stderr().is_terminal() {
-        return index::build_index_with(&corpora, &index_dir, &options, None);
+        return live::rebuild(&corpora, &index_dir, &options, live::DEFAULT_KEEP, None);
     }
     let bar = ProgressBar::new(0);
     bar.set_style(
@@ -233,18 +236,46 @@ fn build(source: &Source) -> Result<BuildReport> {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
     };
-    let report = index::build_index_with(&corpora, &index_dir, &options, Some(&mut tick));
+    let report = live::rebuild(
+        &corpora,
+        &index_dir,
+        &options,
+        live::DEFAULT_KEEP,
+        Some(&mut tick),
+    );
     bar.finish_and_clear();
     report
 }
 
-/// The ingest report on stderr; a closed stderr is no reason to fail.
+/// The ingest report on stderr (as log events when logs are JSON); a
+/// closed stderr is no reason to fail.
 fn report_build(report: &BuildReport, index_dir: &Path) {
+    if super::json_logs() {
+        tracing::info!(
+            index = %index_dir.display(),
+            articles = report.articles,
+            topics = report.topics,
+            skipped = report.skipped.len(),
+            warnings = report.warnings.len(),
+            took_ms = report.took_ms as u64,
+            "index built"
+        );
+        for w in &report.warnings {
+            tracing::warn!(warning = %w, "ingest");
+        }
+        return;
+    }
     let _ = print::build_report(&mut std::io::stderr().lock(), report, index_dir);
 }
 
 /// Opens the index, building it first when it is missing or older than the corpus.
 fn open_fresh(source: &Source) -> Result<Engine> {
+    ensure_fresh(source)?;
+    Engine::open(&source.index_dir())
+}
+
+/// Builds the index when it is missing or older than the corpus.
+fn ensure_fresh(source: &Source) -> Result<()> {
     let index_dir = source.index_dir();
     match index::staleness_with(&index_dir, &source.corpora(), &source.load_options()) {
         Staleness::Fresh => {}
@@ -260,5 +291,5 @@ fn open_fresh(source: &Source) -> Result<Engine> {
             report_build(&build(source)?, &index_dir);
         }
     }
-    Engine::open(&index_dir)
+    Ok(())
 }

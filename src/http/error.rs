@@ -54,13 +54,28 @@ pub enum Code {
     AuthorizationFailed,
     /// `/retrieval`: no corpus with that `knowledge_id` (Dify 2001).
     KnowledgeNotFound,
+    /// `/retrieval`: `score_threshold` not a number from 0 to 1.
+    InvalidScoreThreshold,
+    /// An endpoint that needs a key got no `Authorization: Bearer KEY`.
+    MissingKey,
+    /// A key the server does not know.
+    UnknownKey,
+    /// An admin endpoint got a key that is not an admin key.
+    AdminKeyRequired,
+    /// `POST /api/admin/reindex?wait=true`: the build failed; the old
+    /// index is still served.
+    ReindexFailed,
+    /// The server cannot rebuild its index (it was not started on an index directory).
+    ReindexUnavailable,
+    /// The conversation store (Redis) cannot be reached.
+    SessionsUnavailable,
     /// Something broke inside wenda; details are in the server log.
     Internal,
 }
 
 impl Code {
     /// Every code, for documentation and tests.
-    pub const ALL: [Code; 22] = [
+    pub const ALL: [Code; 29] = [
         Code::EmptyQuery,
         Code::QueryTooLong,
         Code::InvalidLimit,
@@ -82,6 +97,13 @@ impl Code {
         Code::InvalidAuthorizationHeader,
         Code::AuthorizationFailed,
         Code::KnowledgeNotFound,
+        Code::InvalidScoreThreshold,
+        Code::MissingKey,
+        Code::UnknownKey,
+        Code::AdminKeyRequired,
+        Code::ReindexFailed,
+        Code::ReindexUnavailable,
+        Code::SessionsUnavailable,
         Code::Internal,
     ];
 
@@ -109,6 +131,13 @@ impl Code {
             Code::InvalidAuthorizationHeader => "invalid_authorization_header",
             Code::AuthorizationFailed => "authorization_failed",
             Code::KnowledgeNotFound => "knowledge_not_found",
+            Code::InvalidScoreThreshold => "invalid_score_threshold",
+            Code::MissingKey => "missing_key",
+            Code::UnknownKey => "unknown_key",
+            Code::AdminKeyRequired => "admin_key_required",
+            Code::ReindexFailed => "reindex_failed",
+            Code::ReindexUnavailable => "reindex_unavailable",
+            Code::SessionsUnavailable => "sessions_unavailable",
             Code::Internal => "internal",
         }
     }
@@ -124,8 +153,13 @@ impl Code {
             | Code::InvalidTopK
             | Code::InvalidSessionId
             | Code::InvalidParameter
+            | Code::InvalidScoreThreshold
             | Code::InvalidJson => StatusCode::BAD_REQUEST,
-            Code::InvalidAuthorizationHeader | Code::AuthorizationFailed => StatusCode::FORBIDDEN,
+            Code::MissingKey => StatusCode::UNAUTHORIZED,
+            Code::InvalidAuthorizationHeader
+            | Code::AuthorizationFailed
+            | Code::UnknownKey
+            | Code::AdminKeyRequired => StatusCode::FORBIDDEN,
             Code::ArticleNotFound | Code::RouteNotFound | Code::KnowledgeNotFound => {
                 StatusCode::NOT_FOUND
             }
@@ -134,8 +168,11 @@ impl Code {
             Code::UriTooLong => StatusCode::URI_TOO_LONG,
             Code::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             Code::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-            Code::Timeout | Code::FeedbackDisabled => StatusCode::SERVICE_UNAVAILABLE,
-            Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            Code::Timeout
+            | Code::FeedbackDisabled
+            | Code::ReindexUnavailable
+            | Code::SessionsUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Code::Internal | Code::ReindexFailed => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -144,8 +181,8 @@ impl Code {
     /// other bad request and 5000 for a server-side failure (wenda's).
     pub fn dify_code(self) -> u32 {
         match self {
-            Code::InvalidAuthorizationHeader => 1001,
-            Code::AuthorizationFailed => 1002,
+            Code::InvalidAuthorizationHeader | Code::MissingKey => 1001,
+            Code::AuthorizationFailed | Code::UnknownKey | Code::AdminKeyRequired => 1002,
             Code::KnowledgeNotFound => 2001,
             c if c.status().is_server_error() => 5000,
             _ => 3001,
@@ -156,6 +193,7 @@ impl Code {
     pub fn for_status(status: StatusCode) -> Code {
         match status {
             StatusCode::NOT_FOUND => Code::RouteNotFound,
+            StatusCode::UNAUTHORIZED => Code::MissingKey,
             StatusCode::METHOD_NOT_ALLOWED => Code::MethodNotAllowed,
             StatusCode::PAYLOAD_TOO_LARGE => Code::PayloadTooLarge,
             StatusCode::URI_TOO_LONG => Code::UriTooLong,
@@ -252,6 +290,13 @@ impl From<crate::Error> for ApiError {
                 Code::Timeout,
                 "the request ran out of time; try again or ask something shorter",
             ),
+            e @ crate::Error::SessionStore { .. } => {
+                tracing::error!(error = %e, "session store unavailable");
+                ApiError::new(
+                    Code::SessionsUnavailable,
+                    "conversations cannot be read or kept right now; try again shortly",
+                )
+            }
             other => ApiError::internal(other),
         }
     }
@@ -273,12 +318,23 @@ pub struct ErrorBody {
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorInner {
     /// Stable snake_case code (see the README's table).
+    #[schema(schema_with = code_schema)]
     code: String,
     /// What went wrong and what to do next.
     message: String,
     /// Seconds to wait before retrying (`rate_limited` only).
     #[serde(skip_serializing_if = "Option::is_none")]
     retry_after: Option<u64>,
+}
+
+/// The `code` field's schema: one of the table's names.
+fn code_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(Code::ALL.iter().map(|c| c.as_str())))
+        .description(Some("Stable snake_case code; see the README's error table"))
+        .into()
 }
 
 impl IntoResponse for ApiError {
@@ -297,6 +353,11 @@ impl IntoResponse for ApiError {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(s));
+        }
+        if self.code == Code::MissingKey {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         response
     }

@@ -1,21 +1,104 @@
-//! What every request passes through before its handler: the size of its
-//! head, the client's rate, and the request timeout — each answered with
-//! the API's JSON error — and the JSON shape for any error a layer or
-//! axum produced without it.
+//! What every request passes through before its handler: a request id
+//! (an incoming well-formed `x-request-id`, or a new one, returned in the
+//! same header), the size of its head, the client's rate, its key (admin
+//! endpoints always; the public API with `require_key`), and the request
+//! timeout — each answered with the API's JSON error —, the JSON shape for
+//! any error a layer or axum produced without it, and afterwards the
+//! metrics and one access-log line.
 
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
 
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
+use tracing::Instrument;
 
 use super::AppState;
 use super::error::{ApiError, Code, json_errors};
-use crate::config::{Limits, RateLimit};
+use super::metrics::UNMATCHED;
+use super::routes::retrieval::bearer_key;
+use crate::config::{Limits, RateLimit, ServeConfig};
+
+/// The header carrying the request id, both ways.
+pub const REQUEST_ID: &str = "x-request-id";
+
+/// An incoming request id is kept when it is 1 to 128 of these characters.
+fn well_formed_id(id: &str) -> bool {
+    (1..=128).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:/+=".contains(&b))
+}
+
+/// The request's id: the client's when well-formed, else a new one.
+fn request_id(req: &Request) -> String {
+    req.headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|id| well_formed_id(id))
+        .map_or_else(crate::answer::session::new_id, str::to_string)
+}
+
+/// Which keys an endpoint takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Access {
+    /// Anyone.
+    Open,
+    /// A retrieval or admin key.
+    Key,
+    /// An admin key.
+    Admin,
+}
+
+fn access(path: &str, config: &ServeConfig) -> Access {
+    if path == "/api/admin" || path.starts_with("/api/admin/") {
+        Access::Admin
+    } else if config.require_key && path.starts_with("/api/") {
+        Access::Key
+    } else {
+        Access::Open
+    }
+}
+
+/// Checks the request's key against what its endpoint takes (before a
+/// byte of its body is read).
+fn check_key(req: &Request, config: &ServeConfig) -> Result<(), ApiError> {
+    let need = access(req.uri().path(), config);
+    if need == Access::Open {
+        return Ok(());
+    }
+    let Some(key) = bearer_key(req.headers()) else {
+        return Err(ApiError::new(
+            Code::MissingKey,
+            "this endpoint needs a key: send `Authorization: Bearer KEY`",
+        ));
+    };
+    let admin = config.admin_keys.iter().any(|k| k == key);
+    let retrieval = config.api_keys.iter().any(|k| k == key);
+    match need {
+        Access::Admin if admin => Ok(()),
+        Access::Admin if retrieval => Err(ApiError::new(
+            Code::AdminKeyRequired,
+            "this key may search but not administer; use an admin key (--admin-key)",
+        )),
+        Access::Admin if config.admin_keys.is_empty() => Err(ApiError::new(
+            Code::UnknownKey,
+            "this server has no admin keys; start it with --admin-key or WENDA_ADMIN_KEYS",
+        )),
+        Access::Key if admin || retrieval => Ok(()),
+        _ => Err(ApiError::new(
+            Code::UnknownKey,
+            "the key is not one this server accepts",
+        )),
+    }
+}
 
 /// Requests per client, keyed by IP address (IPv6 by its /64 network).
 pub struct RateLimiter {
@@ -104,6 +187,42 @@ pub fn check_head(req: &Request, limits: &Limits) -> Result<(), ApiError> {
 
 /// The middleware around every route.
 pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let id = request_id(&req);
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or(UNMATCHED, MatchedPath::as_str)
+        .to_string();
+    let method = req.method().to_string();
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(p)| p.ip());
+    let span = tracing::info_span!("request", request_id = %id);
+    let mut response = checked(&state, req, next).instrument(span).await;
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert(REQUEST_ID, value);
+    }
+    let took = started.elapsed();
+    let status = response.status().as_u16();
+    state.metrics.request(&route, &method, status, took);
+    if state.config.log.access {
+        tracing::info!(
+            target: "wenda::access",
+            request_id = %id,
+            method = %method,
+            route = %route,
+            status,
+            ms = took.as_secs_f64() * 1000.0,
+            peer = ?peer,
+        );
+    }
+    response
+}
+
+/// Head, rate, key and timeout, in that order; any error as JSON.
+async fn checked(state: &AppState, req: Request, next: Next) -> Response {
     let dify = req.uri().path() == "/retrieval";
     let reject = |e: ApiError| if dify { e.for_dify() } else { e }.into_response();
     if let Err(e) = check_head(&req, &state.config.limits) {
@@ -115,6 +234,9 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
     {
         return reject(ApiError::rate_limited(wait));
     }
+    if let Err(e) = check_key(&req, &state.config) {
+        return reject(e);
+    }
     let limit = state.config.timeouts.request;
     match tokio::time::timeout(limit, next.run(req)).await {
         Ok(response) => json_errors(response, dify).await,
@@ -125,6 +247,23 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn incoming_request_ids_are_kept_only_when_well_formed() {
+        let id = |h: Option<&str>| {
+            let mut req = axum::http::Request::builder();
+            if let Some(h) = h {
+                req = req.header(REQUEST_ID, h);
+            }
+            request_id(&req.body(axum::body::Body::empty()).unwrap())
+        };
+        assert_eq!(id(Some("abc-123_x.y")), "abc-123_x.y");
+        let fresh = id(Some("bad id with spaces"));
+        assert_ne!(fresh, "bad id with spaces");
+        assert_eq!(fresh.len(), 32);
+        assert_eq!(id(Some(&"a".repeat(129))).len(), 32);
+        assert_ne!(id(None), id(None));
+    }
 
     #[test]
     fn a_client_past_its_burst_waits_and_loopback_is_exempt() {

@@ -1,16 +1,22 @@
 //! The HTTP API (axum). [`app`] builds the router apart from any socket,
 //! so tests drive it in-process; [`serve`] binds it with wenda's own
-//! connection handling (`server`).
+//! connection handling (`server`). [`AppState::open`] is everything a
+//! server runs besides the socket; the engine sits behind an `ArcSwap`
+//! that the reload thread (`reload`) replaces while requests go on.
 
 pub mod error;
 pub mod guard;
+pub mod metrics;
 pub mod openapi;
+pub mod reload;
 mod routes;
 pub mod server;
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
+use arc_swap::ArcSwap;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, Method, header};
@@ -19,25 +25,30 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::TraceLayer;
 
-use crate::answer::Answerer;
-use crate::config::ServeConfig;
+use crate::answer::redis_store::RedisSessions;
+use crate::answer::{Answerer, MemorySessions, Policy, SessionStore};
+use crate::config::{AnswerThresholds, ServeConfig, SessionBackend};
 use crate::journal::{Journal, QueryEvent};
 use crate::search::Engine;
+use crate::{Error, Result, index, live};
 pub use error::{ApiError, Code};
 use guard::RateLimiter;
+pub use metrics::Metrics;
+pub use reload::{Live, ReloadSetup, Reloader, Trigger};
 pub use server::serve;
 
 /// What handlers share.
 #[derive(Debug, Clone)]
 pub struct AppState {
-    /// The search engine over the loaded index.
-    pub engine: Arc<Engine>,
-    /// Answers and conversations.
-    pub answerer: Arc<Answerer>,
+    /// The engine and answerer being served; a live reindex swaps them.
+    live: Arc<ArcSwap<Live>>,
     /// Limits, timeouts, keys, origins: how this server runs.
     pub config: Arc<ServeConfig>,
     /// Feedback and query logs, when the server keeps them.
     pub journal: Option<Arc<Journal>>,
+    /// What `/metrics` shows.
+    pub metrics: Arc<Metrics>,
+    reloader: Option<Arc<Reloader>>,
     limiter: Option<Arc<RateLimiter>>,
 }
 
@@ -52,13 +63,97 @@ impl AppState {
 
     /// State with its own answerer and a validated configuration.
     pub fn with_config(engine: Arc<Engine>, answerer: Answerer, config: ServeConfig) -> Self {
+        let metrics = Arc::new(Metrics::new());
+        let live = Live::new(engine, Arc::new(answerer), None);
+        metrics.index_loaded(live.engine.catalog().len(), 0, live.built);
         AppState {
-            engine,
-            answerer: Arc::new(answerer),
+            live: Arc::new(ArcSwap::from_pointee(live)),
             limiter: RateLimiter::new(&config.rate_limit).map(Arc::new),
             config: Arc::new(config),
             journal: None,
+            metrics,
+            reloader: None,
         }
+    }
+
+    /// Everything `wenda serve` runs, apart from the socket: the index at
+    /// `config.index` (built first when missing or stale), the
+    /// conversation store, the logs, and the reload thread.
+    pub fn open(config: ServeConfig) -> Result<Self> {
+        let link = config
+            .index
+            .clone()
+            .ok_or_else(|| Error::Invalid("no index directory configured".into()))?;
+        if config.corpora.is_empty() {
+            return Err(Error::Invalid("no corpus directory configured".into()));
+        }
+        let options = config.load_options();
+        if index::staleness_with(&link, &config.corpora, &options) != index::Staleness::Fresh {
+            live::rebuild(&config.corpora, &link, &options, config.reload.keep, None)?;
+        }
+        let dir = live::current(&link).ok_or_else(|| {
+            Error::Invalid(format!("no index at {} after building it", link.display()))
+        })?;
+        let ranking = config.ranking.ranking();
+        let engine = Arc::new(Engine::open(&dir)?.with_ranking(ranking.clone()));
+        let sessions: Arc<dyn SessionStore> = match &config.sessions.store {
+            SessionBackend::Memory => Arc::new(MemorySessions::new(config.sessions.limits())),
+            SessionBackend::Redis(url) => {
+                Arc::new(RedisSessions::connect(url, config.sessions.limits())?)
+            }
+        };
+        let answerer = Answerer::with(engine.clone(), sessions, policy(&config.answer));
+        let journal = match &config.log_dir {
+            Some(dir) => Some(Journal::open(dir)?),
+            None => None,
+        };
+        let setup = ReloadSetup {
+            link,
+            corpora: config.corpora.clone(),
+            options: config.load_options(),
+            config: config.reload,
+            ranking,
+            ignore: config.log_dir.iter().cloned().collect(),
+        };
+        let mut state = AppState::with_config(engine.clone(), answerer, config);
+        let live = Live::new(engine, state.answerer(), Some(dir.clone()));
+        state.metrics.index_loaded(
+            live.engine.catalog().len(),
+            live::size_on_disk(&dir),
+            live.built,
+        );
+        state.live.store(Arc::new(live));
+        if let Some(j) = journal {
+            state = state.with_journal(j);
+        }
+        let reloader = Reloader::start(setup, state.live.clone(), state.metrics.clone())?;
+        state.reloader = Some(reloader);
+        Ok(state)
+    }
+
+    /// The snapshot a request is served from: engine and answerer together.
+    pub fn live(&self) -> Arc<Live> {
+        self.live.load_full()
+    }
+
+    /// The engine being served now.
+    pub fn engine(&self) -> Arc<Engine> {
+        self.live.load().engine.clone()
+    }
+
+    /// The answerer being served now.
+    pub fn answerer(&self) -> Arc<Answerer> {
+        self.live.load().answerer.clone()
+    }
+
+    /// The reload thread, when the server can rebuild its index.
+    pub fn reloader(&self) -> Option<&Arc<Reloader>> {
+        self.reloader.as_ref()
+    }
+
+    /// The index directory being served, when known.
+    pub fn index_dir(&self) -> Option<PathBuf> {
+        self.live.load().dir.clone()
     }
 
     /// The same state with a changed configuration (tests, embedding).
@@ -66,6 +161,7 @@ impl AppState {
         let config = Arc::make_mut(&mut self.config);
         change(config);
         config.api_keys.retain(|k| !k.trim().is_empty());
+        config.admin_keys.retain(|k| !k.trim().is_empty());
         self.limiter = RateLimiter::new(&config.rate_limit).map(Arc::new);
         self
     }
@@ -73,6 +169,11 @@ impl AppState {
     /// The same state accepting these keys on `/retrieval`.
     pub fn with_api_keys(self, keys: Vec<String>) -> Self {
         self.configure(|c| c.api_keys = keys)
+    }
+
+    /// The same state accepting these keys on the admin endpoints.
+    pub fn with_admin_keys(self, keys: Vec<String>) -> Self {
+        self.configure(|c| c.admin_keys = keys)
     }
 
     /// The same state writing feedback and query logs to `journal`.
@@ -91,6 +192,18 @@ impl AppState {
     /// When engine work started now must stop: the request timeout.
     pub fn deadline(&self) -> Option<Instant> {
         Instant::now().checked_add(self.config.timeouts.request)
+    }
+}
+
+/// The shipped answer policy with the configured thresholds.
+pub fn policy(t: &AnswerThresholds) -> Policy {
+    Policy {
+        answer: t.answer,
+        sure: t.sure,
+        clarify: t.clarify,
+        close: t.close,
+        known: t.known,
+        ..Policy::default()
     }
 }
 
@@ -127,6 +240,11 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
         CorsLayer::new()
             .allow_origin(AllowOrigin::list(origins))
             .allow_methods([Method::GET, Method::POST])
-            .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION]),
+            .allow_headers([
+                header::CONTENT_TYPE,
+                header::AUTHORIZATION,
+                header::HeaderName::from_static(guard::REQUEST_ID),
+            ])
+            .expose_headers([header::HeaderName::from_static(guard::REQUEST_ID)]),
     )
 }

@@ -1,5 +1,7 @@
 //! The OpenAPI description, generated from the same route list that builds
-//! the router (`routes::api`).
+//! the router (`routes::api`), then completed: every response gets a
+//! description (OpenAPI requires one), and every operation lists the
+//! errors any request can meet before its handler (the guard's).
 
 use std::sync::LazyLock;
 
@@ -32,9 +34,85 @@ impl Modify for BearerAuth {
 
 /// The API's OpenAPI document: every route the router serves.
 pub fn document() -> &'static utoipa::openapi::OpenApi {
-    static DOC: LazyLock<utoipa::openapi::OpenApi> =
-        LazyLock::new(|| super::routes::api().split_for_parts().1);
+    static DOC: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(|| {
+        let mut doc = super::routes::api().split_for_parts().1;
+        complete(&mut doc);
+        doc
+    });
     &DOC
+}
+
+/// Errors the guard can answer any request with, before its handler.
+const GUARD_ERRORS: [(&str, &str); 5] = [
+    ("414", "`uri_too_long`"),
+    ("429", "`rate_limited` (see `Retry-After`)"),
+    ("431", "`headers_too_large`"),
+    ("500", "`internal`: a bug; details are in the server log"),
+    ("503", "`timeout`"),
+];
+
+/// Errors of endpoints that need a key (`/api/*` with `--require-key`).
+const KEY_ERRORS: [(&str, &str); 2] = [
+    (
+        "401",
+        "`missing_key` (when the server runs with `--require-key`)",
+    ),
+    (
+        "403",
+        "`unknown_key` (when the server runs with `--require-key`)",
+    ),
+];
+
+/// Fills in what the route annotations leave out.
+fn complete(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let error = || {
+        ContentBuilder::new()
+            .schema(Some(Ref::from_schema_name("ErrorBody")))
+            .build()
+    };
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.options,
+            &mut item.head,
+            &mut item.patch,
+            &mut item.trace,
+        ];
+        for op in operations.into_iter().flatten() {
+            let responses = &mut op.responses.responses;
+            let mut extra: Vec<(&str, &str)> = GUARD_ERRORS.to_vec();
+            if path.starts_with("/api/") && !path.starts_with("/api/admin/") {
+                extra.extend(KEY_ERRORS);
+            }
+            for (status, description) in extra {
+                responses.entry(status.to_string()).or_insert_with(|| {
+                    RefOr::T(
+                        ResponseBuilder::new()
+                            .description(description)
+                            .content("application/json", error())
+                            .build(),
+                    )
+                });
+            }
+            for (status, response) in responses.iter_mut() {
+                if let RefOr::T(r) = response
+                    && r.description.trim().is_empty()
+                {
+                    r.description = status
+                        .parse::<u16>()
+                        .ok()
+                        .and_then(|s| axum::http::StatusCode::from_u16(s).ok())
+                        .and_then(|s| s.canonical_reason())
+                        .unwrap_or("Response")
+                        .to_string();
+                }
+            }
+        }
+    }
 }
 
 /// This document.

@@ -62,8 +62,38 @@ pub async fn serve(state: AppState) -> Result<()> {
     };
     tracing::info!("at most {max} connections at once");
     tracing::info!("listening on http://{local}");
+    reindex_on_hangup(&state);
     run(listener, super::app(state), limits, shutdown_signal()).await;
     Ok(())
+}
+
+/// SIGHUP rebuilds the index (instead of ending the process).
+fn reindex_on_hangup(state: &AppState) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let reloader = state.reloader().cloned();
+        let mut hangup = match signal(SignalKind::hangup()) {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGHUP");
+                return;
+            }
+        };
+        tokio::spawn(async move {
+            while hangup.recv().await.is_some() {
+                match &reloader {
+                    Some(r) => {
+                        tracing::info!("SIGHUP: rebuilding the index");
+                        r.request(super::Trigger::Signal);
+                    }
+                    None => tracing::warn!("SIGHUP: this server cannot rebuild its index"),
+                }
+            }
+        });
+    }
+    #[cfg(not(unix))]
+    let _ = state;
 }
 
 /// Raises the open-file limit to what the system allows and returns how

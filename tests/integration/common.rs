@@ -1,7 +1,7 @@
 //! Shared fixtures: indexes built once per test run.
 
 use std::path::{Path, PathBuf};
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use axum::Router;
 use axum::body::Body;
@@ -32,14 +32,17 @@ pub fn build(corpora: &[PathBuf]) -> (tempfile::TempDir, Engine) {
 
 struct Fixture {
     _dir: tempfile::TempDir,
+    engine: Arc<Engine>,
     state: AppState,
 }
 
 fn fixture(corpora: &[PathBuf]) -> Fixture {
     let (dir, engine) = build(corpora);
+    let state = AppState::new(engine);
     Fixture {
         _dir: dir,
-        state: AppState::new(engine),
+        engine: state.engine(),
+        state,
     }
 }
 
@@ -68,7 +71,7 @@ pub fn bundled_state() -> AppState {
 
 /// Engine over the bundled corpus.
 pub fn bundled_engine() -> &'static Engine {
-    &BUNDLED.state.engine
+    &BUNDLED.engine
 }
 
 /// Sends a request and returns status and JSON body.

@@ -153,3 +153,115 @@ async fn an_unknown_knowledge_id_is_2001_and_a_bad_body_is_3001() {
         assert_eq!(v["error"]["code"], "invalid_json");
     }
 }
+
+async fn retrieve(body: Value) -> (StatusCode, Value) {
+    post(
+        dify_app(),
+        Some(&format!("Bearer {KEY}")),
+        &body.to_string(),
+    )
+    .await
+}
+
+fn body_with(setting: Value, condition: Value) -> Value {
+    json!({
+        "knowledge_id": "corpus",
+        "query": "代金券",
+        "retrieval_setting": setting,
+        "metadata_condition": condition
+    })
+}
+
+#[tokio::test]
+async fn null_conditions_and_a_null_condition_object_filter_nothing() {
+    let setting = json!({"top_k": 3, "score_threshold": 0.0});
+    let (status, plain) = retrieve(body_with(setting.clone(), Value::Null)).await;
+    assert_eq!(status, StatusCode::OK, "{plain}");
+    assert!(!plain["records"].as_array().unwrap().is_empty());
+    for condition in [
+        json!({"logical_operator": "and", "conditions": null}),
+        json!({"logical_operator": null, "conditions": []}),
+        json!({}),
+    ] {
+        let (status, v) = retrieve(body_with(setting.clone(), condition.clone())).await;
+        assert_eq!(status, StatusCode::OK, "{condition}: {v}");
+        assert_eq!(v["records"], plain["records"], "{condition}");
+    }
+}
+
+#[tokio::test]
+async fn before_and_after_compare_dates() {
+    let setting = json!({"top_k": 3, "score_threshold": 0.0});
+    let when = |op: &str, value: Value| {
+        body_with(
+            setting.clone(),
+            json!({"conditions": [{"name": "indexed_at", "comparison_operator": op, "value": value}]}),
+        )
+    };
+    let (status, v) = retrieve(when("after", json!("2020-01-01"))).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let records = v["records"].as_array().unwrap();
+    assert!(!records.is_empty(), "{v}");
+    assert!(
+        records
+            .iter()
+            .all(|r| r["metadata"]["indexed_at"].as_u64().unwrap() > 1_577_836_800)
+    );
+    let (_, v) = retrieve(when("before", json!("2020-01-01T00:00:00Z"))).await;
+    assert_eq!(v["records"], json!([]));
+    // Unix seconds, as Dify stores time metadata.
+    let (_, v) = retrieve(when("before", json!(4_102_444_800u64))).await;
+    assert!(!v["records"].as_array().unwrap().is_empty(), "{v}");
+}
+
+#[tokio::test]
+async fn a_lowercase_bearer_and_numbers_as_strings_are_accepted() {
+    let body = json!({
+        "knowledge_id": "corpus",
+        "query": "代金券",
+        "retrieval_setting": {"top_k": "2", "score_threshold": "0.0"}
+    });
+    for auth in [format!("bearer {KEY}"), format!("BEARER  {KEY}")] {
+        let (status, v) = post(dify_app(), Some(&auth), &body.to_string()).await;
+        assert_eq!(status, StatusCode::OK, "{auth}: {v}");
+        let n = v["records"].as_array().unwrap().len();
+        assert!((1..=2).contains(&n), "{v}");
+    }
+    let body =
+        json!({"knowledge_id": "corpus", "query": "代金券", "retrieval_setting": {"top_k": "two"}});
+    let (status, v) = retrieve(body).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(v["error"]["code"], "invalid_top_k");
+    assert_eq!(v["error_code"], 3001);
+}
+
+#[tokio::test]
+async fn a_score_threshold_outside_zero_to_one_is_refused_clearly() {
+    for threshold in [
+        json!(1.5),
+        json!(-0.1),
+        json!("2"),
+        json!("high"),
+        json!(true),
+    ] {
+        let body = json!({
+            "knowledge_id": "corpus",
+            "query": "代金券",
+            "retrieval_setting": {"top_k": 3, "score_threshold": threshold}
+        });
+        let (status, v) = retrieve(body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{threshold}: {v}");
+        assert_eq!(v["error"]["code"], "invalid_score_threshold", "{threshold}");
+        assert_eq!(v["error_code"], 3001);
+        assert!(v["error_msg"].as_str().unwrap().contains("0 to 1"), "{v}");
+    }
+    for ok in [json!(0), json!(1), json!(0.5), json!("0.5")] {
+        let body = json!({
+            "knowledge_id": "corpus",
+            "query": "代金券",
+            "retrieval_setting": {"top_k": 3, "score_threshold": ok}
+        });
+        let (status, v) = retrieve(body).await;
+        assert_eq!(status, StatusCode::OK, "{ok}: {v}");
+    }
+}

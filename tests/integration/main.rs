@@ -1,16 +1,22 @@
 //! wenda's integration tests: one binary, one module per area.
 
+mod admin;
 mod answer;
 mod api;
 mod boundary;
 mod cli;
 mod common;
+mod config;
 mod dify;
 mod feedback;
+mod harness;
 mod hostile;
 mod ingest;
+mod metrics;
 mod openapi;
 mod properties;
 mod relevance;
+mod reload;
+mod replicas;
 mod server;
 mod structure;

@@ -20,7 +20,7 @@ async fn every_documented_route_is_served() {
             routes.push((method.clone(), path.clone()));
         }
     }
-    assert_eq!(routes.len(), 9, "{routes:?}");
+    assert_eq!(routes.len(), 13, "{routes:?}");
     for (method, path) in &routes {
         let uri = path.replace("{id}", "offline-customer-invitation");
         let uri = if uri == "/api/search" {
@@ -111,4 +111,98 @@ fn no_route_is_registered_outside_the_documented_list() {
     for path in ["/api/articles/{id}", "/api/articles/{id}/steps"] {
         assert!(doc.paths.paths.contains_key(path), "{path}");
     }
+}
+
+/// The checks openapi-spec-validator failed on, in Rust so they always
+/// run: every response has a description, every error status has the
+/// error body, every `$ref` resolves, and the error body's `code` lists
+/// exactly the error table.
+#[tokio::test]
+async fn every_response_is_described_and_every_error_has_the_error_body() {
+    let (_, doc) = get(bundled(), "/openapi.json").await;
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    let mut problems = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for (status, response) in op["responses"].as_object().unwrap() {
+                let at = format!("{method} {path} {status}");
+                if response["description"]
+                    .as_str()
+                    .is_none_or(|d| d.trim().is_empty())
+                {
+                    problems.push(format!("{at}: no description"));
+                }
+                if status.starts_with('4') || status.starts_with('5') {
+                    let schema = &response["content"]["application/json"]["schema"]["$ref"];
+                    if schema != "#/components/schemas/ErrorBody" {
+                        problems.push(format!("{at}: error without ErrorBody"));
+                    }
+                }
+            }
+            for status in ["429", "500", "503"] {
+                if op["responses"].get(status).is_none() {
+                    problems.push(format!("{method} {path}: {status} not described"));
+                }
+            }
+        }
+    }
+    let text = doc.to_string();
+    for (at, _) in text.match_indices("\"$ref\":\"#/components/schemas/") {
+        let rest = &text[at + "\"$ref\":\"#/components/schemas/".len()..];
+        let name = &rest[..rest.find('"').unwrap()];
+        if !schemas.contains_key(name) {
+            problems.push(format!("$ref to missing schema {name}"));
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+    let codes: Vec<&str> = schemas["ErrorInner"]["properties"]["code"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    let table: Vec<&str> = wenda::http::Code::ALL.iter().map(|c| c.as_str()).collect();
+    assert_eq!(codes, table);
+    // Dify's fields are typed as what Dify sends, not as objects.
+    let name = &schemas["Condition"]["properties"]["name"];
+    assert!(name["oneOf"].is_array(), "{name}");
+    let top_k = &schemas["RetrievalSetting"]["properties"]["top_k"];
+    assert!(top_k.to_string().contains("\"string\""), "{top_k}");
+}
+
+/// openapi-spec-validator (PyPI) on the served document, when Python has
+/// it; `WENDA_REQUIRE_OPENAPI_VALIDATOR=1` (CI) makes its absence a failure.
+#[tokio::test]
+async fn the_document_passes_openapi_spec_validator() {
+    let has_validator = std::process::Command::new("python3")
+        .args(["-c", "import openapi_spec_validator"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_validator {
+        let required = std::env::var("WENDA_REQUIRE_OPENAPI_VALIDATOR").is_ok_and(|v| v == "1");
+        assert!(
+            !required,
+            "WENDA_REQUIRE_OPENAPI_VALIDATOR=1 but python3 -m openapi_spec_validator is missing"
+        );
+        eprintln!(
+            "skipped: openapi-spec-validator is not installed (pip install openapi-spec-validator)"
+        );
+        return;
+    }
+    let (_, doc) = get(bundled(), "/openapi.json").await;
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("openapi.json");
+    std::fs::write(&file, doc.to_string()).unwrap();
+    let out = std::process::Command::new("python3")
+        .args(["-m", "openapi_spec_validator"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "openapi-spec-validator: {report}");
+    assert!(report.contains("OK"), "{report}");
 }

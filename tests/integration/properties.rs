@@ -40,7 +40,7 @@ proptest! {
 
     #[test]
     fn answers_never_fail(s in text()) {
-        let r = docset_state().answerer.answer(&AnswerRequest { question: s, top_k: 3, ..Default::default() }).unwrap();
+        let r = docset_state().answerer().answer(&AnswerRequest { question: s, top_k: 3, ..Default::default() }).unwrap();
         prop_assert!((0.0..=1.0).contains(&r.confidence));
     }
 }

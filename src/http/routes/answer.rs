@@ -96,10 +96,15 @@ pub async fn answer(
         deadline: state.deadline(),
     };
     let asked = req.question.clone();
-    let answerer = state.answerer.clone();
+    let answerer = state.answerer();
     let response = tokio::task::spawn_blocking(move || answerer.answer(&req))
         .await
         .map_err(ApiError::internal)??;
+    state.metrics.answer(
+        response.status.as_str(),
+        response.reason.as_str(),
+        response.handoff,
+    );
     state.log(QueryEvent {
         ts_ms: now_ms(),
         kind: "answer".into(),

@@ -50,7 +50,8 @@ pub async fn article_or_steps(State(state): State<AppState>, Path(path): Path<St
 }
 
 fn resolve(state: &AppState, path: &str) -> Response {
-    let catalog = state.engine.catalog();
+    let engine = state.engine();
+    let catalog = engine.catalog();
     if catalog.by_id(path).is_none()
         && let Some(base) = path.strip_suffix("/steps")
         && let Some(entry) = catalog.by_id(base)
@@ -89,7 +90,8 @@ pub async fn steps(State(state): State<AppState>, Path(id): Path<String>) -> Res
 }
 
 fn whole(state: &AppState, id: &str) -> Result<ArticleView, ApiError> {
-    let catalog = state.engine.catalog();
+    let engine = state.engine();
+    let catalog = engine.catalog();
     let ord = catalog.ord_of(id).ok_or_else(|| not_found(id))?;
     let a = &catalog.get(ord).ok_or_else(|| not_found(id))?.article;
     Ok(ArticleView {

@@ -18,6 +18,6 @@ pub struct Health {
 pub async fn healthz(State(state): State<AppState>) -> Json<Health> {
     Json(Health {
         status: "ok".into(),
-        articles: state.engine.catalog().len(),
+        articles: state.engine().catalog().len(),
     })
 }

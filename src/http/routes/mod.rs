@@ -2,11 +2,13 @@
 //! [`api`] is the one list of routes: it builds both the router and the
 //! OpenAPI document.
 
+pub mod admin;
 pub mod answer;
 pub mod articles;
 pub mod feedback;
 pub mod health;
 pub mod retrieval;
+pub mod scrape;
 pub mod search;
 pub mod topics;
 
@@ -33,6 +35,10 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(answer::answer))
         .routes(routes!(feedback::feedback))
         .routes(routes!(retrieval::retrieval))
+        .routes(routes!(admin::reindex))
+        .routes(routes!(admin::status))
+        .routes(routes!(admin::report))
+        .routes(routes!(scrape::metrics))
         .routes(routes!(openapi::openapi_json));
     // Article ids may contain `/`, which a one-segment `{id}` cannot match:
     // the two article paths are documented here and served by one wildcard.

@@ -36,14 +36,50 @@ pub struct RetrievalInput {
     metadata_condition: Option<MetadataCondition>,
 }
 
-/// `retrieval_setting`.
+/// `retrieval_setting`. Numbers may come as JSON numbers or as strings
+/// of digits (some Dify versions and proxies send `"5"`).
 #[derive(Deserialize, ToSchema)]
 pub struct RetrievalSetting {
-    /// Most records to return.
-    top_k: i64,
-    /// Least score (0..1) a record needs.
+    /// Most records to return: a whole number (1 to 50 are used).
+    #[schema(schema_with = number_or_numeric_string)]
+    top_k: Value,
+    /// Least score a record needs, 0 to 1 (default 0).
     #[serde(default)]
-    score_threshold: f64,
+    #[schema(schema_with = number_or_numeric_string)]
+    score_threshold: Option<Value>,
+}
+
+/// `integer`/`number` or a string holding one.
+fn number_or_numeric_string() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+    OneOfBuilder::new()
+        .item(ObjectBuilder::new().schema_type(Type::Number))
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(r"^\s*-?[0-9]+(\.[0-9]+)?\s*$")),
+        )
+        .into()
+}
+
+/// A metadata field name, or several.
+fn name_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Type};
+    OneOfBuilder::new()
+        .item(ObjectBuilder::new().schema_type(Type::String))
+        .item(ArrayBuilder::new().items(ObjectBuilder::new().schema_type(Type::String)))
+        .into()
+}
+
+/// A comparison value: text, a number, a list of texts, or nothing.
+fn value_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Type};
+    OneOfBuilder::new()
+        .item(ObjectBuilder::new().schema_type(Type::String))
+        .item(ObjectBuilder::new().schema_type(Type::Number))
+        .item(ArrayBuilder::new().items(ObjectBuilder::new().schema_type(Type::String)))
+        .item(ObjectBuilder::new().schema_type(Type::Null))
+        .into()
 }
 
 /// `metadata_condition`.
@@ -52,23 +88,25 @@ pub struct MetadataCondition {
     /// `and` (default) or `or`.
     #[serde(default)]
     logical_operator: Option<String>,
-    /// The conditions.
+    /// The conditions; `null` or missing means none.
     #[serde(default)]
-    conditions: Vec<Condition>,
+    conditions: Option<Vec<Condition>>,
 }
 
 /// One metadata condition.
 #[derive(Deserialize, ToSchema)]
 pub struct Condition {
     /// Metadata field name, or several (any of them may satisfy it).
-    #[schema(value_type = Object)]
+    #[schema(schema_with = name_schema)]
     name: Value,
     /// `contains`, `not contains`, `start with`, `end with`, `is`, `is not`,
-    /// `in`, `not in`, `empty`, `not empty`, `=`, `≠`, `>`, `<`, `≥`, `≤`.
+    /// `in`, `not in`, `empty`, `not empty`, `=`, `≠`, `>`, `<`, `≥`, `≤`,
+    /// `before`, `after` (dates: Unix seconds or milliseconds, `YYYY-MM-DD`
+    /// or RFC 3339).
     comparison_operator: String,
     /// What to compare with (not needed for `empty`, `not empty`).
     #[serde(default)]
-    #[schema(value_type = Object)]
+    #[schema(schema_with = value_schema)]
     value: Option<Value>,
 }
 
@@ -81,7 +119,8 @@ pub struct Record {
     score: f32,
     /// Article title.
     title: String,
-    /// `id`, `path`, `url`, `topic`, `corpus`, `step_count`; always an object.
+    /// `id`, `path`, `url`, `topic`, `corpus`, `step_count`, `indexed_at`
+    /// (Unix seconds); always an object.
     #[schema(value_type = Object)]
     metadata: Map<String, Value>,
 }
@@ -101,7 +140,7 @@ pub struct RetrievalOutput {
     security(("bearer" = [])),
     responses(
         (status = 200, body = RetrievalOutput, description = "Records; an empty body (Dify's registration check) gets `{\"records\": []}`"),
-        (status = 400, body = ErrorBody, description = "`error_code` 3001: the body is not a retrieval request, or a field is too long"),
+        (status = 400, body = ErrorBody, description = "`error_code` 3001: `invalid_json` (the body is not a retrieval request), `query_too_long`, `invalid_parameter`, `invalid_top_k`, `invalid_score_threshold`"),
         (status = 403, body = ErrorBody, description = "`error_code` 1001: malformed Authorization header; 1002: wrong key"),
         (status = 404, body = ErrorBody, description = "`error_code` 2001: unknown knowledge_id"),
         (status = 413, body = ErrorBody, description = "`error_code` 3001: the body is too large"),
@@ -122,21 +161,19 @@ async fn respond(
     headers: &HeaderMap,
     body: Body,
 ) -> Result<RetrievalOutput, ApiError> {
-    let auth = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let Some(key) = auth
-        .strip_prefix("Bearer ")
-        .map(str::trim)
-        .filter(|k| !k.is_empty())
-    else {
+    let Some(key) = bearer_key(headers) else {
         return Err(ApiError::new(
             Code::InvalidAuthorizationHeader,
             "Invalid Authorization header format. Expected 'Bearer <api-key>' format.",
         ));
     };
-    if !state.config.api_keys.iter().any(|k| k == key) {
+    let config = &state.config;
+    if !config
+        .api_keys
+        .iter()
+        .chain(&config.admin_keys)
+        .any(|k| k == key)
+    {
         return Err(ApiError::new(
             Code::AuthorizationFailed,
             "Authorization failed: the key is not one this server accepts.",
@@ -163,6 +200,7 @@ async fn respond(
             format!("request body is not a retrieval request: {e}"),
         )
     })?;
+    let setting = setting(&input.retrieval_setting)?;
     short_field(
         &input.knowledge_id,
         "field `knowledge_id`",
@@ -177,7 +215,8 @@ async fn respond(
             ),
         ));
     }
-    let corpora: Vec<&str> = state
+    let live = state.live();
+    let corpora: Vec<&str> = live
         .engine
         .manifest()
         .corpora
@@ -194,20 +233,89 @@ async fn respond(
             ),
         ));
     }
-    let answerer = state.answerer.clone();
+    let answerer = live.answerer.clone();
     let deadline = state.deadline();
-    let records = tokio::task::spawn_blocking(move || records(&answerer, &input, deadline))
-        .await
-        .map_err(ApiError::internal)??;
+    let indexed_at = live
+        .built
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let records = tokio::task::spawn_blocking(move || {
+        records(&answerer, &input, setting, indexed_at, deadline)
+    })
+    .await
+    .map_err(ApiError::internal)??;
     Ok(RetrievalOutput { records })
+}
+
+/// The `Authorization` header's key: scheme `Bearer` in any case.
+pub fn bearer_key(headers: &HeaderMap) -> Option<&str> {
+    let auth = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
+    let (scheme, key) = auth.split_once(char::is_whitespace)?;
+    let key = key.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !key.is_empty()).then_some(key)
+}
+
+/// `retrieval_setting` checked: how many records, and the least score.
+#[derive(Debug, Clone, Copy)]
+struct Setting {
+    top_k: usize,
+    threshold: f64,
+}
+
+/// A JSON number, or a string holding one.
+fn number(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse::<f64>().ok().filter(|f| f.is_finite()),
+        _ => None,
+    }
+}
+
+fn setting(s: &RetrievalSetting) -> Result<Setting, ApiError> {
+    let top_k = number(&s.top_k)
+        .filter(|k| k.fract() == 0.0)
+        .ok_or_else(|| {
+            ApiError::new(
+                Code::InvalidTopK,
+                format!(
+                    "`retrieval_setting.top_k` must be a whole number (or a string of one), not {}",
+                    s.top_k
+                ),
+            )
+        })?;
+    let threshold = match &s.score_threshold {
+        None | Some(Value::Null) => 0.0,
+        Some(v) => number(v).ok_or_else(|| {
+            ApiError::new(
+                Code::InvalidScoreThreshold,
+                format!(
+                    "`retrieval_setting.score_threshold` must be a number from 0 to 1, not {v}"
+                ),
+            )
+        })?,
+    };
+    if !(0.0..=1.0).contains(&threshold) {
+        return Err(ApiError::new(
+            Code::InvalidScoreThreshold,
+            format!(
+                "`retrieval_setting.score_threshold` is {threshold}; scores are from 0 to 1, so it must be too"
+            ),
+        ));
+    }
+    Ok(Setting {
+        top_k: top_k.clamp(1.0, MAX_RECORDS as f64) as usize,
+        threshold,
+    })
 }
 
 fn records(
     answerer: &Answerer,
     input: &RetrievalInput,
+    setting: Setting,
+    indexed_at: u64,
     deadline: Option<std::time::Instant>,
 ) -> crate::Result<Vec<Record>> {
-    let top_k = input.retrieval_setting.top_k.clamp(1, MAX_RECORDS as i64) as usize;
+    let top_k = setting.top_k;
     if input.query.trim().is_empty() {
         return Ok(Vec::new());
     }
@@ -219,7 +327,7 @@ fn records(
     let mut out = Vec::new();
     for scored in answerer.scored(&req)? {
         let a = scored.article;
-        if f64::from(scored.score) < input.retrieval_setting.score_threshold {
+        if f64::from(scored.score) < setting.threshold {
             continue;
         }
         let mut metadata = Map::new();
@@ -229,6 +337,7 @@ fn records(
         metadata.insert("topic".into(), json!(topic_value(&a.topic)));
         metadata.insert("corpus".into(), json!(a.corpus));
         metadata.insert("step_count".into(), json!(a.steps().len()));
+        metadata.insert("indexed_at".into(), json!(indexed_at));
         if let Some(cond) = &input.metadata_condition
             && !satisfies(&metadata, cond)
         {
@@ -248,10 +357,11 @@ fn records(
 }
 
 fn satisfies(metadata: &Map<String, Value>, cond: &MetadataCondition) -> bool {
-    if cond.conditions.is_empty() {
+    let conditions = cond.conditions.as_deref().unwrap_or_default();
+    if conditions.is_empty() {
         return true;
     }
-    let results = cond.conditions.iter().map(|c| {
+    let results = conditions.iter().map(|c| {
         let names: Vec<&str> = match &c.name {
             Value::String(s) => vec![s.as_str()],
             Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
@@ -297,6 +407,7 @@ fn compare(field: Option<&Value>, op: &str, value: Option<&Value>) -> bool {
         })
     };
     let (a, b) = (num(field), num(value));
+    let (when, since) = (field.and_then(instant), value.and_then(instant));
     match op.trim() {
         "contains" => text.contains(&want),
         "not contains" => !text.contains(&want),
@@ -314,8 +425,36 @@ fn compare(field: Option<&Value>, op: &str, value: Option<&Value>) -> bool {
         "<" => a.zip(b).is_some_and(|(a, b)| a < b),
         "≥" | ">=" => a.zip(b).is_some_and(|(a, b)| a >= b),
         "≤" | "<=" => a.zip(b).is_some_and(|(a, b)| a <= b),
+        "before" => when.zip(since).is_some_and(|(a, b)| a < b),
+        "after" => when.zip(since).is_some_and(|(a, b)| a > b),
         _ => false,
     }
+}
+
+/// A point in time as Unix seconds: a number (seconds, or milliseconds
+/// when it is that large), a string of one, `YYYY-MM-DD` (midnight UTC)
+/// or an RFC 3339 date and time.
+fn instant(v: &Value) -> Option<f64> {
+    if let Some(n) = match v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse::<f64>().ok(),
+        _ => None,
+    } {
+        return Some(if n.abs() >= 1e11 { n / 1000.0 } else { n });
+    }
+    let text = v.as_str()?.trim();
+    let full;
+    let text = if text.len() == 10 {
+        full = format!("{text}T00:00:00Z");
+        full.as_str()
+    } else {
+        text
+    };
+    let t = humantime::parse_rfc3339_weak(text).ok()?;
+    Some(
+        t.duration_since(std::time::UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64()),
+    )
 }
 
 #[cfg(test)]
@@ -333,14 +472,16 @@ mod tests {
     fn cond(logical: Option<&str>, conds: Vec<(&str, &str, Option<Value>)>) -> MetadataCondition {
         MetadataCondition {
             logical_operator: logical.map(str::to_string),
-            conditions: conds
-                .into_iter()
-                .map(|(name, op, value)| Condition {
-                    name: json!(name),
-                    comparison_operator: op.into(),
-                    value,
-                })
-                .collect(),
+            conditions: Some(
+                conds
+                    .into_iter()
+                    .map(|(name, op, value)| Condition {
+                        name: json!(name),
+                        comparison_operator: op.into(),
+                        value,
+                    })
+                    .collect(),
+            ),
         }
     }
 
@@ -360,6 +501,26 @@ mod tests {
         assert!(ok(">", "step_count", Some(json!(3))));
         assert!(ok("≤", "step_count", Some(json!("5"))));
         assert!(!ok("bogus", "topic", Some(json!("x"))));
+    }
+
+    #[test]
+    fn dates_compare_before_and_after() {
+        let mut m = Map::new();
+        m.insert("indexed_at".into(), json!(1_700_000_000u64)); // 2023-11-14
+        m.insert("day".into(), json!("2024-05-01"));
+        let ok =
+            |name: &str, op: &str, v: Value| satisfies(&m, &cond(None, vec![(name, op, Some(v))]));
+        assert!(ok("indexed_at", "after", json!("2023-01-01")));
+        assert!(!ok("indexed_at", "before", json!("2023-01-01")));
+        assert!(ok("indexed_at", "before", json!("2024-01-01T00:00:00Z")));
+        assert!(
+            ok("indexed_at", "after", json!(1_600_000_000_000u64)),
+            "milliseconds"
+        );
+        assert!(ok("day", "after", json!("1714000000")));
+        assert!(ok("day", "before", json!("2024-05-02")));
+        assert!(!ok("day", "after", json!("not a date")));
+        assert!(!ok("missing", "after", json!("2000-01-01")));
     }
 
     #[test]

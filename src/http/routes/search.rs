@@ -51,10 +51,11 @@ pub async fn search(
     let Query(params) = params.map_err(|e| ApiError::new(Code::InvalidParameter, e.body_text()))?;
     let mut req = validate(params, &state.config.limits)?;
     req.deadline = state.deadline();
-    let engine = state.engine.clone();
+    let engine = state.engine();
     let response = tokio::task::spawn_blocking(move || engine.search(&req))
         .await
         .map_err(ApiError::internal)??;
+    state.metrics.search(response.total);
     state.log(QueryEvent {
         ts_ms: now_ms(),
         kind: "search".into(),

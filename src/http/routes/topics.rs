@@ -17,7 +17,8 @@ pub struct Topics {
 /// The topic tree with article counts.
 #[utoipa::path(get, path = "/api/topics", responses((status = 200, body = Topics)))]
 pub async fn topics(State(state): State<AppState>) -> Json<Topics> {
-    let catalog = state.engine.catalog();
+    let engine = state.engine();
+    let catalog = engine.catalog();
     Json(Topics {
         total: catalog.len(),
         topics: catalog.topic_tree(),
