@@ -116,27 +116,54 @@ pub fn title_key(s: &str) -> String {
         .collect()
 }
 
-/// Titles (and alternative questions) of the corpus, to resolve references.
+/// Titles (and alternative questions) of the corpus, to resolve references,
+/// with two indexes so that resolving one reference looks at a handful of
+/// titles, not all of them: exact keys, and character bigram → titles.
 struct Titles {
     exact: HashMap<String, String>,
     keys: Vec<(String, String)>,
+    /// Key → positions in `keys` (a title may be several articles' key).
+    by_key: HashMap<String, Vec<u32>>,
+    /// Character bigram → positions in `keys` of the titles that have it.
+    by_gram: HashMap<(char, char), Vec<u32>>,
+}
+
+/// Character bigrams of a string, in order, repeats kept.
+fn char_bigrams(s: &str) -> Vec<(char, char)> {
+    let chars: Vec<char> = s.chars().collect();
+    chars.windows(2).map(|w| (w[0], w[1])).collect()
 }
 
 impl Titles {
     fn new(articles: &[Article]) -> Titles {
         let mut exact = HashMap::new();
         let mut keys = Vec::new();
+        let mut by_key: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut by_gram: HashMap<(char, char), Vec<u32>> = HashMap::new();
         for a in articles {
             for t in std::iter::once(&a.title).chain(&a.questions) {
                 let k = title_key(t);
                 if k.is_empty() {
                     continue;
                 }
+                let at = keys.len() as u32;
+                let mut grams = char_bigrams(&k);
+                grams.sort_unstable();
+                grams.dedup();
+                for g in grams {
+                    by_gram.entry(g).or_default().push(at);
+                }
+                by_key.entry(k.clone()).or_default().push(at);
                 exact.entry(k.clone()).or_insert_with(|| a.id.clone());
                 keys.push((k, a.id.clone()));
             }
         }
-        Titles { exact, keys }
+        Titles {
+            exact,
+            keys,
+            by_key,
+            by_gram,
+        }
     }
 
     /// The article a referenced title names: exact, else the unique closest
@@ -157,24 +184,77 @@ impl Titles {
             }
             Some(n.min(m) as f32 / n.max(m) as f32)
         };
-        match self.unique_best(contains) {
+        match self.unique_best(&self.containment_candidates(&k), contains) {
             Some((score, id)) if score >= 0.6 => return Some(id.to_string()),
             Some(_) => return None,
             None => {}
         }
         // Wording that differs by a character or two (创建的密钥对 / 创建密钥对).
-        match self.unique_best(|t| Some(dice(&k, t))) {
+        match self.unique_best(&self.similar_candidates(&k), |t| Some(dice(&k, t))) {
             Some((score, id)) if score >= MIN_DICE => Some(id.to_string()),
             _ => None,
         }
     }
 
-    /// The article whose title scores best, when no other article ties
-    /// with it (titles of one article may score alike).
-    fn unique_best(&self, score: impl Fn(&str) -> Option<f32>) -> Option<(f32, &str)> {
+    /// Titles that may contain `k` or be contained in it: those with the
+    /// rarest bigram of `k`, and the substrings of `k` that are titles.
+    fn containment_candidates(&self, k: &str) -> Vec<u32> {
+        let grams = char_bigrams(k);
+        let rarest = grams
+            .iter()
+            .map(|g| self.by_gram.get(g).map_or(&[][..], Vec::as_slice))
+            .min_by_key(|p| p.len())
+            .unwrap_or(&[]);
+        let mut out = rarest.to_vec();
+        let chars: Vec<(usize, char)> = k.char_indices().collect();
+        for i in 0..chars.len() {
+            for j in i + 4..=chars.len() {
+                let end = chars.get(j).map_or(k.len(), |c| c.0);
+                if let Some(at) = self.by_key.get(&k[chars[i].0..end]) {
+                    out.extend_from_slice(at);
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Titles that share enough bigrams with `k` to reach [`MIN_DICE`]:
+    /// such a title shares at least `2/3` of `k`'s bigrams, so it has one
+    /// of the `len/3 + 1` rarest (prefix filtering).
+    fn similar_candidates(&self, k: &str) -> Vec<u32> {
+        let mut postings: Vec<&[u32]> = char_bigrams(k)
+            .iter()
+            .map(|g| self.by_gram.get(g).map_or(&[][..], Vec::as_slice))
+            .collect();
+        postings.sort_by_key(|p| p.len());
+        // (Rounded down a little: too many candidates cost time, too few a match.)
+        let needed = (postings.len() as f32 * MIN_DICE / (2.0 - MIN_DICE) - 1e-3).ceil() as usize;
+        let prefix = postings.len().saturating_sub(needed) + 1;
+        let mut out: Vec<u32> = postings
+            .into_iter()
+            .take(prefix)
+            .flatten()
+            .copied()
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Among the titles at `candidates`, the article whose title scores
+    /// best, when no other article ties with it (titles of one article may
+    /// score alike).
+    fn unique_best(
+        &self,
+        candidates: &[u32],
+        score: impl Fn(&str) -> Option<f32>,
+    ) -> Option<(f32, &str)> {
         let mut best: Option<(f32, &str)> = None;
         let mut tie = false;
-        for (t, id) in &self.keys {
+        for &at in candidates {
+            let (t, id) = &self.keys[at as usize];
             let Some(s) = score(t) else { continue };
             match best {
                 Some((b, bid)) if s < b || (s == b && bid == id) => {}
@@ -194,13 +274,12 @@ const MIN_DICE: f32 = 0.8;
 
 /// Dice coefficient of the character bigrams of two strings.
 fn dice(a: &str, b: &str) -> f32 {
-    fn bigrams(s: &str) -> Vec<(char, char)> {
-        let chars: Vec<char> = s.chars().collect();
-        let mut v: Vec<(char, char)> = chars.windows(2).map(|w| (w[0], w[1])).collect();
+    let sorted = |s: &str| {
+        let mut v = char_bigrams(s);
         v.sort_unstable();
         v
-    }
-    let (x, y) = (bigrams(a), bigrams(b));
+    };
+    let (x, y) = (sorted(a), sorted(b));
     if x.is_empty() || y.is_empty() {
         return 0.0;
     }
