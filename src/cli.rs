@@ -173,16 +173,11 @@ fn ranking_without(features: &[Feature]) -> Ranking {
     let mut r = Ranking::default();
     for f in features {
         match f {
-            Feature::Grams => r.grams = false,
-            Feature::Synonyms => r.synonyms = false,
-            Feature::Typos => r.typos = false,
-            Feature::Pinyin => r.pinyin = false,
-            Feature::Rerank => {
-                r.title_coverage = 0.0;
-                r.title_precision = 0.0;
-                r.exact_match = 1.0;
-                r.link_page = 1.0;
-            }
+            Feature::Grams => r.planning.grams = false,
+            Feature::Synonyms => r.planning.synonyms = false,
+            Feature::Typos => r.planning.typos = false,
+            Feature::Pinyin => r.planning.pinyin = false,
+            Feature::Rerank => r.rerank = wenda::search::Rerank::off(),
         }
     }
     r
@@ -433,8 +428,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Export { source } => {
             let engine = open_fresh(&source)?;
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            for e in engine.catalog().iter() {
-                let a = &e.article;
+            for a in engine.catalog().articles() {
+                let a = a?;
                 let mut body = a.questions.join("\n");
                 if !body.is_empty() {
                     body.push('\n');
@@ -467,8 +462,10 @@ fn build(source: &Source) -> Result<BuildReport> {
     }
     let bar = ProgressBar::new(0);
     bar.set_style(
-        ProgressStyle::with_template("indexing {bar:30} {pos}/{len} articles")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ProgressStyle::with_template(
+            "indexing {bar:30} {pos}/{len} articles, {per_sec}, {eta} left",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let mut tick = |done: usize, total: usize| {
         bar.set_length(total as u64);
@@ -560,8 +557,19 @@ fn print_hits(resp: &SearchResponse) {
             h.score,
             h.id
         );
-        let snippet = h.snippet.replace("<mark>", "【").replace("</mark>", "】");
-        println!("    {}", html_escape::decode_html_entities(&snippet));
+        let snippet: String = h
+            .snippet
+            .pieces()
+            .into_iter()
+            .map(|(p, hit)| {
+                if hit {
+                    format!("【{p}】")
+                } else {
+                    p.to_string()
+                }
+            })
+            .collect();
+        println!("    {snippet}");
     }
 }
 

@@ -28,6 +28,9 @@ pub enum Error {
     /// A corpus directory given on the command line does not exist.
     #[error("corpus directory {0} does not exist or is not a directory")]
     MissingCorpus(PathBuf),
+    /// A request's deadline passed before its work was done.
+    #[error("the request took too long and was stopped")]
+    Timeout,
     /// A configuration value or input file is not usable.
     #[error("{0}")]
     Invalid(String),

@@ -224,8 +224,8 @@ impl Answerer {
             .take(req.top_k.clamp(1, MAX_TOP_K))
             .enumerate()
             .map(|(i, h)| Candidate {
-                id: h.entry.article.id.clone(),
-                title: h.entry.article.title.clone(),
+                id: h.entry.id.to_string(),
+                title: h.entry.title.to_string(),
                 confidence: round(self.policy.model.confidence(&Features::of(
                     &self.engine,
                     &ranked,
@@ -259,7 +259,7 @@ impl Answerer {
                 if let Some(a) = self.article(&c.id) {
                     s.article = Some(a.id.clone());
                     s.step = 0;
-                    return Ok(self.answered(a, c.confidence, Reason::Clarified, pending));
+                    return Ok(self.answered(&a, c.confidence, Reason::Clarified, pending));
                 }
             }
         }
@@ -267,7 +267,7 @@ impl Answerer {
             && let Some(a) = s.article.as_deref().and_then(|id| self.article(id))
             && !a.steps().is_empty()
         {
-            return Ok(self.read_step(a, mv, s));
+            return Ok(self.read_step(&a, mv, s));
         }
 
         let mut judged = self.judge(q, req)?;
@@ -335,7 +335,7 @@ impl Answerer {
         }
         match self.article(&best.id) {
             Some(a) if c1 >= p.answer => {
-                self.answered(a, c1, Reason::ConfidentMatch, j.candidates.clone())
+                self.answered(&a, c1, Reason::ConfidentMatch, j.candidates.clone())
             }
             _ => no_answer(
                 Reason::LowConfidence,
@@ -346,8 +346,15 @@ impl Answerer {
         }
     }
 
-    fn article(&self, id: &str) -> Option<&Article> {
-        self.engine.catalog().by_id(id).map(|e| &e.article)
+    /// The article with an id, read from the index (`None` when there is
+    /// none or it cannot be read, which the server log records).
+    fn article(&self, id: &str) -> Option<Article> {
+        self.engine
+            .catalog()
+            .article_by_id(id)
+            .inspect_err(|e| tracing::error!(error = %e, id, "stored article unreadable"))
+            .ok()
+            .flatten()
     }
 
     fn body(&self, a: &Article, text: String, markdown: String, step: Option<usize>) -> AnswerBody {

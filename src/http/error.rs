@@ -142,7 +142,10 @@ impl From<axum::extract::rejection::JsonRejection> for ApiError {
 
 impl From<crate::Error> for ApiError {
     fn from(err: crate::Error) -> Self {
-        ApiError::internal(err)
+        match err {
+            crate::Error::Timeout => ApiError::new(Code::Timeout, err.to_string()),
+            err => ApiError::internal(err),
+        }
     }
 }
 

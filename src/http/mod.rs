@@ -3,6 +3,7 @@
 
 pub mod error;
 pub mod openapi;
+pub mod render;
 mod routes;
 
 use std::net::SocketAddr;

@@ -5,7 +5,7 @@ use std::fs;
 use std::path::Path;
 
 use axum::http::StatusCode;
-use wenda::search::{Engine, Ranking, SearchRequest};
+use wenda::search::{Engine, Planning, Ranking, SearchRequest};
 
 use crate::common::*;
 
@@ -19,10 +19,11 @@ fn first(engine: &Engine, q: &str) -> Option<String> {
 }
 
 fn corpus_text_contains(engine: &Engine, needle: &str) -> bool {
-    engine.catalog().iter().any(|e| {
-        e.article.title.contains(needle)
-            || e.article.body_text().contains(needle)
-            || e.article.questions.iter().any(|q| q.contains(needle))
+    engine.catalog().articles().any(|a| {
+        let a = a.unwrap();
+        a.title.contains(needle)
+            || a.body_text().contains(needle)
+            || a.questions.iter().any(|q| q.contains(needle))
     })
 }
 
@@ -92,7 +93,10 @@ fn full_width_letters_match_half_width_ones() {
 fn whole_pinyin_queries_read_as_chinese() {
     let (_d, plain) = build(&[repo().join("corpus")]);
     let plain = plain.with_ranking(Ranking {
-        pinyin: false,
+        planning: Planning {
+            pinyin: false,
+            ..Planning::default()
+        },
         ..Ranking::default()
     });
     for q in ["dai jin quan", "daijinquan", "kaoshiquan"] {
@@ -133,7 +137,10 @@ fn homophone_typos_reach_the_word_meant() {
     let without = Engine::open(&d.path().join("index"))
         .unwrap()
         .with_ranking(Ranking {
-            typos: false,
+            planning: Planning {
+                typos: false,
+                ..Planning::default()
+            },
             ..Ranking::default()
         });
     // Before: 考试卷 (juàn) read literally is about exam papers.
@@ -181,7 +188,10 @@ fn near_homophone_look_alikes_are_corrected() {
 fn synonyms_count_with_less_weight_than_typed_words() {
     let (_d, plain) = build(&[repo().join("corpus")]);
     let plain = plain.with_ranking(Ranking {
-        synonyms: false,
+        planning: Planning {
+            synonyms: false,
+            ..Planning::default()
+        },
         ..Ranking::default()
     });
     // Before: 优惠券 is not how the article says it.

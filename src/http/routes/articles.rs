@@ -47,9 +47,9 @@ fn not_found(id: &str) -> ApiError {
 /// that exists wins over the `/steps` suffix.
 pub async fn article_or_steps(state: State<AppState>, Path(id): Path<String>) -> Response {
     let catalog = state.engine.catalog();
-    if catalog.by_id(&id).is_none()
+    if catalog.ord_of(&id).is_none()
         && let Some(base) = id.strip_suffix("/steps")
-        && catalog.by_id(base).is_some()
+        && catalog.ord_of(base).is_some()
     {
         return steps(state, Path(base.to_string())).await.into_response();
     }
@@ -72,7 +72,7 @@ pub async fn article(
 ) -> Result<Json<ArticleView>, ApiError> {
     let catalog = state.engine.catalog();
     let ord = catalog.ord_of(&id).ok_or_else(|| not_found(&id))?;
-    let a = &catalog.get(ord).ok_or_else(|| not_found(&id))?.article;
+    let a = &catalog.article(ord)?;
     Ok(Json(ArticleView {
         procedure: steps_view(a),
         topic: a.topic.clone(),
@@ -82,7 +82,7 @@ pub async fn article(
         partial: a.partial,
         sections: a.sections.clone(),
         links: a.links.clone(),
-        backlinks: catalog.backlinks(ord).to_vec(),
+        backlinks: catalog.backlinks(ord),
     }))
 }
 
@@ -100,12 +100,12 @@ pub async fn steps(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<StepsView>, ApiError> {
-    let entry = state
+    let article = state
         .engine
         .catalog()
-        .by_id(&id)
+        .article_by_id(&id)?
         .ok_or_else(|| not_found(&id))?;
-    Ok(Json(steps_view(&entry.article)))
+    Ok(Json(steps_view(&article)))
 }
 
 fn steps_view(a: &Article) -> StepsView {

@@ -62,7 +62,7 @@ pub async fn feedback(
             format!("field `comment` is longer than {MAX_COMMENT_CHARS} characters"),
         ));
     }
-    if state.engine.catalog().by_id(&input.article_id).is_none() {
+    if state.engine.catalog().ord_of(&input.article_id).is_none() {
         return Err(ApiError::new(
             Code::ArticleNotFound,
             format!("no article with id `{}`", input.article_id),

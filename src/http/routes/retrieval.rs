@@ -211,11 +211,11 @@ fn records(engine: &crate::search::Engine, input: &RetrievalInput) -> crate::Res
     let confidence = model.confidence(&Features::of(engine, &ranked, 0));
     let mut out = Vec::new();
     for (hit, ratio) in ranked.hits.iter().zip(ranked.score_ratios()) {
-        let a = &hit.entry.article;
         let score = ((confidence * ratio) * 1000.0).round() / 1000.0;
         if f64::from(score) < input.retrieval_setting.score_threshold {
             continue;
         }
+        let a = &engine.catalog().article(hit.ord)?;
         let mut metadata = Map::new();
         metadata.insert("id".into(), json!(a.id));
         metadata.insert("path".into(), json!(a.path));
