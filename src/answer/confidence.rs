@@ -51,7 +51,7 @@ impl Features {
             0.0
         };
         // Each concept the user typed, weighted by the rarity of its word.
-        let title = hit.entry.search_title;
+        let title = &hit.entry.search_title;
         // An unreadable body counts as matching nothing.
         let body = engine.catalog().body(hit.ord).ok();
         let body = body.as_ref().map_or("", |b| b.norm.text.as_str());
@@ -240,7 +240,7 @@ pub fn examples(
         let correct = ranked
             .hits
             .first()
-            .is_some_and(|h| crate::eval::matches_entry(h.entry.id, h.entry.path, &q.relevant));
+            .is_some_and(|h| crate::eval::matches_entry(&h.entry.id, &h.entry.path, &q.relevant));
         out.push(Example {
             features: Features::of(engine, &ranked, 0),
             correct,

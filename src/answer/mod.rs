@@ -224,8 +224,8 @@ impl Answerer {
             .take(req.top_k.clamp(1, MAX_TOP_K))
             .enumerate()
             .map(|(i, h)| Candidate {
-                id: h.entry.id.to_string(),
-                title: h.entry.title.to_string(),
+                id: h.entry.id.clone(),
+                title: h.entry.title.clone(),
                 confidence: round(self.policy.model.confidence(&Features::of(
                     &self.engine,
                     &ranked,

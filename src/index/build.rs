@@ -72,6 +72,11 @@ pub fn build_index(
     let started = std::time::Instant::now();
     check_replaceable(index_dir)?;
     let loaded = corpus::load(corpora)?;
+    tracing::debug!(
+        articles = loaded.articles.len(),
+        ms = started.elapsed().as_millis() as u64,
+        "corpus read, parsed and linked"
+    );
     let mut warnings = loaded.report.warnings.clone();
     let dictionaries: Vec<Source<'_>> = loaded
         .vocabulary
@@ -245,11 +250,13 @@ fn write_index(
     bodies.finish()?;
     drop(groups);
     writer.commit()?;
+    tracing::debug!("documents analysed and committed");
     let segments = index.searchable_segment_ids()?;
     if segments.len() > 1 {
         writer.merge(&segments).wait()?;
     }
     writer.wait_merging_threads()?;
+    tracing::debug!("segments merged");
 
     let reader = index.reader()?;
     let searcher = reader.searcher();
@@ -259,7 +266,9 @@ fn write_index(
         docs as u32,
     );
     lexicon.write(dir)?;
+    tracing::debug!(words = lexicon.len(), "lexicon written");
     write_entries(dir, articles, &analyzer, &lexicon, &duplicate_of)?;
+    tracing::debug!("entries written");
     write_links(dir, articles)?;
     write_ids(dir, articles)?;
     let tree = topic_tree(articles.iter().map(|a| a.topic.as_slice()));
@@ -299,28 +308,24 @@ fn write_entries(
                     .iter()
                     .map(|t| terms::content_of(analyzer, t).replace(' ', ""))
                     .collect();
-                let steps_preview: Vec<&str> = a
+                let steps_preview: Vec<String> = a
                     .steps()
                     .iter()
                     .take(STEPS_PREVIEW)
-                    .map(|s| s.text.lines().next().unwrap_or_default())
+                    .map(|s| s.text.lines().next().unwrap_or_default().to_string())
                     .collect();
-                let normalized_title = normalize_str(&search_title);
                 let entry = Entry {
-                    id: &a.id,
-                    title: &a.title,
-                    search_title: &normalized_title,
-                    corpus: &a.corpus,
-                    path: &a.path,
-                    url: a.url.as_deref(),
-                    topic: a.topic.iter().map(String::as_str).collect(),
+                    id: a.id.clone(),
+                    title: a.title.clone(),
+                    search_title: normalize_str(&search_title),
+                    corpus: a.corpus.clone(),
+                    path: a.path.clone(),
+                    url: a.url.clone(),
+                    topic: a.topic.clone(),
                     titles: units
-                        .iter()
-                        .zip(&contents)
-                        .map(|(u, c)| TitleFeature {
-                            units: u.iter().collect(),
-                            content: c,
-                        })
+                        .into_iter()
+                        .zip(contents)
+                        .map(|(units, content)| TitleFeature { units, content })
                         .collect(),
                     link_density: a.link_density(),
                     duplicate_of: duplicate_of[b * BATCH + i],

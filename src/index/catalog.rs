@@ -21,7 +21,7 @@ use std::io::{BufWriter, Read, Write};
 use std::num::NonZeroUsize;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use fst::Map;
 use lru::LruCache;
@@ -31,6 +31,7 @@ use tantivy::{DocAddress, Searcher, TantivyDocument};
 
 use super::Fields;
 use crate::analysis::normalize::{Normalized, StoredNormalized};
+use crate::analysis::terms::Units;
 use crate::article::Article;
 use crate::{Error, Result};
 
@@ -51,47 +52,34 @@ const BODY_CACHE: usize = 1024;
 
 /// A title or alternative question as the rerank reads it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TitleFeature<'a> {
-    /// Matching units with their weights (idf), sorted by unit.
-    #[serde(borrow)]
-    pub units: Vec<(&'a str, f32)>,
+pub struct TitleFeature {
+    /// Matching units with their weights (idf).
+    pub units: Units,
     /// Content words, normalised, spaces removed.
-    pub content: &'a str,
-}
-
-impl TitleFeature<'_> {
-    /// The weight of a unit of this title, if it has it.
-    pub fn weight(&self, unit: &str) -> Option<f32> {
-        self.units
-            .binary_search_by(|(u, _)| (*u).cmp(unit))
-            .ok()
-            .map(|i| self.units[i].1)
-    }
+    pub content: String,
 }
 
 /// What search reads of one article: for the rerank of every candidate and
-/// for every hit shown. Decoded from the catalog on demand, borrowing its
-/// text.
+/// for every hit shown. Decoded from the catalog the first time a query
+/// needs it, then kept.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Entry<'a> {
+pub struct Entry {
     /// Article id.
-    pub id: &'a str,
+    pub id: String,
     /// Title as a reader sees it.
-    pub title: &'a str,
+    pub title: String,
     /// The title as search reads it ([`Article::search_title`]), normalised.
-    pub search_title: &'a str,
+    pub search_title: String,
     /// Corpus name.
-    pub corpus: &'a str,
+    pub corpus: String,
     /// Source file relative to its corpus.
-    pub path: &'a str,
+    pub path: String,
     /// Web address.
-    pub url: Option<&'a str>,
+    pub url: Option<String>,
     /// Topic path, outermost first.
-    #[serde(borrow)]
-    pub topic: Vec<&'a str>,
+    pub topic: Vec<String>,
     /// The title (read with its topic when generic), then each question.
-    #[serde(borrow)]
-    pub titles: Vec<TitleFeature<'a>>,
+    pub titles: Vec<TitleFeature>,
     /// Share of the body that is link text ([`Article::link_density`]).
     pub link_density: f32,
     /// Ordinal of the first article this one duplicates (its own when none).
@@ -99,8 +87,7 @@ pub struct Entry<'a> {
     /// Steps of the first procedure.
     pub step_count: u32,
     /// First line of the first steps.
-    #[serde(borrow)]
-    pub steps_preview: Vec<&'a str>,
+    pub steps_preview: Vec<String>,
 }
 
 /// An article's body as snippets and answer features read it.
@@ -370,6 +357,7 @@ impl LazyTable {
 /// The articles of an open index.
 pub struct Catalog {
     entries: Table,
+    decoded: Vec<OnceLock<Option<Entry>>>,
     links: Table,
     bodies: LazyTable,
     body_cache: Mutex<LruCache<u32, Arc<Body>>>,
@@ -430,6 +418,7 @@ impl Catalog {
         }
         let cache = NonZeroUsize::new(BODY_CACHE).unwrap_or(NonZeroUsize::MIN);
         Ok(Catalog {
+            decoded: (0..n).map(|_| OnceLock::new()).collect(),
             entries,
             links,
             bodies,
@@ -453,9 +442,12 @@ impl Catalog {
         self.len() == 0
     }
 
-    /// The entry of the article at an ordinal.
-    pub fn entry(&self, ord: usize) -> Option<Entry<'_>> {
-        postcard::from_bytes(self.entries.get(ord)?).ok()
+    /// The entry of the article at an ordinal (decoded once, then kept).
+    pub fn entry(&self, ord: usize) -> Option<&Entry> {
+        self.decoded
+            .get(ord)?
+            .get_or_init(|| postcard::from_bytes(self.entries.get(ord)?).ok())
+            .as_ref()
     }
 
     /// Ordinal of a document of the index.

@@ -245,7 +245,7 @@ impl Ranked<'_> {
 #[derive(Debug)]
 pub struct Scored<'a> {
     /// What search keeps of the article.
-    pub entry: Entry<'a>,
+    pub entry: &'a Entry,
     /// Its ordinal in the catalog.
     pub ord: usize,
     addr: DocAddress,
@@ -404,7 +404,7 @@ impl Engine {
             explain: None,
         };
         if ranked.fallback && response.suggestion.is_none() {
-            response.suggestion = ranked.hits.first().map(|s| s.entry.title.to_string());
+            response.suggestion = ranked.hits.first().map(|s| s.entry.title.clone());
         }
         let highlighter = snippet::Highlighter::new(&plan.highlight_terms());
         for s in ranked.hits.iter().skip(req.offset).take(req.limit) {
@@ -414,7 +414,7 @@ impl Engine {
                 matches: self.explain_matches(&ranked.searcher, s.addr, plan, ranked.fallback),
             });
             let body = self.catalog.body(s.ord)?;
-            let mut hit = hit(&s.entry, s.factors.score, &body, &highlighter);
+            let mut hit = hit(s.entry, s.factors.score, &body, &highlighter);
             hit.duplicates = s.duplicates.clone();
             hit.explain = explain;
             response.hits.push(hit);
@@ -536,7 +536,7 @@ impl Engine {
             b.factors
                 .score
                 .total_cmp(&a.factors.score)
-                .then_with(|| a.entry.id.cmp(b.entry.id))
+                .then_with(|| a.entry.id.cmp(&b.entry.id))
         });
         let mut kept: Vec<Scored<'a>> = Vec::with_capacity(scored.len());
         let mut groups: HashSet<u32> = HashSet::new();
@@ -545,7 +545,7 @@ impl Engine {
             if groups.insert(group) {
                 kept.push(s);
             } else if let Some(first) = kept.iter_mut().find(|k| k.entry.duplicate_of == group) {
-                first.duplicates.push(s.entry.id.to_string());
+                first.duplicates.push(s.entry.id.clone());
             }
         }
         Ok(kept)
@@ -648,17 +648,17 @@ fn check(deadline: Option<Instant>) -> Result<()> {
 }
 
 /// A hit as shown: what the catalog entry says, with a snippet of the body.
-fn hit(entry: &Entry<'_>, score: f32, body: &Body, highlighter: &snippet::Highlighter) -> Hit {
+fn hit(entry: &Entry, score: f32, body: &Body, highlighter: &snippet::Highlighter) -> Hit {
     Hit {
-        id: entry.id.to_string(),
-        title: entry.title.to_string(),
-        topic: entry.topic.iter().map(|t| t.to_string()).collect(),
-        path: entry.path.to_string(),
-        url: entry.url.map(str::to_string),
+        id: entry.id.clone(),
+        title: entry.title.clone(),
+        topic: entry.topic.clone(),
+        path: entry.path.clone(),
+        url: entry.url.clone(),
         score,
         snippet: highlighter.snippet(&body.text, &body.norm, snippet::SNIPPET_CHARS),
         step_count: entry.step_count as usize,
-        steps_preview: entry.steps_preview.iter().map(|s| s.to_string()).collect(),
+        steps_preview: entry.steps_preview.clone(),
         duplicates: Vec::new(),
         explain: None,
     }

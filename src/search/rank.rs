@@ -23,7 +23,7 @@ pub struct QueryUnits {
 /// How well a title matches a query: (share of the query in the title,
 /// share of the title in the query), synonyms at half credit. A one-character
 /// query word also matches inside a title word (买 in 购买).
-fn title_match(q: &QueryUnits, title: &TitleFeature<'_>) -> (f32, f32) {
+fn title_match(q: &QueryUnits, title: &TitleFeature) -> (f32, f32) {
     let total = q.typed.total();
     if total <= 0.0 {
         return (0.0, 0.0);
@@ -32,18 +32,18 @@ fn title_match(q: &QueryUnits, title: &TitleFeature<'_>) -> (f32, f32) {
         .typed
         .iter()
         .filter(|(u, _)| {
-            title.weight(u).is_some() || (u.chars().count() == 1 && title.content.contains(u))
+            title.units.contains(u) || (u.chars().count() == 1 && title.content.contains(u))
         })
         .map(|(_, w)| w)
         .sum();
     let via_synonyms: f32 = q
         .synonyms
         .iter()
-        .filter(|(u, _)| title.weight(u).is_some() && !q.typed.contains(u))
+        .filter(|(u, _)| title.units.contains(u) && !q.typed.contains(u))
         .map(|(_, w)| SYNONYM_CREDIT * w)
         .sum();
     let coverage = ((direct + via_synonyms) / total).min(1.0);
-    let title_total: f32 = title.units.iter().map(|(_, w)| w).sum();
+    let title_total = title.units.total();
     let precision = if title_total <= 0.0 {
         0.0
     } else {
@@ -52,7 +52,7 @@ fn title_match(q: &QueryUnits, title: &TitleFeature<'_>) -> (f32, f32) {
             .iter()
             .map(|(u, w)| {
                 if q.typed.contains(u) {
-                    *w
+                    w
                 } else if q.synonyms.contains(u) {
                     SYNONYM_CREDIT * w
                 } else {
@@ -86,7 +86,7 @@ pub struct Factors {
 /// `content` is the query's content with spaces removed; `query_units` the
 /// query read as typed and as corrected.
 pub fn rescore(
-    titles: &[TitleFeature<'_>],
+    titles: &[TitleFeature],
     link_density: f32,
     retrieval: f32,
     content: &str,
@@ -136,14 +136,14 @@ mod tests {
             synonyms: units(&[("移动设备", 2.0)]),
         };
         let t = TitleFeature {
-            units: vec![("创建", 3.0), ("状态", 1.0)],
-            content: "创建状态",
+            units: units(&[("创建", 3.0), ("状态", 1.0)]),
+            content: "创建状态".into(),
         };
         let (c, p) = title_match(&q, &t);
         assert!((c - 0.75).abs() < 1e-6 && (p - 0.75).abs() < 1e-6);
         let t2 = TitleFeature {
-            units: vec![("移动设备", 2.0)],
-            content: "移动设备",
+            units: units(&[("移动设备", 2.0)]),
+            content: "移动设备".into(),
         };
         let (c, p) = title_match(&q, &t2);
         assert!((c - 0.25).abs() < 1e-6 && (p - 0.5).abs() < 1e-6, "{c} {p}");
@@ -152,8 +152,8 @@ mod tests {
     #[test]
     fn exact_titles_double_and_link_pages_halve() {
         let t = [TitleFeature {
-            units: vec![("取消", 1.0)],
-            content: "取消",
+            units: units(&[("取消", 1.0)]),
+            content: "取消".into(),
         }];
         let q = [QueryUnits {
             typed: units(&[("取消", 1.0)]),
