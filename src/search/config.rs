@@ -21,7 +21,7 @@ pub const PINYIN_WEIGHT: f32 = 0.8;
 pub const MAX_TYPO_SPAN_CHARS: usize = 6;
 /// Most lexicon look-ups one query plan makes for typos and pinyin; a
 /// query longer than any help-centre question stops correcting there.
-pub const MAX_PLAN_LOOKUPS: usize = 256;
+pub const MAX_PLAN_LOOKUPS: usize = 120;
 /// Words of a query read as concepts; the rest of a longer text is not
 /// searched (a help-centre question has a dozen).
 pub const MAX_CONCEPTS: usize = 32;

@@ -130,6 +130,8 @@ pub struct QueryExplanation {
     pub corrections: Vec<CorrectionView>,
     /// Whether the single-character fallback ran.
     pub fallback: bool,
+    /// Lexicon look-ups planning made (see [`config::MAX_PLAN_LOOKUPS`]).
+    pub work: usize,
 }
 
 /// An ideograph pair searched, with its weight.
@@ -432,6 +434,7 @@ impl Engine {
                     .collect(),
                 corrections: plan.corrections.iter().map(CorrectionView::from).collect(),
                 fallback: ranked.fallback,
+                work: plan.work,
             });
         }
         response.took_ms = elapsed_ms(started);

@@ -16,7 +16,7 @@ pub const SNIPPET_CHARS: usize = 120;
 const LEAD_CHARS: usize = 16;
 /// Bytes of an article searched for the snippet window. Help articles
 /// answer early; scanning whole long pages cost more than the search.
-const SCAN_BYTES: usize = 12_000;
+const SCAN_BYTES: usize = 6_000;
 
 /// A match in normalised character indices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

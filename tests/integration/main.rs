@@ -2,6 +2,7 @@
 
 mod answer;
 mod api;
+mod architecture;
 mod cli;
 mod common;
 mod dify;

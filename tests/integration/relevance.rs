@@ -353,3 +353,34 @@ fn ingest_reports_the_synonym_groups_it_loaded() {
     let e = Engine::open(&dir.path().join("i2")).unwrap();
     assert_eq!(first(&e, "乙").as_deref(), Some("a"));
 }
+
+/// 1,000 ideographs drawn from the common block by a fixed linear
+/// congruential sequence (the same text every run).
+fn random_ideographs(n: usize) -> String {
+    let mut x: u32 = 12345;
+    (0..n)
+        .map(|_| {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            char::from_u32(0x4E00 + (x >> 8) % 0x5000).unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn a_thousand_random_ideographs_plan_within_five_typical_queries_of_work() {
+    use wenda::search::config::{MAX_CONCEPTS, MAX_GRAMS, MAX_PLAN_LOOKUPS};
+    let e = bundled_engine();
+    let (queries, _) = wenda::eval::read_queries(&data("partner_dev_queries.jsonl")).unwrap();
+    let typical = queries.iter().map(|q| e.plan(&q.q).work).max().unwrap();
+    // The cap never cuts a real question short …
+    assert!(typical < MAX_PLAN_LOOKUPS, "{typical}");
+    // … and bounds the worst text: look-ups, words and pairs searched.
+    let long = e.plan(&random_ideographs(1000));
+    assert!(long.work <= MAX_PLAN_LOOKUPS, "{}", long.work);
+    assert!(long.work <= 5 * typical, "{} vs {typical}", long.work);
+    assert!(long.concepts.len() <= MAX_CONCEPTS && long.grams.len() <= MAX_GRAMS);
+    // Past its deadline, a search stops with a timeout instead of working on.
+    let mut req = SearchRequest::new(random_ideographs(1000));
+    req.deadline = Some(std::time::Instant::now());
+    assert!(matches!(e.search(&req), Err(wenda::Error::Timeout)));
+}
