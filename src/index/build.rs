@@ -203,7 +203,7 @@ fn swap_into_place(staging: &Path, index_dir: &Path) -> Result<()> {
 /// few enough that a batch's bodies are a small part of memory.
 const BATCH: usize = 512;
 /// Indexing memory per writer thread.
-const WRITER_MEMORY_PER_THREAD: usize = 120_000_000;
+const WRITER_MEMORY_PER_THREAD: usize = 80_000_000;
 
 /// Writes the tantivy index and everything serving reads beside it (see
 /// [`super::catalog`]): documents are analysed on tantivy's writer threads
