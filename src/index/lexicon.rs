@@ -234,7 +234,7 @@ impl Lexicon {
             }
         }
         // Keys come sorted by word; a stable sort keeps that among equals.
-        out.sort_by(|a, b| b.1.cmp(&a.1));
+        out.sort_by_key(|w| std::cmp::Reverse(w.1));
         out
     }
 

@@ -357,6 +357,7 @@ impl Engine {
     /// [`Engine::search`] and the answer layer share.
     pub fn rank(&self, req: &SearchRequest) -> Result<Ranked<'_>> {
         let plan = self.plan_until(&req.query, req.deadline)?;
+        check(req.deadline)?;
         let mut ranked = Ranked {
             plan,
             hits: Vec::new(),

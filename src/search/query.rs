@@ -83,7 +83,7 @@ impl Budget {
             return Ok(false);
         }
         self.lookups += 1;
-        if self.lookups % 64 == 0 && self.deadline.is_some_and(|d| Instant::now() >= d) {
+        if self.lookups.is_multiple_of(16) && self.deadline.is_some_and(|d| Instant::now() >= d) {
             return Err(Error::Timeout);
         }
         Ok(true)
