@@ -8,9 +8,11 @@
 # text recombined, deterministic), split into JSONL files of 1,000 articles.
 # A first row does the same on the ECS user guide (SHARED_DIR/corpora).
 # Per corpus:
-#   - `wenda ingest`: wall time, text throughput, peak RSS (/usr/bin/time -v);
-#   - `wenda serve`: time from launch to the first answered /api/search, and
-#     RSS while serving (after the wrk run);
+#   - `wenda ingest`: wall time, text throughput (bytes of .md, .jsonl and
+#     .txt files per second), peak RSS (/usr/bin/time -v);
+#   - `wenda serve`: time from launch to the first answered /api/search
+#     (launched and polled from one Python process), and RSS while serving
+#     (after the wrk run);
 #   - in-process search p50 / p99: `wenda eval` over a mixed query file
 #     (ECS dev queries plus the ELB, NAT and MRS dev queries, 240 in all);
 #   - HTTP: wrk, 2 threads, 32 connections, 10 s, /api/search cycling the
@@ -75,21 +77,36 @@ measure() { # label corpus-dir
   local wall rss_kb bytes
   wall=$(secs "$(grep 'Elapsed (wall clock)' "$log" | awk '{print $NF}')")
   rss_kb=$(grep 'Maximum resident set size' "$log" | awk '{print $NF}')
-  bytes=$(find -L "$corpus" -type f ! -name '.*' -printf '%s\n' | awk '{s += $1} END {print s}')
+  bytes=$(find -L "$corpus" -type f ! -name '.*' \( -name '*.md' -o -name '*.jsonl' -o -name '*.txt' \) \
+    -printf '%s\n' | awk '{s += $1} END {print s}')
 
-  local port=$((20000 + RANDOM % 20000)) started ready_ms=timeout pid
-  started=$(date +%s%N)
-  "$wenda" serve --corpus "$corpus" --index "$index" --addr "127.0.0.1:$port" \
-    --log-dir "$work/logs" >/dev/null 2>"$work/serve.log" &
-  pid=$!
-  for _ in $(seq 1 6000); do
-    if curl -sf -o /dev/null "http://127.0.0.1:$port/api/search?q=%E4%BA%91%E6%9C%8D%E5%8A%A1%E5%99%A8"; then
-      ready_ms=$(( ($(date +%s%N) - started) / 1000000 ))
-      break
-    fi
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.005
-  done
+  # Launch and poll from one Python process: the time from the fork to
+  # the first 200 from /api/search, in milliseconds (pid on stdout first).
+  local port=$((20000 + RANDOM % 20000)) ready_ms pid
+  exec 3< <(python3 - "$wenda" "$corpus" "$index" "$port" "$work" <<'PY'
+import subprocess, sys, time, urllib.request
+wenda, corpus, index, port, work = sys.argv[1:]
+started = time.monotonic()
+p = subprocess.Popen([wenda, "serve", "--corpus", corpus, "--index", index,
+                      "--addr", "127.0.0.1:" + port, "--log-dir", work + "/logs"],
+                     stdout=subprocess.DEVNULL, stderr=open(work + "/serve.log", "w"))
+print(p.pid, flush=True)
+url = "http://127.0.0.1:%s/api/search?q=%%E4%%BA%%91%%E6%%9C%%8D%%E5%%8A%%A1%%E5%%99%%A8" % port
+while time.monotonic() - started < 120 and p.poll() is None:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as r:
+            if r.status == 200:
+                print(round((time.monotonic() - started) * 1000), flush=True)
+                break
+    except OSError:
+        time.sleep(0.002)
+else:
+    print("timeout", flush=True)
+PY
+)
+  read -r pid <&3
+  read -r ready_ms <&3
+  exec 3<&-
   local wrk_out rps lat50 lat99 serve_rss
   wrk_out=$(wrk -t2 -c32 -d10s --latency -s "$work/queries.lua" "http://127.0.0.1:$port" 2>&1 || true)
   rps=$(echo "$wrk_out" | awk '/Requests\/sec/ {printf "%.0f", $2}')

@@ -209,7 +209,10 @@ fn named_paths(code: &str) -> Vec<(String, bool)> {
             let end = code[at..]
                 .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
                 .map_or(code.len(), |e| at + e);
-            out.push((code[at..end].to_string(), false));
+            // `crate::{…}` is a use tree, read above.
+            if !code[at..end].ends_with("::") {
+                out.push((code[at..end].to_string(), false));
+            }
         }
     }
     let mut seen = BTreeSet::new();
