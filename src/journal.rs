@@ -1,13 +1,17 @@
 //! What users asked and thought of the answers, on disk: `feedback.jsonl`
-//! (each record synced to disk before it is acknowledged) and
-//! `queries.jsonl` (searches and answers, best effort). `wenda report`
-//! reads them back to tell the content team what to write next.
+//! (each record written whole and synced to disk before it is
+//! acknowledged; a failed write is cut back) and `queries.jsonl`
+//! (searches and answers, queued and written by a thread of its own, best
+//! effort). `wenda report` reads them back to tell the content team what
+//! to write next, skipping and counting lines it cannot read.
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, sync_channel};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
@@ -66,12 +70,62 @@ pub fn now_ms() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
-/// The two log files of a directory, open for appending.
+/// An append-only log file as the journal needs it. A real [`File`] in
+/// production; tests put a failing one in its place to play a full disk.
+pub trait LogFile: Send + std::fmt::Debug {
+    /// Writes all of `bytes` at the end (may write part and then fail).
+    fn append(&mut self, bytes: &[u8]) -> std::io::Result<()>;
+    /// Waits until what was written is on disk.
+    fn sync(&mut self) -> std::io::Result<()>;
+    /// Cuts the file back to `len` bytes.
+    fn truncate(&mut self, len: u64) -> std::io::Result<()>;
+}
+
+impl LogFile for File {
+    fn append(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.write_all(bytes)
+    }
+
+    fn sync(&mut self) -> std::io::Result<()> {
+        self.sync_data()
+    }
+
+    fn truncate(&mut self, len: u64) -> std::io::Result<()> {
+        self.set_len(len)
+    }
+}
+
+/// The feedback log: its file and how long its complete lines are.
+#[derive(Debug)]
+struct Appender {
+    file: Box<dyn LogFile>,
+    len: u64,
+}
+
+/// Query events waiting for the writer thread, at most.
+const QUERY_QUEUE: usize = 8192;
+
+enum QueryMessage {
+    Event(QueryEvent),
+    Flush(std::sync::mpsc::Sender<()>),
+}
+
+/// The two log files of a directory: feedback written whole and synced
+/// before it is acknowledged; query events queued and written by a thread
+/// of their own, off the request path.
 #[derive(Debug)]
 pub struct Journal {
     dir: PathBuf,
-    feedback: Mutex<File>,
-    queries: Mutex<File>,
+    feedback: Mutex<Appender>,
+    queries: Option<SyncSender<QueryMessage>>,
+    writer: Option<std::thread::JoinHandle<()>>,
+    dropped: AtomicU64,
+}
+
+impl std::fmt::Debug for QueryMessage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("QueryMessage")
+    }
 }
 
 fn open_append(path: &Path) -> Result<File> {
@@ -83,43 +137,178 @@ fn open_append(path: &Path) -> Result<File> {
 }
 
 fn line<T: Serialize>(record: &T, context: &str) -> Result<Vec<u8>> {
-    let mut bytes = serde_json::to_vec(record).map_err(|source| Error::Json {
-        context: context.to_string(),
-        source,
-    })?;
+    let mut bytes = serde_json::to_vec(record).map_err(Error::json(context))?;
     bytes.push(b'\n');
     Ok(bytes)
 }
 
+/// Opens a log for appending, first cutting a torn last line (a write cut
+/// short by a crash or a full disk, never acknowledged) so that the next
+/// record starts on a line of its own. Returns the file and its length.
+fn open_repaired(path: &Path) -> Result<(File, u64)> {
+    let file = open_append(path)?;
+    let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+    if len == 0 {
+        return Ok((file, 0));
+    }
+    let mut reader = File::open(path).map_err(|e| Error::io(path, e))?;
+    let complete = complete_length(&mut reader, len).map_err(|e| Error::io(path, e))?;
+    if complete < len {
+        tracing::warn!(
+            file = %path.display(),
+            bytes = len - complete,
+            "cutting a torn last line off the log"
+        );
+        file.set_len(complete).map_err(|e| Error::io(path, e))?;
+    }
+    Ok((file, complete))
+}
+
+/// Length of the file up to and including its last newline.
+fn complete_length(file: &mut File, len: u64) -> std::io::Result<u64> {
+    let mut end = len;
+    let mut buf = vec![0u8; 64 * 1024];
+    while end > 0 {
+        let start = end.saturating_sub(buf.len() as u64);
+        let chunk = &mut buf[..(end - start) as usize];
+        file.seek(SeekFrom::Start(start))?;
+        file.read_exact(chunk)?;
+        if let Some(i) = chunk.iter().rposition(|b| *b == b'\n') {
+            return Ok(start + i as u64 + 1);
+        }
+        end = start;
+    }
+    Ok(0)
+}
+
+/// The writer thread: appends queued events, flushing whenever the queue
+/// runs dry.
+fn write_queries(path: PathBuf, file: File, events: Receiver<QueryMessage>) {
+    let mut out = std::io::BufWriter::new(file);
+    let report = |e: std::io::Error| tracing::warn!(file = %path.display(), error = %e, "query events not logged");
+    let mut pending = false;
+    loop {
+        let message = if pending {
+            match events.try_recv() {
+                Ok(m) => Some(m),
+                Err(TryRecvError::Empty) => None,
+                Err(TryRecvError::Disconnected) => break,
+            }
+        } else {
+            match events.recv() {
+                Ok(m) => Some(m),
+                Err(_) => break,
+            }
+        };
+        match message {
+            Some(QueryMessage::Event(event)) => match line(&event, "query event") {
+                Ok(bytes) => match out.write_all(&bytes) {
+                    Ok(()) => pending = true,
+                    Err(e) => report(e),
+                },
+                Err(e) => tracing::warn!(error = %e, "query event not logged"),
+            },
+            Some(QueryMessage::Flush(done)) => {
+                if let Err(e) = out.flush() {
+                    report(e);
+                }
+                pending = false;
+                let _ = done.send(());
+            }
+            None => {
+                if let Err(e) = out.flush() {
+                    report(e);
+                }
+                pending = false;
+            }
+        }
+    }
+    if let Err(e) = out.flush() {
+        report(e);
+    }
+}
+
 impl Journal {
-    /// Opens (creating) the log directory and files.
+    /// Opens (creating) the log directory and files, repairing a torn
+    /// last line of either.
     pub fn open(dir: &Path) -> Result<Journal> {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        Ok(Journal {
-            dir: dir.to_path_buf(),
-            feedback: Mutex::new(open_append(&dir.join(FEEDBACK_FILE))?),
-            queries: Mutex::new(open_append(&dir.join(QUERIES_FILE))?),
-        })
+        let (feedback, len) = open_repaired(&dir.join(FEEDBACK_FILE))?;
+        let (queries, _) = open_repaired(&dir.join(QUERIES_FILE))?;
+        let mut journal = Journal::with_feedback_file(dir, Box::new(feedback), len);
+        let (tx, rx) = sync_channel(QUERY_QUEUE);
+        let path = dir.join(QUERIES_FILE);
+        let writer = std::thread::Builder::new()
+            .name("wenda-query-log".into())
+            .spawn(move || write_queries(path, queries, rx))
+            .map_err(|e| Error::io(dir, e))?;
+        journal.queries = Some(tx);
+        journal.writer = Some(writer);
+        Ok(journal)
     }
 
-    /// Appends a feedback record and waits until it is on disk.
+    /// A journal whose feedback goes to `file` (already `len` bytes of
+    /// complete lines) and which keeps no query log: for tests of faults.
+    pub fn with_feedback_file(dir: &Path, file: Box<dyn LogFile>, len: u64) -> Journal {
+        Journal {
+            dir: dir.to_path_buf(),
+            feedback: Mutex::new(Appender { file, len }),
+            queries: None,
+            writer: None,
+            dropped: AtomicU64::new(0),
+        }
+    }
+
+    /// Appends a feedback record whole and waits until it is on disk. On
+    /// any failure the file is cut back to its last complete line, so a
+    /// failed write never damages the record after it.
     pub fn feedback(&self, record: &FeedbackRecord) -> Result<()> {
         let bytes = line(record, "feedback record")?;
         let path = self.dir.join(FEEDBACK_FILE);
-        let mut file = self.feedback.lock().unwrap_or_else(|e| e.into_inner());
-        file.write_all(&bytes).map_err(|e| Error::io(&path, e))?;
-        file.sync_data().map_err(|e| Error::io(&path, e))
+        let mut log = self.feedback.lock().unwrap_or_else(|e| e.into_inner());
+        let written = log.file.append(&bytes).and_then(|()| log.file.sync());
+        match written {
+            Ok(()) => {
+                log.len += bytes.len() as u64;
+                Ok(())
+            }
+            Err(e) => {
+                let len = log.len;
+                if let Err(cut) = log.file.truncate(len).and_then(|()| log.file.sync()) {
+                    tracing::error!(file = %path.display(), error = %cut, "cannot cut a failed write back");
+                }
+                Err(Error::io(&path, e))
+            }
+        }
     }
 
-    /// Appends a query event; failures are logged, never fatal.
-    pub fn query(&self, event: &QueryEvent) {
-        let result = line(event, "query event").and_then(|bytes| {
-            let path = self.dir.join(QUERIES_FILE);
-            let mut file = self.queries.lock().unwrap_or_else(|e| e.into_inner());
-            file.write_all(&bytes).map_err(|e| Error::io(&path, e))
-        });
-        if let Err(e) = result {
-            tracing::warn!(error = %e, "query event not logged");
+    /// Queues a query event for the writer thread; never waits. When the
+    /// queue is full the event is dropped and counted.
+    pub fn query(&self, event: QueryEvent) {
+        let Some(tx) = &self.queries else { return };
+        if tx.try_send(QueryMessage::Event(event)).is_err() {
+            let n = self.dropped.fetch_add(1, Ordering::Relaxed) + 1;
+            if n.is_power_of_two() {
+                tracing::warn!(dropped = n, "query log queue full; events dropped");
+            }
+        }
+    }
+
+    /// Waits until every query event queued so far is written.
+    pub fn flush(&self) {
+        let Some(tx) = &self.queries else { return };
+        let (done, wait) = std::sync::mpsc::channel();
+        if tx.send(QueryMessage::Flush(done)).is_ok() {
+            let _ = wait.recv();
+        }
+    }
+}
+
+impl Drop for Journal {
+    fn drop(&mut self) {
+        self.queries = None;
+        if let Some(writer) = self.writer.take() {
+            let _ = writer.join();
         }
     }
 }
@@ -166,12 +355,14 @@ fn read_lines<T: for<'de> Deserialize<'de>>(path: &Path, bad: &mut usize) -> Res
         Err(e) => return Err(Error::io(path, e)),
     };
     let mut out = Vec::new();
-    for line in BufReader::new(file).lines() {
+    // Bytes, not text: a torn or foreign line is skipped and counted, and
+    // never takes the next line with it.
+    for line in BufReader::new(file).split(b'\n') {
         let line = line.map_err(|e| Error::io(path, e))?;
-        if line.trim().is_empty() {
+        if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        match serde_json::from_str(&line) {
+        match serde_json::from_slice(&line) {
             Ok(v) => out.push(v),
             Err(_) => *bad += 1,
         }
@@ -263,10 +454,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let j = Journal::open(dir.path()).unwrap();
         for q in ["发票怎么开", "发票怎么开 ", "ＰＯ", "po"] {
-            j.query(&event("search", q, Some(0), false));
+            j.query(event("search", q, Some(0), false));
         }
-        j.query(&event("search", "代金券", Some(5), false));
-        j.query(&event("answer", "转人工", None, true));
+        j.query(event("search", "代金券", Some(5), false));
+        j.query(event("answer", "转人工", None, true));
+        j.flush();
         for (id, helpful, comment) in [
             ("po-cancel", false, Some("没说怎么驳回")),
             ("po-cancel", false, None),

@@ -8,6 +8,7 @@
 pub mod analysis;
 pub mod answer;
 pub mod article;
+pub mod config;
 pub mod corpus;
 mod error;
 pub mod eval;

@@ -226,6 +226,44 @@ pub fn operating_points(model: &Model, examples: &[Example], thresholds: &[f32])
         .collect()
 }
 
+/// A model fitted on labelled questions, with its precision, coverage and
+/// false answers at each threshold beside those of the shipped model.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Calibration {
+    /// Questions fitted on.
+    pub examples: usize,
+    /// Of those, the ones the corpus answers.
+    pub answerable: usize,
+    /// The fitted model.
+    pub fitted: Model,
+    /// The fitted model at each of [`thresholds`].
+    pub fitted_points: Vec<Operating>,
+    /// The model wenda ships.
+    pub shipped: Model,
+    /// The shipped model at each of [`thresholds`].
+    pub shipped_points: Vec<Operating>,
+}
+
+/// The thresholds calibration reports on: 0.05 to 0.95 in steps of 0.05.
+pub fn thresholds() -> Vec<f32> {
+    (1..=19).map(|i| i as f32 * 0.05).collect()
+}
+
+/// Fits a model on `examples` and measures it and the shipped one.
+pub fn calibrate(examples: &[Example]) -> Calibration {
+    let training: Vec<_> = examples.iter().map(|e| (e.features, e.correct)).collect();
+    let fitted = Model::fit(&training);
+    let thresholds = thresholds();
+    Calibration {
+        examples: examples.len(),
+        answerable: examples.iter().filter(|e| e.answerable).count(),
+        fitted_points: operating_points(&fitted, examples, &thresholds),
+        fitted,
+        shipped: DEFAULT_MODEL,
+        shipped_points: operating_points(&DEFAULT_MODEL, examples, &thresholds),
+    }
+}
+
 /// Labelled examples from a query file on an engine: each question's
 /// best hit, whether it is right, whether the question is answerable.
 pub fn examples(

@@ -13,13 +13,14 @@ use std::time::Instant;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::Error;
 use crate::Result;
 use crate::article::links::title_key;
 use crate::article::{Article, Step};
-use crate::search::{Crumb, Engine, SearchRequest};
+use crate::search::{Crumb, Engine, Entry, SearchRequest};
 use confidence::{Features, Model};
 use intent::StepMove;
-pub use session::{Candidate, Session, SessionStore};
+pub use session::{Candidate, MemorySessions, Session, SessionStore};
 
 /// Candidates returned when the caller does not say.
 pub const DEFAULT_TOP_K: usize = 3;
@@ -70,6 +71,8 @@ pub struct AnswerRequest {
     pub top_k: usize,
     /// Only articles under this topic path.
     pub topic: Option<Vec<String>>,
+    /// When the caller stops waiting: work past it is abandoned.
+    pub deadline: Option<Instant>,
 }
 
 /// What became of the question.
@@ -82,6 +85,17 @@ pub enum Status {
     Clarify,
     /// Nothing is good enough; hand over to a person.
     NoAnswer,
+}
+
+impl Status {
+    /// The stable snake_case name, as in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Answered => "answered",
+            Status::Clarify => "clarify",
+            Status::NoAnswer => "no_answer",
+        }
+    }
 }
 
 /// Why the status is what it is (stable codes).
@@ -102,6 +116,21 @@ pub enum Reason {
     OutOfDomain,
     /// The user asked for a person.
     HumanRequested,
+}
+
+impl Reason {
+    /// The stable snake_case name, as in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::ConfidentMatch => "confident_match",
+            Reason::Clarified => "clarified",
+            Reason::Step => "step",
+            Reason::Ambiguous => "ambiguous",
+            Reason::LowConfidence => "low_confidence",
+            Reason::OutOfDomain => "out_of_domain",
+            Reason::HumanRequested => "human_requested",
+        }
+    }
 }
 
 /// The answer itself.
@@ -165,8 +194,21 @@ impl Judged {
 #[derive(Debug)]
 pub struct Answerer {
     engine: Arc<Engine>,
-    sessions: SessionStore,
+    sessions: Arc<dyn SessionStore>,
     policy: Policy,
+}
+
+/// An article with how well it answers a query (0..1).
+#[derive(Debug, Clone, Copy)]
+pub struct ScoredArticle<'a> {
+    /// What search keeps of the article (the whole article is
+    /// `engine.catalog().article(ord)`).
+    pub entry: &'a Entry,
+    /// Its ordinal in the catalog.
+    pub ord: usize,
+    /// The calibrated confidence of the best article, scaled by this
+    /// one's share of the best score.
+    pub score: f32,
 }
 
 const HANDOFF_REPLY: &str = "好的，正在为您转接人工客服，请稍候。";
@@ -176,11 +218,15 @@ const OUT_OF_DOMAIN_REPLY: &str = "抱歉，这个问题不在本帮助中心的
 impl Answerer {
     /// An answerer over `engine` with the default policy and sessions.
     pub fn new(engine: Arc<Engine>) -> Self {
-        Answerer::with(engine, SessionStore::default(), Policy::default())
+        Answerer::with(
+            engine,
+            Arc::new(MemorySessions::default()),
+            Policy::default(),
+        )
     }
 
     /// An answerer with its own session store and policy.
-    pub fn with(engine: Arc<Engine>, sessions: SessionStore, policy: Policy) -> Self {
+    pub fn with(engine: Arc<Engine>, sessions: Arc<dyn SessionStore>, policy: Policy) -> Self {
         Answerer {
             engine,
             sessions,
@@ -199,12 +245,47 @@ impl Answerer {
             .session_id
             .clone()
             .filter(|s| !s.trim().is_empty())
-            .unwrap_or_else(|| self.sessions.new_id());
-        let mut session = self.sessions.get(&id, now);
+            .unwrap_or_else(session::new_id);
+        let mut session = self.sessions.load(&id, now)?.unwrap_or_default();
         let mut response = self.respond(req, &mut session)?;
         response.session_id = id.clone();
-        self.sessions.put(&id, session, now);
+        self.sessions.save(&id, session, now)?;
         Ok(response)
+    }
+
+    /// The conversations this answerer keeps.
+    pub fn sessions(&self) -> &dyn SessionStore {
+        self.sessions.as_ref()
+    }
+
+    /// The engine answers come from.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// The articles a search finds, each scored by the answer policy's
+    /// confidence model (what Dify's `/retrieval` returns). Nothing when
+    /// only the single-character fallback matched: that is a search-box
+    /// courtesy, not knowledge.
+    pub fn scored(&self, req: &SearchRequest) -> Result<Vec<ScoredArticle<'_>>> {
+        let ranked = self.engine.rank(req)?;
+        if ranked.fallback {
+            return Ok(Vec::new());
+        }
+        let confidence = self
+            .policy
+            .model
+            .confidence(&Features::of(&self.engine, &ranked, 0));
+        Ok(ranked
+            .hits
+            .iter()
+            .zip(ranked.score_ratios())
+            .map(|(hit, ratio)| ScoredArticle {
+                entry: hit.entry,
+                ord: hit.ord,
+                score: round(confidence * ratio),
+            })
+            .collect())
     }
 
     /// Searches a question and judges the candidates.
@@ -212,6 +293,10 @@ impl Answerer {
         let mut search = SearchRequest::new(question);
         search.limit = req.top_k.clamp(1, MAX_TOP_K).max(2);
         search.topic = req.topic.clone();
+        search.deadline = req.deadline;
+        if req.deadline.is_some_and(|d| Instant::now() >= d) {
+            return Err(Error::DeadlineExceeded);
+        }
         let ranked = self.engine.rank(&search)?;
         let features = Features::of(&self.engine, &ranked, 0);
         let ratios = ranked

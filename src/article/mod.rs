@@ -37,6 +37,17 @@ pub struct Section {
     pub text: String,
 }
 
+/// One line of `wenda export`: `{"id","title","body"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExportRecord {
+    /// Article id.
+    pub id: String,
+    /// Article title.
+    pub title: String,
+    /// Alternative questions, one a line, then the body text.
+    pub body: String,
+}
+
 /// One help article, whatever file format it came from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Article {
@@ -146,6 +157,21 @@ impl Article {
             out.push_str(&s.text);
         }
         out
+    }
+
+    /// The article as `wenda export` writes it for other engines: the
+    /// alternative questions, then the body text.
+    pub fn export_record(&self) -> ExportRecord {
+        let mut body = self.questions.join("\n");
+        if !body.is_empty() {
+            body.push('\n');
+        }
+        body.push_str(&self.body_text());
+        ExportRecord {
+            id: self.id.clone(),
+            title: self.title.clone(),
+            body,
+        }
     }
 
     /// Section headings joined by newlines.

@@ -1,5 +1,7 @@
-//! API errors: one table of stable codes, one JSON shape
-//! `{"error":{"code","message"}}`. Internal errors are logged, never sent.
+//! API errors: one table of stable codes — Dify's included — and one JSON
+//! shape `{"error":{"code","message"}}`. On `/retrieval` the same errors
+//! also carry Dify's `error_code` and `error_msg`. Internal errors are
+//! logged, never sent.
 
 use axum::Json;
 use axum::body::Body;
@@ -7,12 +9,12 @@ use axum::http::{HeaderValue, Response, StatusCode, header};
 use axum::response::IntoResponse;
 use serde::Serialize;
 
-/// Every error code the API returns, with its HTTP status.
+/// Every error code the API returns, with its HTTP status and Dify code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Code {
-    /// `q` missing, empty or only whitespace.
+    /// `q` (or a feedback `query`) missing, empty or only whitespace.
     EmptyQuery,
-    /// `q` longer than [`crate::http::MAX_QUERY_CHARS`].
+    /// A query or question longer than the configured cap.
     QueryTooLong,
     /// `limit` not a whole number in range.
     InvalidLimit,
@@ -22,7 +24,9 @@ pub enum Code {
     EmptyQuestion,
     /// `top_k` not a whole number in range.
     InvalidTopK,
-    /// A query-string or body parameter has the wrong form.
+    /// `session_id` too long or not visible ASCII.
+    InvalidSessionId,
+    /// A query-string or body parameter has the wrong form or length.
     InvalidParameter,
     /// The request body is not the JSON the endpoint takes.
     InvalidJson,
@@ -34,15 +38,53 @@ pub enum Code {
     MethodNotAllowed,
     /// The request body is too large.
     PayloadTooLarge,
+    /// The request target (path and query) is too long.
+    UriTooLong,
+    /// The request's headers are too many or too large.
+    HeadersTooLarge,
+    /// The client sent more requests than its rate allows.
+    RateLimited,
     /// The request took too long.
     Timeout,
     /// The server keeps no feedback log (started without one).
     FeedbackDisabled,
+    /// `/retrieval`: no `Authorization: Bearer KEY` header (Dify 1001).
+    InvalidAuthorizationHeader,
+    /// `/retrieval`: a key the server does not accept (Dify 1002).
+    AuthorizationFailed,
+    /// `/retrieval`: no corpus with that `knowledge_id` (Dify 2001).
+    KnowledgeNotFound,
     /// Something broke inside wenda; details are in the server log.
     Internal,
 }
 
 impl Code {
+    /// Every code, for documentation and tests.
+    pub const ALL: [Code; 22] = [
+        Code::EmptyQuery,
+        Code::QueryTooLong,
+        Code::InvalidLimit,
+        Code::InvalidOffset,
+        Code::EmptyQuestion,
+        Code::InvalidTopK,
+        Code::InvalidSessionId,
+        Code::InvalidParameter,
+        Code::InvalidJson,
+        Code::ArticleNotFound,
+        Code::RouteNotFound,
+        Code::MethodNotAllowed,
+        Code::PayloadTooLarge,
+        Code::UriTooLong,
+        Code::HeadersTooLarge,
+        Code::RateLimited,
+        Code::Timeout,
+        Code::FeedbackDisabled,
+        Code::InvalidAuthorizationHeader,
+        Code::AuthorizationFailed,
+        Code::KnowledgeNotFound,
+        Code::Internal,
+    ];
+
     /// The stable snake_case name clients match on.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -52,14 +94,21 @@ impl Code {
             Code::InvalidOffset => "invalid_offset",
             Code::EmptyQuestion => "empty_question",
             Code::InvalidTopK => "invalid_top_k",
+            Code::InvalidSessionId => "invalid_session_id",
             Code::InvalidParameter => "invalid_parameter",
             Code::InvalidJson => "invalid_json",
             Code::ArticleNotFound => "article_not_found",
             Code::RouteNotFound => "route_not_found",
             Code::MethodNotAllowed => "method_not_allowed",
             Code::PayloadTooLarge => "payload_too_large",
+            Code::UriTooLong => "uri_too_long",
+            Code::HeadersTooLarge => "headers_too_large",
+            Code::RateLimited => "rate_limited",
             Code::Timeout => "timeout",
             Code::FeedbackDisabled => "feedback_disabled",
+            Code::InvalidAuthorizationHeader => "invalid_authorization_header",
+            Code::AuthorizationFailed => "authorization_failed",
+            Code::KnowledgeNotFound => "knowledge_not_found",
             Code::Internal => "internal",
         }
     }
@@ -73,13 +122,33 @@ impl Code {
             | Code::InvalidOffset
             | Code::EmptyQuestion
             | Code::InvalidTopK
+            | Code::InvalidSessionId
             | Code::InvalidParameter
             | Code::InvalidJson => StatusCode::BAD_REQUEST,
-            Code::ArticleNotFound | Code::RouteNotFound => StatusCode::NOT_FOUND,
+            Code::InvalidAuthorizationHeader | Code::AuthorizationFailed => StatusCode::FORBIDDEN,
+            Code::ArticleNotFound | Code::RouteNotFound | Code::KnowledgeNotFound => {
+                StatusCode::NOT_FOUND
+            }
             Code::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Code::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Code::UriTooLong => StatusCode::URI_TOO_LONG,
+            Code::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            Code::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Code::Timeout | Code::FeedbackDisabled => StatusCode::SERVICE_UNAVAILABLE,
             Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Dify's `error_code` for the code on `/retrieval`: 1001 and 1002 for
+    /// keys, 2001 for an unknown knowledge base (Dify's own), 3001 for any
+    /// other bad request and 5000 for a server-side failure (wenda's).
+    pub fn dify_code(self) -> u32 {
+        match self {
+            Code::InvalidAuthorizationHeader => 1001,
+            Code::AuthorizationFailed => 1002,
+            Code::KnowledgeNotFound => 2001,
+            c if c.status().is_server_error() => 5000,
+            _ => 3001,
         }
     }
 
@@ -89,6 +158,9 @@ impl Code {
             StatusCode::NOT_FOUND => Code::RouteNotFound,
             StatusCode::METHOD_NOT_ALLOWED => Code::MethodNotAllowed,
             StatusCode::PAYLOAD_TOO_LARGE => Code::PayloadTooLarge,
+            StatusCode::URI_TOO_LONG => Code::UriTooLong,
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => Code::HeadersTooLarge,
+            StatusCode::TOO_MANY_REQUESTS => Code::RateLimited,
             StatusCode::REQUEST_TIMEOUT | StatusCode::SERVICE_UNAVAILABLE => Code::Timeout,
             StatusCode::UNSUPPORTED_MEDIA_TYPE | StatusCode::UNPROCESSABLE_ENTITY => {
                 Code::InvalidJson
@@ -106,6 +178,10 @@ pub struct ApiError {
     pub code: Code,
     /// What went wrong and what to do, for the API user.
     pub message: String,
+    /// Seconds until a rate-limited client may try again.
+    pub retry_after: Option<u64>,
+    /// Whether to add Dify's `error_code` and `error_msg` (on `/retrieval`).
+    pub dify: bool,
 }
 
 impl ApiError {
@@ -114,6 +190,8 @@ impl ApiError {
         ApiError {
             code,
             message: message.into(),
+            retry_after: None,
+            dify: false,
         }
     }
 
@@ -124,6 +202,33 @@ impl ApiError {
             Code::Internal,
             "internal error; the server log has the details",
         )
+    }
+
+    /// The request took longer than `limit`.
+    pub fn timeout(limit: std::time::Duration) -> Self {
+        ApiError::new(
+            Code::Timeout,
+            format!(
+                "the request took longer than {}; try again or ask something shorter",
+                humantime::format_duration(limit)
+            ),
+        )
+    }
+
+    /// The client must wait `seconds` before its next request.
+    pub fn rate_limited(seconds: u64) -> Self {
+        let mut e = ApiError::new(
+            Code::RateLimited,
+            format!("too many requests from this client; retry after {seconds} s"),
+        );
+        e.retry_after = Some(seconds);
+        e
+    }
+
+    /// The same error in Dify's form as well as wenda's.
+    pub fn for_dify(mut self) -> Self {
+        self.dify = true;
+        self
     }
 }
 
@@ -143,8 +248,11 @@ impl From<axum::extract::rejection::JsonRejection> for ApiError {
 impl From<crate::Error> for ApiError {
     fn from(err: crate::Error) -> Self {
         match err {
-            crate::Error::Timeout => ApiError::new(Code::Timeout, err.to_string()),
-            err => ApiError::internal(err),
+            crate::Error::DeadlineExceeded => ApiError::new(
+                Code::Timeout,
+                "the request ran out of time; try again or ask something shorter",
+            ),
+            other => ApiError::internal(other),
         }
     }
 }
@@ -153,6 +261,12 @@ impl From<crate::Error> for ApiError {
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     error: ErrorInner,
+    /// Dify's error code (`/retrieval` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error_code: Option<u32>,
+    /// Dify's error message (`/retrieval` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error_msg: Option<String>,
 }
 
 /// A stable code and a message saying what to do.
@@ -162,23 +276,35 @@ pub struct ErrorInner {
     code: String,
     /// What went wrong and what to do next.
     message: String,
+    /// Seconds to wait before retrying (`rate_limited` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    retry_after: Option<u64>,
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> axum::response::Response {
         let body = ErrorBody {
+            error_code: self.dify.then(|| self.code.dify_code()),
+            error_msg: self.dify.then(|| self.message.clone()),
             error: ErrorInner {
                 code: self.code.as_str().to_string(),
                 message: self.message,
+                retry_after: self.retry_after,
             },
         };
-        (self.code.status(), Json(body)).into_response()
+        let mut response = (self.code.status(), Json(body)).into_response();
+        if let Some(s) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(s));
+        }
+        response
     }
 }
 
-/// Turns any error response that is not JSON (axum rejections, timeouts,
-/// layers) into the API's error shape, so clients see one format.
-pub async fn json_errors(response: Response<Body>) -> Response<Body> {
+/// Turns an error response that is not JSON (axum rejections, layers) into
+/// the API's error shape, so clients see one format.
+pub async fn json_errors(response: Response<Body>, dify: bool) -> Response<Body> {
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {
         return response;
@@ -205,16 +331,32 @@ pub async fn json_errors(response: Response<Body>) -> Response<Body> {
     } else {
         text
     };
-    let mut out = ApiError::new(code, message).into_response();
+    let mut error = ApiError::new(code, message);
+    error.dify = dify;
+    let mut out = error.into_response();
     *out.status_mut() = status;
     for (name, value) in parts.headers.iter() {
         if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
             out.headers_mut().insert(name.clone(), value.clone());
         }
     }
-    out.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_distinct_and_dify_codes_follow_the_status() {
+        let names: std::collections::HashSet<_> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(names.len(), Code::ALL.len());
+        assert_eq!(Code::InvalidAuthorizationHeader.dify_code(), 1001);
+        assert_eq!(Code::AuthorizationFailed.dify_code(), 1002);
+        assert_eq!(Code::KnowledgeNotFound.dify_code(), 2001);
+        assert_eq!(Code::InvalidJson.dify_code(), 3001);
+        assert_eq!(Code::QueryTooLong.dify_code(), 3001);
+        assert_eq!(Code::Internal.dify_code(), 5000);
+        assert_eq!(Code::Timeout.dify_code(), 5000);
+    }
 }

@@ -1,32 +1,33 @@
 //! The HTTP API (axum). [`app`] builds the router apart from any socket,
-//! so tests drive it in-process; [`serve`] binds it.
+//! so tests drive it in-process; [`serve`] binds it with wenda's own
+//! connection handling (`server`).
 
 pub mod error;
+pub mod guard;
 pub mod openapi;
 pub mod render;
 mod routes;
+pub mod server;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::Instant;
 
 use axum::Router;
-use axum::middleware::map_response;
-use axum::routing::{get, post};
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, Method, header};
+use axum::middleware::from_fn_with_state;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::cors::CorsLayer;
-use tower_http::timeout::TimeoutLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::TraceLayer;
 
 use crate::answer::Answerer;
+use crate::config::ServeConfig;
 use crate::journal::{Journal, QueryEvent};
 use crate::search::Engine;
 pub use error::{ApiError, Code};
-
-/// Longest query accepted, in characters.
-pub const MAX_QUERY_CHARS: usize = 1000;
-/// Longest a request may take before it is answered with `timeout`.
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+use guard::RateLimiter;
+pub use routes::docs::document as openapi_document;
+pub use server::serve;
 
 /// What handlers share.
 #[derive(Debug, Clone)]
@@ -35,28 +36,45 @@ pub struct AppState {
     pub engine: Arc<Engine>,
     /// Answers and conversations.
     pub answerer: Arc<Answerer>,
-    /// Keys accepted by the Dify retrieval endpoint.
-    pub api_keys: Arc<Vec<String>>,
+    /// Limits, timeouts, keys, origins: how this server runs.
+    pub config: Arc<ServeConfig>,
     /// Feedback and query logs, when the server keeps them.
     pub journal: Option<Arc<Journal>>,
+    limiter: Option<Arc<RateLimiter>>,
 }
 
 impl AppState {
-    /// State around an open engine: default answer policy, no API keys, no logs.
+    /// State around an open engine: default answer policy and
+    /// configuration, no API keys, no logs.
     pub fn new(engine: Engine) -> Self {
         let engine = Arc::new(engine);
+        let answerer = Answerer::new(engine.clone());
+        AppState::with_config(engine, answerer, ServeConfig::default())
+    }
+
+    /// State with its own answerer and a validated configuration.
+    pub fn with_config(engine: Arc<Engine>, answerer: Answerer, config: ServeConfig) -> Self {
         AppState {
-            answerer: Arc::new(Answerer::new(engine.clone())),
             engine,
-            api_keys: Arc::new(Vec::new()),
+            answerer: Arc::new(answerer),
+            limiter: RateLimiter::new(&config.rate_limit).map(Arc::new),
+            config: Arc::new(config),
             journal: None,
         }
     }
 
-    /// The same state accepting these keys on `/retrieval`.
-    pub fn with_api_keys(mut self, keys: Vec<String>) -> Self {
-        self.api_keys = Arc::new(keys.into_iter().filter(|k| !k.trim().is_empty()).collect());
+    /// The same state with a changed configuration (tests, embedding).
+    pub fn configure(mut self, change: impl FnOnce(&mut ServeConfig)) -> Self {
+        let config = Arc::make_mut(&mut self.config);
+        change(config);
+        config.api_keys.retain(|k| !k.trim().is_empty());
+        self.limiter = RateLimiter::new(&config.rate_limit).map(Arc::new);
         self
+    }
+
+    /// The same state accepting these keys on `/retrieval`.
+    pub fn with_api_keys(self, keys: Vec<String>) -> Self {
+        self.configure(|c| c.api_keys = keys)
     }
 
     /// The same state writing feedback and query logs to `journal`.
@@ -65,81 +83,52 @@ impl AppState {
         self
     }
 
-    /// Logs a query event when the server keeps logs.
+    /// Logs a query event when the server keeps logs (queued; never waits).
     pub fn log(&self, event: QueryEvent) {
         if let Some(j) = &self.journal {
-            j.query(&event);
+            j.query(event);
         }
+    }
+
+    /// When engine work started now must stop: the request timeout.
+    pub fn deadline(&self) -> Option<Instant> {
+        Instant::now().checked_add(self.config.timeouts.request)
     }
 }
 
-/// Every endpoint: (method, path as documented).
-pub const ROUTES: &[(&str, &str)] = &[
-    ("get", "/healthz"),
-    ("get", "/api/search"),
-    ("get", "/api/topics"),
-    ("get", "/api/articles/{id}"),
-    ("get", "/api/articles/{id}/steps"),
-    ("post", "/api/answer"),
-    ("post", "/api/feedback"),
-    ("post", "/retrieval"),
-    ("get", "/openapi.json"),
-];
-
-/// The API router.
+/// The API router: the documented routes, the JSON fallbacks, and the
+/// layers every request passes through.
 pub fn app(state: AppState) -> Router {
-    Router::new()
-        .route("/healthz", get(routes::health::healthz))
-        .route("/api/search", get(routes::search::search))
-        .route("/api/topics", get(routes::topics::topics))
-        .route(
-            "/api/articles/{*id}",
-            get(routes::articles::article_or_steps),
-        )
-        .route("/api/answer", post(routes::answer::answer))
-        .route("/api/feedback", post(routes::feedback::feedback))
-        .route("/retrieval", post(routes::retrieval::retrieval))
-        .route("/openapi.json", get(openapi::openapi_json))
+    let (router, _) = routes::api().split_for_parts();
+    let config = state.config.clone();
+    let router = router
         .fallback(routes::not_found)
         .method_not_allowed_fallback(routes::method_not_allowed)
-        .with_state(state)
-        .layer(map_response(error::json_errors))
+        .layer(DefaultBodyLimit::max(config.limits.body_bytes))
         .layer(CatchPanicLayer::custom(routes::panic_response))
-        .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            REQUEST_TIMEOUT,
-        ))
-        .layer(CorsLayer::permissive())
-        .layer(TraceLayer::new_for_http())
+        .layer(from_fn_with_state(state.clone(), guard::guard))
+        .with_state(state);
+    let router = match cors(&config.cors_origins) {
+        Some(layer) => router.layer(layer),
+        None => router,
+    };
+    router.layer(TraceLayer::new_for_http())
 }
 
-/// Serves the API on `addr` until Ctrl-C or SIGTERM.
-pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    tracing::info!("listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
+/// CORS for the configured origins; none (browsers refuse cross-origin
+/// calls) when there are none.
+fn cors(origins: &[String]) -> Option<CorsLayer> {
+    let origins: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    if origins.is_empty() {
+        return None;
     }
-    tracing::info!("shutting down");
+    Some(
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(origins))
+            .allow_methods([Method::GET, Method::POST])
+            .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION]),
+    )
 }

@@ -1,28 +1,16 @@
-//! The OpenAPI description, generated from the handlers and types.
+//! The OpenAPI document's fixed parts (title, security scheme); its paths
+//! and schemas come from the route list that builds the router
+//! (`routes::api`, which also serves the document as `/openapi.json`).
 
-use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::routes;
-
-/// The API's OpenAPI document.
+/// The document's fixed parts; paths and schemas come from the routes.
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "wenda",
         description = "Search and answers for Chinese help-centre content"
-    ),
-    paths(
-        routes::health::healthz,
-        routes::search::search,
-        routes::topics::topics,
-        routes::articles::article,
-        routes::articles::steps,
-        routes::answer::answer,
-        routes::feedback::feedback,
-        routes::retrieval::retrieval,
-        openapi_json,
     ),
     modifiers(&BearerAuth)
 )]
@@ -38,10 +26,4 @@ impl Modify for BearerAuth {
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
     }
-}
-
-/// This document.
-#[utoipa::path(get, path = "/openapi.json", responses((status = 200, description = "OpenAPI 3.1 document")))]
-pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
 }

@@ -256,10 +256,7 @@ impl TableWriter {
 }
 
 fn corrupt(path: &Path, what: &str) -> Error {
-    Error::IncompatibleIndex {
-        path: path.to_path_buf(),
-        reason: format!("{what} is damaged"),
-    }
+    Error::CorruptIndex(format!("{}: {what} is damaged", path.display()))
 }
 
 /// Offsets of a table file: (records, offset of each record and of the end).
@@ -487,15 +484,12 @@ impl Catalog {
         let addr = *self
             .addrs
             .get(ord)
-            .ok_or_else(|| Error::Invalid(format!("no article at ordinal {ord}")))?;
+            .ok_or_else(|| Error::CorruptIndex(format!("no article at ordinal {ord}")))?;
         let doc: TantivyDocument = self.searcher.doc(addr)?;
         let json = doc
             .get_first(self.source)
             .and_then(|v| v.as_str())
-            .ok_or_else(|| Error::IncompatibleIndex {
-                path: PathBuf::from(format!("document {ord}")),
-                reason: "the stored article is missing".into(),
-            })?;
+            .ok_or_else(|| Error::CorruptIndex(format!("document {ord} has no stored article")))?;
         serde_json::from_str(json).map_err(|source| Error::Json {
             context: format!("stored article {ord}"),
             source,

@@ -186,10 +186,7 @@ impl Lexicon {
         let read = |file: &str| -> Result<Map<Vec<u8>>> {
             let path = dir.join(file);
             let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-            Map::new(bytes).map_err(|e| Error::IncompatibleIndex {
-                path: path.clone(),
-                reason: format!("unreadable word map ({e})"),
-            })
+            Map::new(bytes).map_err(|e| Error::CorruptIndex(format!("{}: {e}", path.display())))
         };
         Ok(Lexicon {
             words: read(WORDS_FILE)?,

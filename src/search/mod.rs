@@ -54,7 +54,7 @@ pub struct SearchRequest {
     /// Explain each hit's score.
     pub explain: bool,
     /// When to give up: planning and ranking past it stop with
-    /// [`Error::Timeout`].
+    /// [`Error::DeadlineExceeded`].
     pub deadline: Option<Instant>,
 }
 
@@ -643,10 +643,10 @@ impl Engine {
     }
 }
 
-/// Stops with [`Error::Timeout`] once `deadline` has passed.
+/// Stops with [`Error::DeadlineExceeded`] once `deadline` has passed.
 fn check(deadline: Option<Instant>) -> Result<()> {
     match deadline {
-        Some(d) if Instant::now() >= d => Err(Error::Timeout),
+        Some(d) if Instant::now() >= d => Err(Error::DeadlineExceeded),
         _ => Ok(()),
     }
 }

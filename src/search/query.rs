@@ -70,7 +70,7 @@ pub struct Context<'a> {
 
 /// Work done while planning, counted in lexicon look-ups, and the limits
 /// on it: a plan never makes more than [`MAX_PLAN_LOOKUPS`] of them, and
-/// stops with [`Error::Timeout`] once the deadline has passed.
+/// stops with [`Error::DeadlineExceeded`] once the deadline has passed.
 struct Budget {
     lookups: usize,
     deadline: Option<Instant>,
@@ -84,7 +84,7 @@ impl Budget {
         }
         self.lookups += 1;
         if self.lookups.is_multiple_of(16) && self.deadline.is_some_and(|d| Instant::now() >= d) {
-            return Err(Error::Timeout);
+            return Err(Error::DeadlineExceeded);
         }
         Ok(true)
     }
@@ -200,7 +200,7 @@ fn content_words(analyzer: &Analyzer, text: &str) -> Vec<String> {
 impl QueryPlan {
     /// Plans the query for user text. Long texts are read up to
     /// [`MAX_CONCEPTS`] words and [`MAX_GRAMS`] ideograph pairs; past the
-    /// deadline, planning stops with [`Error::Timeout`].
+    /// deadline, planning stops with [`Error::DeadlineExceeded`].
     pub fn new(ctx: Context<'_>, text: &str) -> Result<QueryPlan> {
         let tokens = ctx.analyzer.tokens(text);
         let mut budget = Budget {
@@ -599,7 +599,10 @@ mod tests {
             deadline: Some(Instant::now()),
         };
         let text = "挂在".repeat(200);
-        assert!(matches!(QueryPlan::new(ctx, &text), Err(Error::Timeout)));
+        assert!(matches!(
+            QueryPlan::new(ctx, &text),
+            Err(Error::DeadlineExceeded)
+        ));
         let ctx = Context {
             deadline: None,
             ..ctx

@@ -188,3 +188,70 @@ fn answer_and_chat_from_the_command_line() {
     assert!(text.contains("第 1 步"), "{text}");
     assert!(text.contains("[no_answer · human_requested"), "{text}");
 }
+
+#[test]
+fn export_writes_one_record_per_article_and_eval_turns_parts_off() {
+    let tmp = tempfile::tempdir().unwrap();
+    let index = tmp.path().join("idx");
+    let docset = data("docset");
+    let (docset, index) = (docset.to_str().unwrap(), index.to_str().unwrap());
+    let out = wenda(&["export", "--corpus", docset, "--index", index]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let records: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records.len(), 8);
+    for r in &records {
+        let keys: Vec<_> = r.as_object().unwrap().keys().cloned().collect();
+        assert_eq!(keys, vec!["body", "id", "title"], "{r}");
+    }
+    let timezone = records.iter().find(|r| r["id"] == "sub/更改时区").unwrap();
+    assert!(timezone["body"].as_str().unwrap().contains("时区"));
+    let queries = data("docset_queries.jsonl");
+    let queries = queries.to_str().unwrap();
+    let all = json(&wenda(&[
+        "eval", queries, "--corpus", docset, "--index", index, "--json",
+    ]));
+    let without = json(&wenda(&[
+        "eval",
+        queries,
+        "--corpus",
+        docset,
+        "--index",
+        index,
+        "--json",
+        "--without",
+        "grams,synonyms,typos,pinyin,rerank",
+    ]));
+    assert_eq!(without["queries"], all["queries"]);
+    let out = wenda(&["eval", queries, "--without", "everything"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an unknown part is a usage error"
+    );
+}
+
+#[test]
+fn serve_refuses_a_bad_configuration_before_any_work() {
+    let out = wenda(&[
+        "serve",
+        "--corpus",
+        "/definitely/not/here",
+        "--cors-origin",
+        "*",
+    ]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("CORS origin `*`"), "{stderr}");
+    assert!(
+        !stderr.contains("does not exist"),
+        "checked before the corpus: {stderr}"
+    );
+}

@@ -151,7 +151,7 @@ fn report_lists_gaps_from_the_logs() {
     let dir = tempfile::tempdir().unwrap();
     let journal = Journal::open(dir.path()).unwrap();
     for q in ["发票怎么开", "发票怎么开", "鲸鱼"] {
-        journal.query(&wenda::journal::QueryEvent {
+        journal.query(wenda::journal::QueryEvent {
             ts_ms: 1,
             kind: "search".into(),
             query: q.into(),
@@ -178,4 +178,186 @@ fn report_lists_gaps_from_the_logs() {
         json!({"query": "发票怎么开", "count": 2})
     );
     assert_eq!(r["handoffs"], json!([]));
+}
+
+/// A log with a line torn in the middle of a character (then terminated
+/// by a later write) and a torn last line, as a crash or a full disk
+/// leaves it.
+fn torn_log() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(data("torn_feedback.jsonl"), dir.path().join(FEEDBACK_FILE)).unwrap();
+    dir
+}
+
+#[test]
+fn report_skips_and_counts_torn_lines_without_losing_the_next() {
+    let dir = torn_log();
+    let r = wenda::journal::report(dir.path(), 10).unwrap();
+    assert_eq!(r.unreadable_lines, 2, "the torn line and the torn tail");
+    let ids: Vec<_> = r.unhelpful.iter().map(|v| v.article_id.as_str()).collect();
+    assert_eq!(ids, vec!["exam-voucher-use", "po-cancel"]);
+}
+
+#[test]
+fn opening_the_journal_cuts_a_torn_tail_so_the_next_record_is_whole() {
+    let dir = torn_log();
+    let journal = Journal::open(dir.path()).unwrap();
+    journal
+        .feedback(&wenda::journal::FeedbackRecord {
+            ts_ms: 5,
+            query: "时区".into(),
+            article_id: "rename-company".into(),
+            helpful: false,
+            comment: None,
+        })
+        .unwrap();
+    let log = std::fs::read(dir.path().join(FEEDBACK_FILE)).unwrap();
+    assert!(log.ends_with(b"\n"));
+    let last = log[..log.len() - 1]
+        .split(|b| *b == b'\n')
+        .next_back()
+        .unwrap();
+    let record: Value = serde_json::from_slice(last).unwrap();
+    assert_eq!(record["article_id"], "rename-company");
+    let r = wenda::journal::report(dir.path(), 10).unwrap();
+    assert_eq!(r.unreadable_lines, 1, "only the torn line in the middle");
+    assert_eq!(r.unhelpful.len(), 3);
+}
+
+/// A log file on a disk that fills up: writes past `room` bytes write
+/// part and fail with ENOSPC, as `write(2)` does.
+#[derive(Debug)]
+struct FullDisk {
+    file: std::fs::File,
+    room: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl wenda::journal::LogFile for FullDisk {
+    fn append(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        use std::sync::atomic::Ordering;
+        let room = self.room.load(Ordering::SeqCst);
+        let n = bytes.len().min(room);
+        self.file.write_all(&bytes[..n])?;
+        self.room.store(room - n, Ordering::SeqCst);
+        if n < bytes.len() {
+            return Err(std::io::Error::from_raw_os_error(28));
+        }
+        Ok(())
+    }
+
+    fn sync(&mut self) -> std::io::Result<()> {
+        self.file.sync_data()
+    }
+
+    fn truncate(&mut self, len: u64) -> std::io::Result<()> {
+        self.file.set_len(len)
+    }
+}
+
+#[test]
+fn a_full_disk_leaves_no_partial_record_behind() {
+    use std::sync::atomic::Ordering;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(FEEDBACK_FILE);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .unwrap();
+    let room = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(150));
+    let journal = Journal::with_feedback_file(
+        dir.path(),
+        Box::new(FullDisk {
+            file,
+            room: room.clone(),
+        }),
+        0,
+    );
+    let record = |id: &str| wenda::journal::FeedbackRecord {
+        ts_ms: 1,
+        query: "代金券怎么用".into(),
+        article_id: id.into(),
+        helpful: false,
+        comment: Some("没有说有效期".into()),
+    };
+    journal.feedback(&record("first")).unwrap();
+    let err = journal.feedback(&record("second")).unwrap_err().to_string();
+    assert!(err.contains("feedback.jsonl"), "{err}");
+    let after_failure = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(after_failure.lines().count(), 1);
+    assert!(
+        after_failure.ends_with('\n'),
+        "cut back to the last whole line"
+    );
+    // Space again: the next record is whole and on its own line.
+    room.store(usize::MAX, Ordering::SeqCst);
+    journal.feedback(&record("third")).unwrap();
+    let r = wenda::journal::report(dir.path(), 10).unwrap();
+    assert_eq!(r.unreadable_lines, 0);
+    let ids: Vec<_> = r.unhelpful.iter().map(|v| v.article_id.as_str()).collect();
+    assert_eq!(ids, vec!["first", "third"]);
+}
+
+fn feedback_line(id: &str, comment: &str) -> String {
+    json!({"ts_ms": 1, "query": "q", "article_id": id, "helpful": false, "comment": comment})
+        .to_string()
+}
+
+#[test]
+fn report_escapes_control_characters_from_the_public() {
+    let dir = tempfile::tempdir().unwrap();
+    let forged = "\u{1b}[2J\r\n   99 unhelpful, 0 helpful  forged-article";
+    std::fs::write(
+        dir.path().join(FEEDBACK_FILE),
+        format!(
+            "{}\n",
+            feedback_line("po-cancel\u{1b}]0;title\u{7}", forged)
+        ),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_wenda"))
+        .args(["report", "--log-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        !stdout.chars().any(|c| c.is_control() && c != '\n'),
+        "{stdout:?}"
+    );
+    assert!(
+        !stdout
+            .lines()
+            .any(|l| l.contains("forged-article") && !l.contains("po-cancel")),
+        "a comment forged a line: {stdout}"
+    );
+    assert!(stdout.contains("\\u{1b}[2J\\r\\n"), "{stdout}");
+}
+
+#[test]
+fn report_into_a_closed_pipe_exits_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    // More than a pipe holds, so the writer meets the closed pipe.
+    let lines: String = (0..4000)
+        .map(|i| {
+            format!(
+                "{}\n",
+                json!({"ts_ms": 1, "kind": "search", "query": format!("没有结果的问题 {i}"), "total": 0})
+            )
+        })
+        .collect();
+    std::fs::write(dir.path().join("queries.jsonl"), lines).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wenda"))
+        .args(["report", "--top", "4000", "--log-dir"])
+        .arg(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
+    assert!(!stderr.contains("panicked"), "{stderr}");
 }

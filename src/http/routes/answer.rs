@@ -8,7 +8,7 @@ use crate::answer::{AnswerRequest, AnswerResponse, DEFAULT_TOP_K, MAX_TOP_K};
 use crate::article::frontmatter::split_topic_path;
 use crate::http::AppState;
 use crate::http::error::{ApiError, Code, ErrorBody};
-use crate::http::routes::required_text;
+use crate::http::routes::{required_text, short_field};
 use crate::journal::{QueryEvent, now_ms};
 
 /// A question for the answer engine.
@@ -17,7 +17,8 @@ use crate::journal::{QueryEvent, now_ms};
 pub struct AnswerInput {
     /// What the user said.
     question: String,
-    /// The conversation to continue (from an earlier response).
+    /// The conversation to continue (from an earlier response): visible
+    /// ASCII, at most 128 characters.
     #[serde(default)]
     session_id: Option<String>,
     /// Candidates to return, 1 to 10 (default 3).
@@ -28,6 +29,23 @@ pub struct AnswerInput {
     topic: Option<String>,
 }
 
+/// A session id as clients may send it: visible ASCII within the cap. An
+/// empty one starts a new conversation.
+fn session_id(id: Option<String>, max_chars: usize) -> Result<Option<String>, ApiError> {
+    let Some(id) = id.filter(|s| !s.trim().is_empty()) else {
+        return Ok(None);
+    };
+    if id.len() > max_chars || !id.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(ApiError::new(
+            Code::InvalidSessionId,
+            format!(
+                "field `session_id` must be at most {max_chars} visible ASCII characters; pass back the one a reply gave"
+            ),
+        ));
+    }
+    Ok(Some(id))
+}
+
 /// One answer, a clarifying question, or a handoff.
 #[utoipa::path(
     post,
@@ -35,7 +53,10 @@ pub struct AnswerInput {
     request_body = AnswerInput,
     responses(
         (status = 200, body = AnswerResponse),
-        (status = 400, body = ErrorBody, description = "`invalid_json`, `empty_question`, `query_too_long`, `invalid_top_k`")
+        (status = 400, body = ErrorBody, description = "`invalid_json`, `empty_question`, `query_too_long`, `invalid_top_k`, `invalid_session_id`, `invalid_parameter`"),
+        (status = 413, body = ErrorBody, description = "`payload_too_large`"),
+        (status = 429, body = ErrorBody, description = "`rate_limited`"),
+        (status = 503, body = ErrorBody, description = "`timeout`")
     )
 )]
 pub async fn answer(
@@ -43,7 +64,14 @@ pub async fn answer(
     input: Result<Json<AnswerInput>, JsonRejection>,
 ) -> Result<Json<AnswerResponse>, ApiError> {
     let Json(input) = input?;
-    let question = required_text(&input.question, "field `question`", Code::EmptyQuestion)?;
+    let limits = &state.config.limits;
+    let question = required_text(
+        &input.question,
+        "field `question`",
+        Code::EmptyQuestion,
+        limits.query_chars,
+    )?;
+    let session_id = session_id(input.session_id, limits.session_id_chars)?;
     let top_k = match input.top_k {
         None => DEFAULT_TOP_K,
         Some(k) if (1..=MAX_TOP_K as i64).contains(&k) => k as usize,
@@ -54,14 +82,18 @@ pub async fn answer(
             ));
         }
     };
+    if let Some(t) = &input.topic {
+        short_field(t, "field `topic`", limits.field_chars)?;
+    }
     let req = AnswerRequest {
         question,
-        session_id: input.session_id,
+        session_id,
         top_k,
         topic: input
             .topic
             .map(|t| split_topic_path(&t))
             .filter(|t| !t.is_empty()),
+        deadline: state.deadline(),
     };
     let asked = req.question.clone();
     let answerer = state.answerer.clone();
@@ -73,9 +105,7 @@ pub async fn answer(
         kind: "answer".into(),
         query: asked,
         total: None,
-        status: serde_json::to_value(response.status)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string)),
+        status: Some(response.status.as_str().to_string()),
         handoff: response.handoff,
         top: response.answer.as_ref().map(|a| a.id.clone()),
     });

@@ -43,17 +43,25 @@ fn not_found(id: &str) -> ApiError {
     )
 }
 
-/// Ids may contain `/`, so one wildcard route serves both endpoints; an id
-/// that exists wins over the `/steps` suffix.
-pub async fn article_or_steps(state: State<AppState>, Path(id): Path<String>) -> Response {
+/// Ids may contain `/`, so every article path resolves here: an id that
+/// exists wins over the `/steps` suffix.
+pub async fn article_or_steps(State(state): State<AppState>, Path(path): Path<String>) -> Response {
+    resolve(&state, &path)
+}
+
+fn resolve(state: &AppState, path: &str) -> Response {
     let catalog = state.engine.catalog();
-    if catalog.ord_of(&id).is_none()
-        && let Some(base) = id.strip_suffix("/steps")
-        && catalog.ord_of(base).is_some()
+    if catalog.ord_of(path).is_none()
+        && let Some(base) = path.strip_suffix("/steps")
+        && let Some(ord) = catalog.ord_of(base)
     {
-        return steps(state, Path(base.to_string())).await.into_response();
+        return catalog
+            .article(ord)
+            .map(|a| Json(steps_view(&a)))
+            .map_err(ApiError::from)
+            .into_response();
     }
-    article(state, Path(id)).await.into_response()
+    whole(state, path).map(Json).into_response()
 }
 
 /// One article, whole.
@@ -66,24 +74,8 @@ pub async fn article_or_steps(state: State<AppState>, Path(id): Path<String>) ->
         (status = 404, body = ErrorBody, description = "`article_not_found`")
     )
 )]
-pub async fn article(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<Json<ArticleView>, ApiError> {
-    let catalog = state.engine.catalog();
-    let ord = catalog.ord_of(&id).ok_or_else(|| not_found(&id))?;
-    let a = &catalog.article(ord)?;
-    Ok(Json(ArticleView {
-        procedure: steps_view(a),
-        topic: a.topic.clone(),
-        breadcrumb: catalog.breadcrumb(ord),
-        path: a.path.clone(),
-        questions: a.questions.clone(),
-        partial: a.partial,
-        sections: a.sections.clone(),
-        links: a.links.clone(),
-        backlinks: catalog.backlinks(ord),
-    }))
+pub async fn article(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    resolve(&state, &id)
 }
 
 /// The procedure of an article.
@@ -96,16 +88,25 @@ pub async fn article(
         (status = 404, body = ErrorBody, description = "`article_not_found`")
     )
 )]
-pub async fn steps(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<Json<StepsView>, ApiError> {
-    let article = state
-        .engine
-        .catalog()
-        .article_by_id(&id)?
-        .ok_or_else(|| not_found(&id))?;
-    Ok(Json(steps_view(&article)))
+pub async fn steps(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    resolve(&state, &format!("{id}/steps"))
+}
+
+fn whole(state: &AppState, id: &str) -> Result<ArticleView, ApiError> {
+    let catalog = state.engine.catalog();
+    let ord = catalog.ord_of(id).ok_or_else(|| not_found(id))?;
+    let a = &catalog.article(ord)?;
+    Ok(ArticleView {
+        procedure: steps_view(a),
+        topic: a.topic.clone(),
+        breadcrumb: catalog.breadcrumb(ord),
+        path: a.path.clone(),
+        questions: a.questions.clone(),
+        partial: a.partial,
+        sections: a.sections.clone(),
+        links: a.links.clone(),
+        backlinks: catalog.backlinks(ord),
+    })
 }
 
 fn steps_view(a: &Article) -> StepsView {

@@ -6,11 +6,8 @@ use utoipa::ToSchema;
 
 use crate::http::AppState;
 use crate::http::error::{ApiError, Code, ErrorBody};
-use crate::http::routes::required_text;
+use crate::http::routes::{required_text, short_field};
 use crate::journal::{FeedbackRecord, now_ms};
-
-/// Longest comment kept, in characters.
-pub const MAX_COMMENT_CHARS: usize = 2000;
 
 /// A user's judgement of an article.
 #[derive(Deserialize, ToSchema)]
@@ -43,7 +40,9 @@ pub struct FeedbackAck {
         (status = 200, body = FeedbackAck),
         (status = 400, body = ErrorBody, description = "`invalid_json`, `empty_query`, `query_too_long`, `invalid_parameter`"),
         (status = 404, body = ErrorBody, description = "`article_not_found`"),
-        (status = 503, body = ErrorBody, description = "`feedback_disabled`")
+        (status = 413, body = ErrorBody, description = "`payload_too_large`"),
+        (status = 429, body = ErrorBody, description = "`rate_limited`"),
+        (status = 503, body = ErrorBody, description = "`feedback_disabled`, `timeout`")
     )
 )]
 pub async fn feedback(
@@ -51,16 +50,16 @@ pub async fn feedback(
     input: Result<Json<FeedbackInput>, JsonRejection>,
 ) -> Result<Json<FeedbackAck>, ApiError> {
     let Json(input) = input?;
-    let query = required_text(&input.query, "field `query`", Code::EmptyQuery)?;
-    if input
-        .comment
-        .as_ref()
-        .is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS)
-    {
-        return Err(ApiError::new(
-            Code::InvalidParameter,
-            format!("field `comment` is longer than {MAX_COMMENT_CHARS} characters"),
-        ));
+    let limits = &state.config.limits;
+    let query = required_text(
+        &input.query,
+        "field `query`",
+        Code::EmptyQuery,
+        limits.query_chars,
+    )?;
+    short_field(&input.article_id, "field `article_id`", limits.field_chars)?;
+    if let Some(c) = &input.comment {
+        short_field(c, "field `comment`", limits.comment_chars)?;
     }
     if state.engine.catalog().ord_of(&input.article_id).is_none() {
         return Err(ApiError::new(

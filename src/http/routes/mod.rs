@@ -1,7 +1,10 @@
 //! One file per resource; handlers validate, call the engine, return JSON.
+//! [`api`] is the one list of routes: it builds both the router and the
+//! OpenAPI document.
 
 pub mod answer;
 pub mod articles;
+pub mod docs;
 pub mod feedback;
 pub mod health;
 pub mod retrieval;
@@ -13,14 +16,56 @@ use std::any::Any;
 use axum::body::Body;
 use axum::http::{Response, Uri};
 use axum::response::IntoResponse;
+use axum::routing::get;
+use utoipa::OpenApi;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
+use utoipa_axum::routes;
 
-use super::MAX_QUERY_CHARS;
+use super::AppState;
 use super::error::{ApiError, Code};
+use super::openapi::ApiDoc;
+
+/// Every route with its documentation.
+pub fn api() -> OpenApiRouter<AppState> {
+    let router = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health::healthz))
+        .routes(routes!(search::search))
+        .routes(routes!(topics::topics))
+        .routes(routes!(answer::answer))
+        .routes(routes!(feedback::feedback))
+        .routes(routes!(retrieval::retrieval))
+        .routes(routes!(docs::openapi_json));
+    // Article ids may contain `/`, which a one-segment `{id}` cannot match:
+    // the two article paths are documented here and served by one wildcard.
+    let router = served_by_wildcard(router, routes!(articles::article));
+    let router = served_by_wildcard(router, routes!(articles::steps));
+    router.route("/api/articles/{*id}", get(articles::article_or_steps))
+}
+
+/// Adds a documented route's paths and schemas to the document without
+/// routing them (the article wildcard answers them).
+fn served_by_wildcard(
+    mut router: OpenApiRouter<AppState>,
+    (schemas, paths, _): UtoipaMethodRouter<AppState>,
+) -> OpenApiRouter<AppState> {
+    let doc = router.get_openapi_mut();
+    doc.paths.paths.extend(paths.paths);
+    doc.components
+        .get_or_insert_with(Default::default)
+        .schemas
+        .extend(schemas);
+    router
+}
 
 /// User text that must be there: trimmed, or `blank` when it is empty and
-/// `query_too_long` past [`MAX_QUERY_CHARS`]. `what` names it in messages
+/// `query_too_long` past `max_chars`. `what` names it in messages
 /// (“parameter `q`”).
-pub fn required_text(value: &str, what: &str, blank: Code) -> Result<String, ApiError> {
+pub fn required_text(
+    value: &str,
+    what: &str,
+    blank: Code,
+    max_chars: usize,
+) -> Result<String, ApiError> {
     let text = value.trim();
     if text.is_empty() {
         return Err(ApiError::new(
@@ -28,19 +73,39 @@ pub fn required_text(value: &str, what: &str, blank: Code) -> Result<String, Api
             format!("{what} is required and must not be blank"),
         ));
     }
-    if text.chars().count() > MAX_QUERY_CHARS {
+    if text.chars().count() > max_chars {
         return Err(ApiError::new(
             Code::QueryTooLong,
-            format!("{what} is longer than {MAX_QUERY_CHARS} characters"),
+            format!("{what} is longer than {max_chars} characters"),
         ));
     }
     Ok(text.to_string())
 }
 
+/// A short optional field (topic, article id) within `max_chars`.
+pub fn short_field(value: &str, what: &str, max_chars: usize) -> Result<(), ApiError> {
+    if value.chars().count() > max_chars {
+        return Err(ApiError::new(
+            Code::InvalidParameter,
+            format!("{what} is longer than {max_chars} characters"),
+        ));
+    }
+    Ok(())
+}
+
 pub async fn not_found(uri: Uri) -> ApiError {
+    let mut path = uri.path().to_string();
+    if path.len() > 200 {
+        let mut cut = 200;
+        while !path.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        path.truncate(cut);
+        path.push('…');
+    }
     ApiError::new(
         Code::RouteNotFound,
-        format!("no endpoint at {}; see GET /openapi.json", uri.path()),
+        format!("no endpoint at {path}; see GET /openapi.json"),
     )
 }
 
@@ -58,4 +123,24 @@ pub fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response<Body> {
         .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
         .unwrap_or_else(|| "unknown panic".into());
     ApiError::internal(format!("handler panicked: {detail}")).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panic_becomes_a_json_500_without_details() {
+        let response = panic_response(Box::new("index out of bounds: secret detail"));
+        assert_eq!(
+            response.status(),
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR
+        );
+        let body = axum::body::to_bytes(response.into_body(), 4096)
+            .await
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(v["error"]["code"], "internal");
+        assert!(!body.windows(6).any(|w| w == b"secret"));
+    }
 }

@@ -1,19 +1,22 @@
 //! Dify's external knowledge API: `POST /retrieval` with a Bearer key.
-//! Errors carry Dify's `error_code`/`error_msg` and, beside them, wenda's
-//! own `error` object, so both kinds of client understand them.
+//! Errors carry Dify's `error_code`/`error_msg` (from the one error table,
+//! [`Code::dify_code`]) and, beside them, wenda's own `error` object, so
+//! both kinds of client understand them. Records are scored by the
+//! answerer's policy ([`Answerer::scored`]).
 
 use axum::Json;
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use utoipa::ToSchema;
 
-use crate::answer::compose;
-use crate::answer::confidence::{Features, Model};
+use crate::answer::{Answerer, compose};
 use crate::http::AppState;
+use crate::http::error::{ApiError, Code, ErrorBody};
+use crate::http::routes::short_field;
 use crate::search::{SearchRequest, topic_value};
 
 /// Most records returned, whatever `top_k` asks.
@@ -90,15 +93,6 @@ pub struct RetrievalOutput {
     records: Vec<Record>,
 }
 
-fn dify_error(status: StatusCode, error_code: u32, code: &str, message: &str) -> Response {
-    let body = json!({
-        "error_code": error_code,
-        "error_msg": message,
-        "error": {"code": code, "message": message},
-    });
-    (status, Json(body)).into_response()
-}
-
 /// Records for Dify's external knowledge base.
 #[utoipa::path(
     post,
@@ -107,12 +101,27 @@ fn dify_error(status: StatusCode, error_code: u32, code: &str, message: &str) ->
     security(("bearer" = [])),
     responses(
         (status = 200, body = RetrievalOutput, description = "Records; an empty body (Dify's registration check) gets `{\"records\": []}`"),
-        (status = 400, description = "`error_code` 3001: the body is not a retrieval request"),
-        (status = 403, description = "`error_code` 1001: malformed Authorization header; 1002: wrong key"),
-        (status = 404, description = "`error_code` 2001: unknown knowledge_id")
+        (status = 400, body = ErrorBody, description = "`error_code` 3001: the body is not a retrieval request, or a field is too long"),
+        (status = 403, body = ErrorBody, description = "`error_code` 1001: malformed Authorization header; 1002: wrong key"),
+        (status = 404, body = ErrorBody, description = "`error_code` 2001: unknown knowledge_id"),
+        (status = 413, body = ErrorBody, description = "`error_code` 3001: the body is too large"),
+        (status = 429, body = ErrorBody, description = "`error_code` 3001: rate limited"),
+        (status = 503, body = ErrorBody, description = "`error_code` 5000: timeout")
     )
 )]
-pub async fn retrieval(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn retrieval(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    match respond(&state, &headers, body).await {
+        Ok(out) => Json(out).into_response(),
+        Err(e) => e.for_dify().into_response(),
+    }
+}
+
+/// The key is checked before a byte of the body is read.
+async fn respond(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<RetrievalOutput, ApiError> {
     let auth = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -122,39 +131,52 @@ pub async fn retrieval(State(state): State<AppState>, headers: HeaderMap, body: 
         .map(str::trim)
         .filter(|k| !k.is_empty())
     else {
-        return dify_error(
-            StatusCode::FORBIDDEN,
-            1001,
-            "invalid_authorization_header",
+        return Err(ApiError::new(
+            Code::InvalidAuthorizationHeader,
             "Invalid Authorization header format. Expected 'Bearer <api-key>' format.",
-        );
+        ));
     };
-    if !state.api_keys.iter().any(|k| k == key) {
-        return dify_error(
-            StatusCode::FORBIDDEN,
-            1002,
-            "authorization_failed",
+    if !state.config.api_keys.iter().any(|k| k == key) {
+        return Err(ApiError::new(
+            Code::AuthorizationFailed,
             "Authorization failed: the key is not one this server accepts.",
-        );
+        ));
     }
+    let limits = &state.config.limits;
+    let body = axum::body::to_bytes(body, limits.body_bytes)
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                Code::PayloadTooLarge,
+                format!("request body is over {} bytes", limits.body_bytes),
+            )
+        })?;
     if body.iter().all(u8::is_ascii_whitespace) {
         // Dify checks the endpoint and key with an empty request.
-        return Json(RetrievalOutput {
+        return Ok(RetrievalOutput {
             records: Vec::new(),
-        })
-        .into_response();
+        });
     }
-    let input: RetrievalInput = match serde_json::from_slice(&body) {
-        Ok(i) => i,
-        Err(e) => {
-            return dify_error(
-                StatusCode::BAD_REQUEST,
-                3001,
-                "invalid_json",
-                &format!("request body is not a retrieval request: {e}"),
-            );
-        }
-    };
+    let input: RetrievalInput = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::new(
+            Code::InvalidJson,
+            format!("request body is not a retrieval request: {e}"),
+        )
+    })?;
+    short_field(
+        &input.knowledge_id,
+        "field `knowledge_id`",
+        limits.field_chars,
+    )?;
+    if input.query.chars().count() > limits.query_chars {
+        return Err(ApiError::new(
+            Code::QueryTooLong,
+            format!(
+                "field `query` is longer than {} characters",
+                limits.query_chars
+            ),
+        ));
+    }
     let corpora: Vec<&str> = state
         .engine
         .manifest()
@@ -163,74 +185,60 @@ pub async fn retrieval(State(state): State<AppState>, headers: HeaderMap, body: 
         .map(|c| c.name.as_str())
         .collect();
     if !corpora.contains(&input.knowledge_id.as_str()) {
-        return dify_error(
-            StatusCode::NOT_FOUND,
-            2001,
-            "knowledge_not_found",
-            &format!(
+        return Err(ApiError::new(
+            Code::KnowledgeNotFound,
+            format!(
                 "The knowledge does not exist: `{}`; this server has {}",
                 input.knowledge_id,
                 corpora.join(", ")
             ),
-        );
+        ));
     }
-    let engine = state.engine.clone();
-    let result = tokio::task::spawn_blocking(move || records(&engine, &input)).await;
-    match result {
-        Ok(Ok(records)) => Json(RetrievalOutput { records }).into_response(),
-        Ok(Err(e)) => internal(&e.to_string()),
-        Err(e) => internal(&e.to_string()),
-    }
+    let answerer = state.answerer.clone();
+    let deadline = state.deadline();
+    let records = tokio::task::spawn_blocking(move || records(&answerer, &input, deadline))
+        .await
+        .map_err(ApiError::internal)??;
+    Ok(RetrievalOutput { records })
 }
 
-fn internal(detail: &str) -> Response {
-    tracing::error!(error = %detail, "retrieval failed");
-    dify_error(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        5000,
-        "internal",
-        "internal error; the server log has the details",
-    )
-}
-
-fn records(engine: &crate::search::Engine, input: &RetrievalInput) -> crate::Result<Vec<Record>> {
+fn records(
+    answerer: &Answerer,
+    input: &RetrievalInput,
+    deadline: Option<std::time::Instant>,
+) -> crate::Result<Vec<Record>> {
     let top_k = input.retrieval_setting.top_k.clamp(1, MAX_RECORDS as i64) as usize;
     if input.query.trim().is_empty() {
         return Ok(Vec::new());
     }
     let mut req = SearchRequest::new(input.query.clone());
     req.corpus = Some(input.knowledge_id.clone());
+    req.deadline = deadline;
     // Room for records the metadata conditions filter out.
     req.limit = (top_k * 4).min(MAX_RECORDS * 4);
-    let ranked = engine.rank(&req)?;
-    // Single characters matching is a search-box courtesy, not knowledge.
-    if ranked.fallback {
-        return Ok(Vec::new());
-    }
-    let model = Model::default();
-    let confidence = model.confidence(&Features::of(engine, &ranked, 0));
     let mut out = Vec::new();
-    for (hit, ratio) in ranked.hits.iter().zip(ranked.score_ratios()) {
-        let score = ((confidence * ratio) * 1000.0).round() / 1000.0;
-        if f64::from(score) < input.retrieval_setting.score_threshold {
+    for scored in answerer.scored(&req)? {
+        let e = scored.entry;
+        if f64::from(scored.score) < input.retrieval_setting.score_threshold {
             continue;
         }
-        let a = &engine.catalog().article(hit.ord)?;
         let mut metadata = Map::new();
-        metadata.insert("id".into(), json!(a.id));
-        metadata.insert("path".into(), json!(a.path));
-        metadata.insert("url".into(), json!(a.url.clone().unwrap_or_default()));
-        metadata.insert("topic".into(), json!(topic_value(&a.topic)));
-        metadata.insert("corpus".into(), json!(a.corpus));
-        metadata.insert("step_count".into(), json!(a.steps().len()));
+        metadata.insert("id".into(), json!(e.id));
+        metadata.insert("path".into(), json!(e.path));
+        metadata.insert("url".into(), json!(e.url.clone().unwrap_or_default()));
+        metadata.insert("topic".into(), json!(topic_value(&e.topic)));
+        metadata.insert("corpus".into(), json!(e.corpus));
+        metadata.insert("step_count".into(), json!(e.step_count));
         if let Some(cond) = &input.metadata_condition
             && !satisfies(&metadata, cond)
         {
             continue;
         }
+        // The whole article only for the records kept.
+        let a = &answerer.engine().catalog().article(scored.ord)?;
         out.push(Record {
             content: compose::text(a),
-            score,
+            score: scored.score,
             title: a.title.clone(),
             metadata,
         });

@@ -6,10 +6,11 @@ use serde::{Deserialize, Serialize};
 use crate::article::frontmatter::split_topic_path;
 use utoipa::IntoParams;
 
+use crate::config::Limits;
 use crate::http::AppState;
 use crate::http::error::{ApiError, Code, ErrorBody};
 use crate::http::render::snippet_html;
-use crate::http::routes::required_text;
+use crate::http::routes::{required_text, short_field};
 use crate::journal::{QueryEvent, now_ms};
 use crate::search::{
     DEFAULT_LIMIT, Facets, Hit, HitExplanation, MAX_LIMIT, QueryExplanation, SearchRequest,
@@ -129,7 +130,9 @@ pub struct SearchParams {
     params(SearchParams),
     responses(
         (status = 200, body = SearchBody),
-        (status = 400, body = ErrorBody, description = "`empty_query`, `query_too_long`, `invalid_limit`, `invalid_offset`, `invalid_parameter`")
+        (status = 400, body = ErrorBody, description = "`empty_query`, `query_too_long`, `invalid_limit`, `invalid_offset`, `invalid_parameter`"),
+        (status = 429, body = ErrorBody, description = "`rate_limited`"),
+        (status = 503, body = ErrorBody, description = "`timeout`")
     )
 )]
 pub async fn search(
@@ -137,7 +140,8 @@ pub async fn search(
     params: Result<Query<SearchParams>, QueryRejection>,
 ) -> Result<Json<SearchBody>, ApiError> {
     let Query(params) = params.map_err(|e| ApiError::new(Code::InvalidParameter, e.body_text()))?;
-    let req = validate(params)?;
+    let mut req = validate(params, &state.config.limits)?;
+    req.deadline = state.deadline();
     let engine = state.engine.clone();
     let response = tokio::task::spawn_blocking(move || engine.search(&req))
         .await
@@ -154,10 +158,10 @@ pub async fn search(
     Ok(Json(SearchBody::from(response)))
 }
 
-fn validate(p: SearchParams) -> Result<SearchRequest, ApiError> {
+fn validate(p: SearchParams, limits: &Limits) -> Result<SearchRequest, ApiError> {
     // The query goes on as typed; only its emptiness and length are judged.
     let q = p.q.unwrap_or_default();
-    required_text(&q, "parameter `q`", Code::EmptyQuery)?;
+    required_text(&q, "parameter `q`", Code::EmptyQuery, limits.query_chars)?;
     let limit =
         parse_bounded(p.limit.as_deref(), DEFAULT_LIMIT, 1, MAX_LIMIT).ok_or_else(|| {
             ApiError::new(
@@ -171,6 +175,9 @@ fn validate(p: SearchParams) -> Result<SearchRequest, ApiError> {
             format!("parameter `offset` must be a whole number from 0 to {MAX_OFFSET}"),
         )
     })?;
+    if let Some(t) = &p.topic {
+        short_field(t, "parameter `topic`", limits.field_chars)?;
+    }
     let topic = p
         .topic
         .map(|t| split_topic_path(&t))
@@ -190,9 +197,8 @@ fn validate(p: SearchParams) -> Result<SearchRequest, ApiError> {
         limit,
         offset,
         topic,
-        corpus: None,
         explain,
-        deadline: None,
+        ..SearchRequest::default()
     })
 }
 

@@ -1,0 +1,261 @@
+//! One function per command. Each opens what it needs, does the work in
+//! the library and hands the result to a printer.
+
+use std::io::{BufRead, IsTerminal};
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+
+use wenda::answer::confidence::{self, Calibration};
+use wenda::answer::{AnswerRequest, Answerer, DEFAULT_TOP_K, MemorySessions, Outcomes, Policy};
+use wenda::config::ServeConfig;
+use wenda::eval;
+use wenda::http::{self, AppState};
+use wenda::index::{self, BuildReport, Staleness};
+use wenda::journal::{self, Journal};
+use wenda::search::{Engine, SearchRequest};
+use wenda::{Error, Result};
+
+use super::args::{Feature, SearchArgs, Source, ranking_without};
+use super::print;
+
+/// `wenda ingest`.
+pub fn ingest(source: &Source, json: bool) -> Result<ExitCode> {
+    let report = build(source)?;
+    if json {
+        print::json(&report)?;
+    } else {
+        report_build(&report, &source.index_dir());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `wenda serve`.
+pub fn serve(config: ServeConfig) -> Result<ExitCode> {
+    let source = Source {
+        corpora: config.corpora.clone(),
+        index: config.index.clone(),
+    };
+    let engine = open_fresh(&source)?;
+    if config.api_keys.is_empty() {
+        tracing::warn!("no --api-key given: POST /retrieval refuses every request");
+    }
+    let journal = match &config.log_dir {
+        Some(dir) => Some(Journal::open(dir)?),
+        None => None,
+    };
+    let engine = Arc::new(engine);
+    let answerer = Answerer::with(
+        engine.clone(),
+        Arc::new(MemorySessions::new(config.sessions)),
+        Policy::default(),
+    );
+    let mut state = AppState::with_config(engine, answerer, config);
+    if let Some(j) = journal {
+        state = state.with_journal(j);
+    }
+    let runtime = tokio::runtime::Runtime::new().map_err(Error::Runtime)?;
+    let result = runtime.block_on(http::serve(state));
+    // Engine work still running has passed its own deadline: abandon it.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(50));
+    result?;
+    tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `wenda report`.
+pub fn report(log_dir: &Path, top: usize, json: bool) -> Result<ExitCode> {
+    let r = journal::report(log_dir, top)?;
+    if json {
+        print::json(&r)?;
+    } else {
+        print::stdout(|w| print::gaps(w, &r, log_dir))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `wenda search`.
+pub fn search(args: SearchArgs) -> Result<ExitCode> {
+    let engine = open_fresh(&args.source)?;
+    let mut req = SearchRequest::new(args.query);
+    req.explain = args.explain;
+    req.limit = usize::from(args.limit);
+    req.topic = args
+        .topic
+        .map(|t| wenda::article::frontmatter::split_topic_path(&t));
+    let resp = engine.search(&req)?;
+    if args.json {
+        print::json(&resp)?;
+    } else {
+        print::stdout(|w| print::hits(w, &resp))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `wenda eval`.
+pub fn eval(queries: &Path, source: &Source, json: bool, without: &[Feature]) -> Result<ExitCode> {
+    let engine = open_fresh(source)?.with_ranking(ranking_without(without));
+    let (qs, warnings) = eval::read_queries(queries)?;
+    for w in &warnings {
+        eprintln!("warning: {w}");
+    }
+    let report = eval::evaluate(&engine, &qs)?;
+    if json {
+        print::json(&report)?;
+    } else {
+        print::stdout(|w| print::eval(w, &report, queries))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `wenda answer`.
+pub fn answer(question: String, source: &Source, json: bool) -> Result<ExitCode> {
+    let answerer = Answerer::new(Arc::new(open_fresh(source)?));
+    let resp = answerer.answer(&AnswerRequest {
+        question,
+        top_k: DEFAULT_TOP_K,
+        ..Default::default()
+    })?;
+    if json {
+        print::json(&resp)?;
+    } else {
+        print::stdout(|w| print::answer(w, &resp))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `wenda chat`: one conversation, a question a line.
+pub fn chat(source: &Source) -> Result<ExitCode> {
+    let answerer = Answerer::new(Arc::new(open_fresh(source)?));
+    let mut session: Option<String> = None;
+    let stdin = std::io::stdin();
+    let interactive = stdin.is_terminal();
+    let mut input = stdin.lock();
+    loop {
+        if interactive {
+            eprint!("你> ");
+        }
+        let mut line = String::new();
+        let read = input
+            .read_line(&mut line)
+            .map_err(|source| Error::Terminal {
+                stream: "stdin",
+                source,
+            })?;
+        let line = line.trim();
+        if read == 0 || line.is_empty() {
+            break;
+        }
+        let resp = answerer.answer(&AnswerRequest {
+            question: line.to_string(),
+            session_id: session.clone(),
+            top_k: DEFAULT_TOP_K,
+            ..Default::default()
+        })?;
+        session = Some(resp.session_id.clone());
+        print::stdout(|w| {
+            print::answer(w, &resp)?;
+            writeln!(w)
+        })?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `wenda calibrate --json`: the calibration and what the shipped policy does.
+#[derive(Serialize)]
+struct CalibrateReport {
+    #[serde(flatten)]
+    calibration: Calibration,
+    shipped_outcomes: Outcomes,
+}
+
+/// `wenda calibrate`.
+pub fn calibrate(sets: &[String], json: bool) -> Result<ExitCode> {
+    let mut examples = Vec::new();
+    let mut outcomes = Outcomes::default();
+    for set in sets {
+        let (dir, file) = set.split_once('=').ok_or_else(|| {
+            Error::Invalid(format!("--set {set}: expected CORPUS_DIR=QUERIES.jsonl"))
+        })?;
+        let engine = open_fresh(&Source::corpus(dir.into()))?;
+        let (qs, warnings) = eval::read_labelled(Path::new(file), true)?;
+        for w in &warnings {
+            eprintln!("warning: {w}");
+        }
+        examples.extend(confidence::examples(&engine, &qs)?);
+        outcomes.add(&Answerer::new(Arc::new(engine)), &qs)?;
+    }
+    let calibration = confidence::calibrate(&examples);
+    if json {
+        print::json(&CalibrateReport {
+            calibration,
+            shipped_outcomes: outcomes,
+        })?;
+    } else {
+        print::stdout(|w| print::calibration(w, &calibration, &outcomes))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `wenda export`: one JSON line per article.
+pub fn export(source: &Source) -> Result<ExitCode> {
+    let engine = open_fresh(source)?;
+    let mut lines = Vec::with_capacity(engine.catalog().len());
+    for a in engine.catalog().articles() {
+        let a = a?;
+        lines.push(serde_json::to_string(&a.export_record()).map_err(Error::json(&a.id))?);
+    }
+    print::stdout(|w| lines.iter().try_for_each(|l| writeln!(w, "{l}")))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Builds the index, with a progress bar when a person is watching.
+fn build(source: &Source) -> Result<BuildReport> {
+    let index_dir = source.index_dir();
+    let corpora = source.corpora();
+    if !std::io::stderr().is_terminal() {
+        return index::build_index(&corpora, &index_dir, None);
+    }
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "indexing {bar:30} {pos}/{len} articles, {per_sec}, {eta} left",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let mut tick = |done: usize, total: usize| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    };
+    let report = index::build_index(&corpora, &index_dir, Some(&mut tick));
+    bar.finish_and_clear();
+    report
+}
+
+/// The ingest report on stderr; a closed stderr is no reason to fail.
+fn report_build(report: &BuildReport, index_dir: &Path) {
+    let _ = print::build_report(&mut std::io::stderr().lock(), report, index_dir);
+}
+
+/// Opens the index, building it first when it is missing or older than the corpus.
+fn open_fresh(source: &Source) -> Result<Engine> {
+    let index_dir = source.index_dir();
+    match index::staleness(&index_dir, &source.corpora()) {
+        Staleness::Fresh => {}
+        Staleness::Missing => {
+            tracing::info!("no index at {}; building it", index_dir.display());
+            report_build(&build(source)?, &index_dir);
+        }
+        Staleness::Stale(why) => {
+            tracing::info!(
+                "index at {} is stale ({why}); rebuilding",
+                index_dir.display()
+            );
+            report_build(&build(source)?, &index_dir);
+        }
+    }
+    Engine::open(&index_dir)
+}
