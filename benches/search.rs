@@ -54,8 +54,8 @@ fn benches(c: &mut Criterion) {
 
     let bodies: Vec<String> = engine
         .catalog()
-        .iter()
-        .map(|e| e.article.body_text())
+        .articles()
+        .map(|a| a.expect("stored article").body_text())
         .collect();
     let bytes: usize = bodies.iter().map(String::len).sum();
     let mut group = c.benchmark_group("analyzer");

@@ -427,10 +427,8 @@ impl Default for AnswerThresholds {
 }
 
 /// Ranking weights that differ from the shipped [`Ranking`]: every field
-/// is optional and named as in [`Ranking`].
-// TODO(search split): when `Ranking` becomes planning switches, field
-// boosts and rerank multipliers, map these names onto the new structs in
-// `apply` (and keep accepting the old flat names in the file).
+/// is optional and named as in [`Ranking`]'s parts (planning switches,
+/// field boosts, rerank multipliers), in one flat table.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RankingWeights {
@@ -501,23 +499,23 @@ impl RankingWeights {
                 *slot = v;
             }
         };
-        set(&mut r.title, self.title);
-        set(&mut r.questions, self.questions);
-        set(&mut r.headings, self.headings);
-        set(&mut r.steps, self.steps);
-        set(&mut r.body, self.body);
-        set(&mut r.title_grams, self.title_grams);
-        set(&mut r.body_grams, self.body_grams);
-        set(&mut r.tie_breaker, self.tie_breaker);
-        set(&mut r.title_coverage, self.title_coverage);
-        set(&mut r.title_precision, self.title_precision);
-        set(&mut r.exact_match, self.exact_match);
-        set(&mut r.link_page, self.link_page);
-        r.grams = self.grams.unwrap_or(r.grams);
-        r.synonyms = self.synonyms.unwrap_or(r.synonyms);
-        r.typos = self.typos.unwrap_or(r.typos);
-        r.pinyin = self.pinyin.unwrap_or(r.pinyin);
-        r.pool = self.pool.unwrap_or(r.pool);
+        set(&mut r.boosts.title, self.title);
+        set(&mut r.boosts.questions, self.questions);
+        set(&mut r.boosts.headings, self.headings);
+        set(&mut r.boosts.steps, self.steps);
+        set(&mut r.boosts.body, self.body);
+        set(&mut r.boosts.title_grams, self.title_grams);
+        set(&mut r.boosts.body_grams, self.body_grams);
+        set(&mut r.boosts.tie_breaker, self.tie_breaker);
+        set(&mut r.rerank.title_coverage, self.title_coverage);
+        set(&mut r.rerank.title_precision, self.title_precision);
+        set(&mut r.rerank.exact_match, self.exact_match);
+        set(&mut r.rerank.link_page, self.link_page);
+        r.planning.grams = self.grams.unwrap_or(r.planning.grams);
+        r.planning.synonyms = self.synonyms.unwrap_or(r.planning.synonyms);
+        r.planning.typos = self.typos.unwrap_or(r.planning.typos);
+        r.planning.pinyin = self.pinyin.unwrap_or(r.planning.pinyin);
+        r.rerank.pool = self.pool.unwrap_or(r.rerank.pool);
         r
     }
 

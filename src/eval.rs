@@ -174,7 +174,7 @@ mod tests {
             path: path.into(),
             url: None,
             score: 0.0,
-            snippet: String::new(),
+            snippet: Default::default(),
             step_count: 0,
             steps_preview: vec![],
             duplicates: vec![],

@@ -7,6 +7,7 @@ pub mod ngram;
 pub mod normalize;
 pub mod pinyin;
 pub mod synonyms;
+pub mod terms;
 pub mod vocabulary;
 
 pub use chinese::{Analyzer, ChineseTokenizer, TOKENIZER_NAME, UserWord, WordToken};

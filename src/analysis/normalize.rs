@@ -64,6 +64,66 @@ impl Normalized {
     }
 }
 
+/// A [`Normalized`] as stored beside its original: the normalised text and
+/// the original characters that did not become exactly one normalised
+/// character (index among the original's characters, how many they became).
+/// With the original at hand, the offset map is rebuilt in one pass.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct StoredNormalized {
+    /// The normalised text.
+    pub text: String,
+    /// `(original char index, normalised chars)` where that is not 1.
+    pub counts: Vec<(u32, u8)>,
+}
+
+impl Normalized {
+    /// The compact form of `self`, the normalisation of `original`.
+    pub fn to_stored(&self, original: &str) -> StoredNormalized {
+        let mut counts = Vec::new();
+        let mut k = 0usize;
+        for (i, (at, c)) in original.char_indices().enumerate() {
+            let span = (at as u32, (at + c.len_utf8()) as u32);
+            let n = self.origins[k..].iter().take_while(|o| **o == span).count();
+            k += n;
+            if n != 1 {
+                counts.push((i as u32, n.min(u8::MAX as usize) as u8));
+            }
+        }
+        StoredNormalized {
+            text: self.text.clone(),
+            counts,
+        }
+    }
+
+    /// Rebuilds the offset map of a stored normalisation of `original`;
+    /// normalises again if the two do not fit together.
+    pub fn from_stored(original: &str, stored: StoredNormalized) -> Normalized {
+        let mut starts = Vec::with_capacity(stored.text.len());
+        starts.extend(stored.text.char_indices().map(|(at, _)| at as u32));
+        let mut origins = Vec::with_capacity(starts.len());
+        let mut exceptions = stored.counts.iter().peekable();
+        for (i, (at, c)) in original.char_indices().enumerate() {
+            let n = match exceptions.peek() {
+                Some((j, n)) if *j as usize == i => {
+                    exceptions.next();
+                    *n as usize
+                }
+                _ => 1,
+            };
+            let span = (at as u32, (at + c.len_utf8()) as u32);
+            origins.extend(std::iter::repeat_n(span, n));
+        }
+        if origins.len() != starts.len() {
+            return normalize(original);
+        }
+        Normalized {
+            text: stored.text,
+            starts,
+            origins,
+        }
+    }
+}
+
 /// Normalises one character to zero or more characters (before t2s).
 fn fold_char(c: char, out: &mut Vec<char>) {
     // Control characters (other than line breaks and tabs) are noise.
@@ -186,6 +246,22 @@ mod tests {
         assert_eq!(
             &original[n.original_range(0, 2).0..n.original_range(0, 2).1],
             "ＰＯ"
+        );
+    }
+
+    #[test]
+    fn stored_form_rebuilds_the_same_offset_map() {
+        for original in ["ＰＯ提交後", "①号和ⅫＡ", "plain text", "", "控制\u{1}字符"]
+        {
+            let n = normalize(original);
+            let stored = n.to_stored(original);
+            assert_eq!(Normalized::from_stored(original, stored), n, "{original}");
+        }
+        assert!(
+            normalize("ECS云服务器")
+                .to_stored("ECS云服务器")
+                .counts
+                .is_empty()
         );
     }
 

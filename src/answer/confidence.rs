@@ -4,7 +4,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::normalize_str;
 use crate::search::query::TermSource;
 use crate::search::{Engine, Ranked};
 
@@ -52,8 +51,10 @@ impl Features {
             0.0
         };
         // Each concept the user typed, weighted by the rarity of its word.
-        let title = normalize_str(&hit.entry.article.search_title());
-        let body = &hit.entry.body_norm.text;
+        let title = &hit.entry.search_title;
+        // An unreadable body counts as matching nothing.
+        let body = engine.catalog().body(hit.ord).ok();
+        let body = body.as_ref().map_or("", |b| b.norm.text.as_str());
         let in_article = |w: &str| title.contains(w) || body.contains(w);
         let (mut total, mut known, mut matched) = (0.0f32, 0.0f32, 0.0f32);
         for c in &ranked.plan.concepts {
@@ -99,7 +100,7 @@ impl Features {
 }
 
 fn max_idf(engine: &Engine) -> f32 {
-    crate::search::rank::idf(1, engine.catalog().len().max(1) as u64)
+    crate::analysis::terms::idf(1, engine.catalog().len().max(1) as u64)
 }
 
 /// Logistic model: `confidence = σ(bias + Σ weights·features)`.
@@ -274,9 +275,10 @@ pub fn examples(
         let mut req = crate::search::SearchRequest::new(q.q.clone());
         req.limit = 2;
         let ranked = engine.rank(&req)?;
-        let correct = ranked.hits.first().is_some_and(|h| {
-            crate::eval::matches_entry(&h.entry.article.id, &h.entry.article.path, &q.relevant)
-        });
+        let correct = ranked
+            .hits
+            .first()
+            .is_some_and(|h| crate::eval::matches_entry(&h.entry.id, &h.entry.path, &q.relevant));
         out.push(Example {
             features: Features::of(engine, &ranked, 0),
             correct,

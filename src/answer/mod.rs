@@ -18,7 +18,7 @@ use crate::Error;
 use crate::Result;
 use crate::article::links::title_key;
 use crate::article::{Article, Step};
-use crate::search::{Crumb, Engine, SearchRequest};
+use crate::search::{Crumb, Engine, Entry, SearchRequest};
 use confidence::{Features, Model};
 use intent::StepMove;
 pub use session::{Candidate, MemorySessions, Session, SessionStore};
@@ -202,8 +202,11 @@ pub struct Answerer {
 /// An article with how well it answers a query (0..1).
 #[derive(Debug, Clone, Copy)]
 pub struct ScoredArticle<'a> {
-    /// The article.
-    pub article: &'a Article,
+    /// What search keeps of the article (the whole article is
+    /// `engine.catalog().article(ord)`).
+    pub entry: &'a Entry,
+    /// Its ordinal in the catalog.
+    pub ord: usize,
     /// The calibrated confidence of the best article, scaled by this
     /// one's share of the best score.
     pub score: f32,
@@ -262,6 +265,11 @@ impl Answerer {
         self.sessions.as_ref()
     }
 
+    /// The engine answers come from.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
     /// The articles a search finds, each scored by the answer policy's
     /// confidence model (what Dify's `/retrieval` returns). Nothing when
     /// only the single-character fallback matched: that is a search-box
@@ -280,7 +288,8 @@ impl Answerer {
             .iter()
             .zip(ranked.score_ratios())
             .map(|(hit, ratio)| ScoredArticle {
-                article: &hit.entry.article,
+                entry: hit.entry,
+                ord: hit.ord,
                 score: round(confidence * ratio),
             })
             .collect())
@@ -307,8 +316,8 @@ impl Answerer {
             .take(req.top_k.clamp(1, MAX_TOP_K))
             .enumerate()
             .map(|(i, h)| Candidate {
-                id: h.entry.article.id.clone(),
-                title: h.entry.article.title.clone(),
+                id: h.entry.id.clone(),
+                title: h.entry.title.clone(),
                 confidence: round(self.policy.model.confidence(&Features::of(
                     &self.engine,
                     &ranked,
@@ -342,7 +351,7 @@ impl Answerer {
                 if let Some(a) = self.article(&c.id) {
                     s.article = Some(a.id.clone());
                     s.step = 0;
-                    return Ok(self.answered(a, c.confidence, Reason::Clarified, pending));
+                    return Ok(self.answered(&a, c.confidence, Reason::Clarified, pending));
                 }
             }
         }
@@ -350,7 +359,7 @@ impl Answerer {
             && let Some(a) = s.article.as_deref().and_then(|id| self.article(id))
             && !a.steps().is_empty()
         {
-            return Ok(self.read_step(a, mv, s));
+            return Ok(self.read_step(&a, mv, s));
         }
 
         let mut judged = self.judge(q, req)?;
@@ -418,7 +427,7 @@ impl Answerer {
         }
         match self.article(&best.id) {
             Some(a) if c1 >= p.answer => {
-                self.answered(a, c1, Reason::ConfidentMatch, j.candidates.clone())
+                self.answered(&a, c1, Reason::ConfidentMatch, j.candidates.clone())
             }
             _ => no_answer(
                 Reason::LowConfidence,
@@ -429,8 +438,15 @@ impl Answerer {
         }
     }
 
-    fn article(&self, id: &str) -> Option<&Article> {
-        self.engine.catalog().by_id(id).map(|e| &e.article)
+    /// The article with an id, read from the index (`None` when there is
+    /// none or it cannot be read, which the server log records).
+    fn article(&self, id: &str) -> Option<Article> {
+        self.engine
+            .catalog()
+            .article_by_id(id)
+            .inspect_err(|e| tracing::error!(error = %e, id, "stored article unreadable"))
+            .ok()
+            .flatten()
     }
 
     fn body(&self, a: &Article, text: String, markdown: String, step: Option<usize>) -> AnswerBody {

@@ -2,6 +2,7 @@
 //! prose references (请参见X, 参考X) resolved by title, exact first, then a
 //! close match. Pure: works on parsed articles, no I/O.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use serde::Serialize;
@@ -116,32 +117,87 @@ pub fn title_key(s: &str) -> String {
         .collect()
 }
 
-/// Titles (and alternative questions) of the corpus, to resolve references.
+/// Titles (and alternative questions) of the corpus, to resolve references,
+/// with two indexes so that resolving one reference looks at a handful of
+/// titles, not all of them: exact keys, and character bigram → titles.
 struct Titles {
     exact: HashMap<String, String>,
     keys: Vec<(String, String)>,
+    /// Sorted bigrams of each key (repeats kept), for [`dice_sorted`].
+    sorted: Vec<Vec<(char, char)>>,
+    /// Characters of the longest key.
+    longest: usize,
+    /// References resolved so far (the same reference recurs across a corpus).
+    memo: RefCell<HashMap<String, Option<String>>>,
+    /// Key → positions in `keys` (a title may be several articles' key).
+    by_key: HashMap<String, Vec<u32>>,
+    /// Character bigram → positions in `keys` of the titles that have it.
+    by_gram: HashMap<(char, char), Vec<u32>>,
+}
+
+/// Character bigrams of a string, in order, repeats kept.
+fn char_bigrams(s: &str) -> Vec<(char, char)> {
+    let chars: Vec<char> = s.chars().collect();
+    chars.windows(2).map(|w| (w[0], w[1])).collect()
 }
 
 impl Titles {
     fn new(articles: &[Article]) -> Titles {
         let mut exact = HashMap::new();
         let mut keys = Vec::new();
+        let mut sorted = Vec::new();
+        let mut by_key: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut by_gram: HashMap<(char, char), Vec<u32>> = HashMap::new();
         for a in articles {
             for t in std::iter::once(&a.title).chain(&a.questions) {
                 let k = title_key(t);
                 if k.is_empty() {
                     continue;
                 }
+                let at = keys.len() as u32;
+                let mut grams = char_bigrams(&k);
+                grams.sort_unstable();
+                let mut distinct = grams.clone();
+                distinct.dedup();
+                for g in distinct {
+                    by_gram.entry(g).or_default().push(at);
+                }
+                sorted.push(grams);
+                by_key.entry(k.clone()).or_default().push(at);
                 exact.entry(k.clone()).or_insert_with(|| a.id.clone());
                 keys.push((k, a.id.clone()));
             }
         }
-        Titles { exact, keys }
+        let longest = keys
+            .iter()
+            .map(|(k, _)| k.chars().count())
+            .max()
+            .unwrap_or(0);
+        Titles {
+            exact,
+            keys,
+            sorted,
+            longest,
+            memo: RefCell::new(HashMap::new()),
+            by_key,
+            by_gram,
+        }
     }
 
     /// The article a referenced title names: exact, else the unique closest
     /// title that contains it or is contained in it.
     fn resolve(&self, reference: &str) -> Option<String> {
+        if let Some(known) = self.memo.borrow().get(reference) {
+            return known.clone();
+        }
+        let found = self.resolve_uncached(reference);
+        self.memo
+            .borrow_mut()
+            .insert(reference.to_string(), found.clone());
+        found
+    }
+
+    fn resolve_uncached(&self, reference: &str) -> Option<String> {
         let k = title_key(reference);
         if let Some(id) = self.exact.get(&k) {
             return Some(id.clone());
@@ -157,25 +213,101 @@ impl Titles {
             }
             Some(n.min(m) as f32 / n.max(m) as f32)
         };
-        match self.unique_best(contains) {
+        match self.unique_best(&self.containment_candidates(&k), |at| {
+            contains(&self.keys[at].0)
+        }) {
             Some((score, id)) if score >= 0.6 => return Some(id.to_string()),
             Some(_) => return None,
             None => {}
         }
         // Wording that differs by a character or two (创建的密钥对 / 创建密钥对).
-        match self.unique_best(|t| Some(dice(&k, t))) {
+        let mut mine = char_bigrams(&k);
+        mine.sort_unstable();
+        match self.unique_best(&self.similar_candidates(&mine), |at| {
+            Some(dice_sorted(&mine, &self.sorted[at]))
+        }) {
             Some((score, id)) if score >= MIN_DICE => Some(id.to_string()),
             _ => None,
         }
     }
 
-    /// The article whose title scores best, when no other article ties
-    /// with it (titles of one article may score alike).
-    fn unique_best(&self, score: impl Fn(&str) -> Option<f32>) -> Option<(f32, &str)> {
+    /// Titles that may contain `k` or be contained in it: those with every
+    /// bigram of `k` (postings intersected, rarest first), and the
+    /// substrings of `k` that are titles.
+    fn containment_candidates(&self, k: &str) -> Vec<u32> {
+        let mut postings: Vec<&[u32]> = char_bigrams(k)
+            .iter()
+            .map(|g| self.by_gram.get(g).map_or(&[][..], Vec::as_slice))
+            .collect();
+        postings.sort_by_key(|p| p.len());
+        let mut out: Vec<u32> = postings.first().map_or_else(Vec::new, |p| p.to_vec());
+        for p in postings.iter().skip(1) {
+            if out.is_empty() {
+                break;
+            }
+            out.retain(|at| p.binary_search(at).is_ok());
+        }
+        let chars: Vec<(usize, char)> = k.char_indices().collect();
+        for i in 0..chars.len() {
+            for j in i + 4..=chars.len().min(i + self.longest) {
+                let end = chars.get(j).map_or(k.len(), |c| c.0);
+                if let Some(at) = self.by_key.get(&k[chars[i].0..end]) {
+                    out.extend_from_slice(at);
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Titles that share enough bigrams with a key (its sorted bigrams
+    /// `grams`) to reach [`MIN_DICE`]: such a title shares at least
+    /// `MIN_DICE / (2 - MIN_DICE)` (2/3) of them, so it has one of the
+    /// `len/3 + 1` rarest (prefix filtering), and its own number of bigrams
+    /// is within the same ratio.
+    fn similar_candidates(&self, grams: &[(char, char)]) -> Vec<u32> {
+        let mut postings: Vec<&[u32]> = grams
+            .iter()
+            .map(|g| self.by_gram.get(g).map_or(&[][..], Vec::as_slice))
+            .collect();
+        postings.sort_by_key(|p| p.len());
+        // (Rounded down a little: too many candidates cost time, too few a match.)
+        let needed = (postings.len() as f32 * MIN_DICE / (2.0 - MIN_DICE) - 1e-3).ceil() as usize;
+        let prefix = postings.len().saturating_sub(needed) + 1;
+        let ratio = MIN_DICE / (2.0 - MIN_DICE) - 1e-3;
+        let n = grams.len() as f32;
+        let fits = |at: &u32| {
+            let m = self.sorted[*at as usize].len() as f32;
+            m >= ratio * n && n >= ratio * m
+        };
+        let mut out: Vec<u32> = postings
+            .into_iter()
+            .take(prefix)
+            .flatten()
+            .copied()
+            .filter(fits)
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Among the titles at `candidates`, the article whose title scores
+    /// best, when no other article ties with it (titles of one article may
+    /// score alike).
+    fn unique_best(
+        &self,
+        candidates: &[u32],
+        score: impl Fn(usize) -> Option<f32>,
+    ) -> Option<(f32, &str)> {
         let mut best: Option<(f32, &str)> = None;
         let mut tie = false;
-        for (t, id) in &self.keys {
-            let Some(s) = score(t) else { continue };
+        for &at in candidates {
+            let id = &self.keys[at as usize].1;
+            let Some(s) = score(at as usize) else {
+                continue;
+            };
             match best {
                 Some((b, bid)) if s < b || (s == b && bid == id) => {}
                 Some((b, _)) if s == b => tie = true,
@@ -193,14 +325,18 @@ impl Titles {
 const MIN_DICE: f32 = 0.8;
 
 /// Dice coefficient of the character bigrams of two strings.
+#[cfg(test)]
 fn dice(a: &str, b: &str) -> f32 {
-    fn bigrams(s: &str) -> Vec<(char, char)> {
-        let chars: Vec<char> = s.chars().collect();
-        let mut v: Vec<(char, char)> = chars.windows(2).map(|w| (w[0], w[1])).collect();
+    let sorted = |s: &str| {
+        let mut v = char_bigrams(s);
         v.sort_unstable();
         v
-    }
-    let (x, y) = (bigrams(a), bigrams(b));
+    };
+    dice_sorted(&sorted(a), &sorted(b))
+}
+
+/// Dice coefficient of two sorted lists of bigrams (repeats kept).
+fn dice_sorted(x: &[(char, char)], y: &[(char, char)]) -> f32 {
     if x.is_empty() || y.is_empty() {
         return 0.0;
     }

@@ -324,16 +324,11 @@ pub fn ranking_without(features: &[Feature]) -> Ranking {
     let mut r = Ranking::default();
     for f in features {
         match f {
-            Feature::Grams => r.grams = false,
-            Feature::Synonyms => r.synonyms = false,
-            Feature::Typos => r.typos = false,
-            Feature::Pinyin => r.pinyin = false,
-            Feature::Rerank => {
-                r.title_coverage = 0.0;
-                r.title_precision = 0.0;
-                r.exact_match = 1.0;
-                r.link_page = 1.0;
-            }
+            Feature::Grams => r.planning.grams = false,
+            Feature::Synonyms => r.planning.synonyms = false,
+            Feature::Typos => r.planning.typos = false,
+            Feature::Pinyin => r.planning.pinyin = false,
+            Feature::Rerank => r.rerank = wenda::search::Rerank::off(),
         }
     }
     r

@@ -208,11 +208,9 @@ pub fn calibrate(sets: &[String], json: bool) -> Result<ExitCode> {
 pub fn export(source: &Source) -> Result<ExitCode> {
     let engine = open_fresh(source)?;
     let mut lines = Vec::with_capacity(engine.catalog().len());
-    for e in engine.catalog().iter() {
-        lines.push(
-            serde_json::to_string(&e.article.export_record())
-                .map_err(Error::json(&e.article.id))?,
-        );
+    for a in engine.catalog().articles() {
+        let a = a?;
+        lines.push(serde_json::to_string(&a.export_record()).map_err(Error::json(&a.id))?);
     }
     print::stdout(|w| lines.iter().try_for_each(|l| writeln!(w, "{l}")))?;
     Ok(ExitCode::SUCCESS)
@@ -229,8 +227,10 @@ fn build(source: &Source) -> Result<BuildReport> {
     }
     let bar = ProgressBar::new(0);
     bar.set_style(
-        ProgressStyle::with_template("indexing {bar:30} {pos}/{len} articles")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ProgressStyle::with_template(
+            "indexing {bar:30} {pos}/{len} articles, {per_sec}, {eta} left",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let mut tick = |done: usize, total: usize| {
         bar.set_length(total as u64);

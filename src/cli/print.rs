@@ -125,12 +125,19 @@ pub fn hits(w: &mut dyn Write, resp: &SearchResponse) -> io::Result<()> {
             h.score,
             h.id
         )?;
-        let snippet = h.snippet.replace("<mark>", "【").replace("</mark>", "】");
-        writeln!(
-            w,
-            "    {}",
-            escape(&html_escape::decode_html_entities(&snippet))
-        )?;
+        let snippet: String = h
+            .snippet
+            .pieces()
+            .into_iter()
+            .map(|(p, hit)| {
+                if hit {
+                    format!("【{p}】")
+                } else {
+                    p.to_string()
+                }
+            })
+            .collect();
+        writeln!(w, "    {}", escape(&snippet))?;
     }
     Ok(())
 }

@@ -9,6 +9,7 @@ pub mod guard;
 pub mod metrics;
 pub mod openapi;
 pub mod reload;
+pub mod render;
 mod routes;
 pub mod server;
 
@@ -35,6 +36,7 @@ pub use error::{ApiError, Code};
 use guard::RateLimiter;
 pub use metrics::Metrics;
 pub use reload::{Live, ReloadSetup, Reloader, Trigger};
+pub use routes::docs::document as openapi_document;
 pub use server::serve;
 
 /// What handlers share.

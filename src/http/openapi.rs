@@ -1,11 +1,10 @@
-//! The OpenAPI description, generated from the same route list that builds
-//! the router (`routes::api`), then completed: every response gets a
-//! description (OpenAPI requires one), and every operation lists the
-//! errors any request can meet before its handler (the guard's).
+//! The OpenAPI document's fixed parts (title, security scheme) and what the
+//! route annotations leave out: every response gets a description (OpenAPI
+//! requires one), and every operation lists the errors any request can meet
+//! before its handler (the guard's). Paths and schemas come from the route
+//! list that builds the router (`routes::api`, which also serves the
+//! document as `/openapi.json`).
 
-use std::sync::LazyLock;
-
-use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -32,16 +31,6 @@ impl Modify for BearerAuth {
     }
 }
 
-/// The API's OpenAPI document: every route the router serves.
-pub fn document() -> &'static utoipa::openapi::OpenApi {
-    static DOC: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(|| {
-        let mut doc = super::routes::api().split_for_parts().1;
-        complete(&mut doc);
-        doc
-    });
-    &DOC
-}
-
 /// Errors the guard can answer any request with, before its handler.
 const GUARD_ERRORS: [(&str, &str); 5] = [
     ("414", "`uri_too_long`"),
@@ -64,7 +53,7 @@ const KEY_ERRORS: [(&str, &str); 2] = [
 ];
 
 /// Fills in what the route annotations leave out.
-fn complete(doc: &mut utoipa::openapi::OpenApi) {
+pub fn complete(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
     let error = || {
         ContentBuilder::new()
@@ -113,10 +102,4 @@ fn complete(doc: &mut utoipa::openapi::OpenApi) {
             }
         }
     }
-}
-
-/// This document.
-#[utoipa::path(get, path = "/openapi.json", responses((status = 200, description = "OpenAPI 3.1 document")))]
-pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
-    Json(document().clone())
 }

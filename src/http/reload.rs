@@ -245,10 +245,10 @@ pub fn open_validated(dir: &Path, ranking: &Ranking) -> Result<Engine> {
             dir.display()
         )));
     }
-    let titles: Vec<String> = engine
-        .catalog()
-        .iter()
-        .map(|e| e.article.title.trim().to_string())
+    let catalog = engine.catalog();
+    let titles: Vec<String> = (0..catalog.len())
+        .filter_map(|ord| catalog.entry(ord))
+        .map(|e| e.title.trim().to_string())
         .filter(|t| !t.is_empty())
         .take(3)
         .collect();

@@ -1,16 +1,26 @@
 //! Building an index directory from corpus directories.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use serde::Serialize;
+use tantivy::indexer::NoMergePolicy;
 use tantivy::schema::Facet;
 use tantivy::{Index, IndexWriter, TantivyDocument};
 
+use super::catalog::{
+    ArticleRef, BODIES_FILE, Body, CATALOG_FILE, Crumb, Entry, IDS_FILE, LINKS_FILE, Links,
+    STEPS_PREVIEW, TOPICS_FILE, TableWriter, TitleFeature, topic_tree,
+};
+use super::dedupe;
+use super::lexicon::{Lexicon, document_frequencies};
 use super::manifest::{CorpusEntry, Manifest, canonical};
 use super::{FORMAT_VERSION, Fields, MANIFEST_FILE, register_analyzer, schema};
+use crate::analysis::terms::{self, Units};
 use crate::analysis::vocabulary::Source;
-use crate::analysis::{Analyzer, Vocabulary};
+use crate::analysis::{Analyzer, Vocabulary, normalize_str};
 use crate::article::Article;
 use crate::article::links::LinkReport;
 use crate::corpus::fingerprint::fingerprint;
@@ -72,6 +82,11 @@ pub fn build_index_with(
     let started = std::time::Instant::now();
     check_replaceable(index_dir)?;
     let loaded = corpus::load_with(corpora, options)?;
+    tracing::debug!(
+        articles = loaded.articles.len(),
+        ms = started.elapsed().as_millis() as u64,
+        "corpus read, parsed and linked"
+    );
     let mut warnings = loaded.report.warnings.clone();
     let dictionaries: Vec<Source<'_>> = loaded
         .vocabulary
@@ -194,6 +209,16 @@ fn swap_into_place(staging: &Path, index_dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Articles prepared per parallel batch: enough to keep every core busy,
+/// few enough that a batch's bodies are a small part of memory.
+const BATCH: usize = 512;
+/// Indexing memory per writer thread.
+const WRITER_MEMORY_PER_THREAD: usize = 80_000_000;
+
+/// Writes the tantivy index and everything serving reads beside it (see
+/// [`super::catalog`]): documents are analysed on tantivy's writer threads
+/// while bodies are prepared in parallel batches; then one segment, the
+/// lexicon, and the per-article entries that need corpus-wide figures.
 fn write_index(
     dir: &Path,
     articles: &[Article],
@@ -201,18 +226,193 @@ fn write_index(
     mut progress: Option<Progress<'_>>,
 ) -> Result<()> {
     let index = Index::create_in_dir(dir, schema())?;
-    register_analyzer(&index, analyzer);
+    register_analyzer(&index, analyzer.clone());
     let fields = Fields::from_schema(&index.schema())?;
-    let mut writer: IndexWriter = index.writer_with_num_threads(1, 64_000_000)?;
-    for (ord, article) in articles.iter().enumerate() {
-        writer.add_document(document(&fields, ord as u64, article)?)?;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
+    let mut writer: IndexWriter =
+        index.writer_with_num_threads(threads, threads * WRITER_MEMORY_PER_THREAD)?;
+    writer.set_merge_policy(Box::new(NoMergePolicy));
+    let mut bodies = TableWriter::create(dir.join(BODIES_FILE))?;
+    let mut groups = dedupe::Groups::default();
+    let mut duplicate_of: Vec<u32> = Vec::with_capacity(articles.len());
+    for (b, batch) in articles.chunks(BATCH).enumerate() {
+        let prepared: Vec<Result<(Vec<u8>, Option<dedupe::Signature>)>> = batch
+            .par_iter()
+            .enumerate()
+            .map(|(i, a)| {
+                writer.add_document(document(&fields, (b * BATCH + i) as u64, a)?)?;
+                let body = Body::of(a);
+                let signature = dedupe::signature(&body.norm.text);
+                Ok((body.to_record(), signature))
+            })
+            .collect();
+        for p in prepared {
+            let (record, signature) = p?;
+            bodies.push(&record)?;
+            duplicate_of.push(groups.add(signature) as u32);
+        }
         if let Some(p) = progress.as_mut() {
-            p(ord + 1, articles.len());
+            p(duplicate_of.len(), articles.len());
         }
     }
+    bodies.finish()?;
+    drop(groups);
     writer.commit()?;
+    tracing::debug!("documents analysed and committed");
+    let segments = index.searchable_segment_ids()?;
+    if segments.len() > 1 {
+        writer.merge(&segments).wait()?;
+    }
     writer.wait_merging_threads()?;
-    Ok(())
+    tracing::debug!("segments merged");
+
+    let reader = index.reader()?;
+    let searcher = reader.searcher();
+    let docs = searcher.num_docs();
+    let lexicon = Lexicon::from_counts(
+        document_frequencies(&searcher, &fields.text_fields())?,
+        docs as u32,
+    );
+    lexicon.write(dir)?;
+    tracing::debug!(words = lexicon.len(), "lexicon written");
+    write_entries(dir, articles, &analyzer, &lexicon, &duplicate_of)?;
+    tracing::debug!("entries written");
+    write_links(dir, articles)?;
+    write_ids(dir, articles)?;
+    let tree = topic_tree(articles.iter().map(|a| a.topic.as_slice()));
+    let path = dir.join(TOPICS_FILE);
+    let json = serde_json::to_string(&tree).map_err(|source| Error::Json {
+        context: path.display().to_string(),
+        source,
+    })?;
+    std::fs::write(&path, json).map_err(|e| Error::io(&path, e))
+}
+
+/// The catalog entries: title features weighted by the index's document
+/// frequencies, duplicate groups, what a hit shows.
+fn write_entries(
+    dir: &Path,
+    articles: &[Article],
+    analyzer: &Analyzer,
+    lexicon: &Lexicon,
+    duplicate_of: &[u32],
+) -> Result<()> {
+    let docs = u64::from(lexicon.docs());
+    let idf = |w: &str| terms::idf(u64::from(lexicon.df(w)), docs);
+    let mut table = TableWriter::create(dir.join(CATALOG_FILE))?;
+    for (b, batch) in articles.chunks(BATCH).enumerate() {
+        let records: Vec<Vec<u8>> = batch
+            .par_iter()
+            .enumerate()
+            .map(|(i, a)| {
+                let search_title = a.search_title();
+                let texts: Vec<&String> =
+                    std::iter::once(&search_title).chain(&a.questions).collect();
+                let units: Vec<Units> = texts
+                    .iter()
+                    .map(|t| terms::weigh(terms::units(analyzer, t), idf))
+                    .collect();
+                let contents: Vec<String> = texts
+                    .iter()
+                    .map(|t| terms::content_of(analyzer, t).replace(' ', ""))
+                    .collect();
+                let steps_preview: Vec<String> = a
+                    .steps()
+                    .iter()
+                    .take(STEPS_PREVIEW)
+                    .map(|s| s.text.lines().next().unwrap_or_default().to_string())
+                    .collect();
+                let entry = Entry {
+                    id: a.id.clone(),
+                    title: a.title.clone(),
+                    search_title: normalize_str(&search_title),
+                    corpus: a.corpus.clone(),
+                    path: a.path.clone(),
+                    url: a.url.clone(),
+                    topic: a.topic.clone(),
+                    titles: units
+                        .into_iter()
+                        .zip(contents)
+                        .map(|(units, content)| TitleFeature { units, content })
+                        .collect(),
+                    link_density: a.link_density(),
+                    duplicate_of: duplicate_of[b * BATCH + i],
+                    step_count: a.steps().len() as u32,
+                    steps_preview,
+                };
+                postcard::to_stdvec(&entry).unwrap_or_default()
+            })
+            .collect();
+        for r in records {
+            table.push(&r)?;
+        }
+    }
+    table.finish()
+}
+
+/// Backlinks and breadcrumbs of every article.
+fn write_links(dir: &Path, articles: &[Article]) -> Result<()> {
+    let mut by_id: HashMap<&str, usize> = HashMap::with_capacity(articles.len());
+    let mut by_title: HashMap<(&str, &str), usize> = HashMap::with_capacity(articles.len());
+    for (i, a) in articles.iter().enumerate() {
+        by_id.insert(&a.id, i);
+        by_title.entry((&a.corpus, &a.title)).or_insert(i);
+    }
+    let mut backlinks: Vec<Vec<ArticleRef>> = vec![Vec::new(); articles.len()];
+    for a in articles {
+        for target in a.links.iter().filter_map(|l| l.id.as_deref()) {
+            if let Some(&t) = by_id.get(target)
+                && !backlinks[t].iter().any(|r| r.id == a.id)
+            {
+                backlinks[t].push(ArticleRef {
+                    id: a.id.clone(),
+                    title: a.title.clone(),
+                });
+            }
+        }
+    }
+    let mut table = TableWriter::create(dir.join(LINKS_FILE))?;
+    for (a, backlinks) in articles.iter().zip(backlinks) {
+        let breadcrumb = a
+            .topic
+            .iter()
+            .map(|name| Crumb {
+                name: name.clone(),
+                id: by_title
+                    .get(&(a.corpus.as_str(), name.as_str()))
+                    .map(|&i| articles[i].id.clone()),
+            })
+            .collect();
+        let links = Links {
+            backlinks,
+            breadcrumb,
+        };
+        table.push(&postcard::to_stdvec(&links).unwrap_or_default())?;
+    }
+    table.finish()
+}
+
+/// Article id → ordinal, as an `fst` map.
+fn write_ids(dir: &Path, articles: &[Article]) -> Result<()> {
+    let mut ids: Vec<(&str, u64)> = articles
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.id.as_str(), i as u64))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup_by(|a, b| a.0 == b.0);
+    let path = dir.join(IDS_FILE);
+    let file = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
+    let mut map = fst::MapBuilder::new(std::io::BufWriter::new(file))
+        .map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))?;
+    for (id, ord) in ids {
+        map.insert(id, ord)
+            .map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))?;
+    }
+    map.finish()
+        .map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))
 }
 
 fn document(fields: &Fields, ord: u64, a: &Article) -> Result<TantivyDocument> {

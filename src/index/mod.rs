@@ -1,7 +1,12 @@
-//! The tantivy index: schema, building it from a corpus, and the manifest
-//! that says what it was built from.
+//! The index directory: tantivy's schema and files, everything serving
+//! needs prepared beside them at ingest (per-article entries, bodies,
+//! lexicon, duplicate groups, topic tree), building it from a corpus, and
+//! the manifest that says what it was built from.
 
 pub mod build;
+pub mod catalog;
+pub mod dedupe;
+pub mod lexicon;
 pub mod manifest;
 
 use std::sync::Arc;
@@ -16,13 +21,14 @@ use crate::analysis::ngram::{GRAM_TOKENIZER_NAME, GramTokenizer};
 use crate::analysis::{Analyzer, ChineseTokenizer, TOKENIZER_NAME};
 
 pub use build::{BuildReport, build_index, build_index_with};
+pub use catalog::Catalog;
 pub use manifest::{Manifest, Staleness, staleness, staleness_with};
 
 /// Name of the file, inside the index directory, that describes the build.
 pub const MANIFEST_FILE: &str = "wenda.json";
 
 /// Version of the index layout; a different version means rebuild.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 
 /// Handles to the schema's fields.
 #[derive(Debug, Clone, Copy)]

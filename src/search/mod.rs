@@ -1,18 +1,21 @@
 //! Search over an index: the [`Engine`] opens an index directory and
-//! answers [`SearchRequest`]s with ranked, highlighted hits and topic facets.
+//! answers [`SearchRequest`]s with ranked hits, snippets and topic facets.
+//!
+//! Modules, each using only the ones listed before it: [`config`] (ranking
+//! configuration), [`query`] (user text → query plan → tantivy query),
+//! [`rank`] (the rerank), [`snippet`] (text around the matches). Query terms
+//! are [`crate::analysis::terms`]; what is prepared per article is
+//! [`crate::index::catalog`].
 
-pub mod catalog;
-pub mod dedupe;
-pub mod lexicon;
+pub mod config;
 pub mod query;
 pub mod rank;
 pub mod snippet;
 
+use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
-
-use std::collections::HashSet;
 
 use serde::Serialize;
 use tantivy::collector::{Count, FacetCollector, TopDocs};
@@ -20,21 +23,20 @@ use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption};
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, Term};
 
-use crate::Result;
 use crate::analysis::Analyzer;
 use crate::analysis::synonyms::Synonyms;
+use crate::analysis::terms::{self, Units};
+pub use crate::index::catalog::{
+    ArticleRef, Body, Catalog, Crumb, Entry, STEPS_PREVIEW, TitleFeature, TopicNode,
+};
+use crate::index::lexicon::{Correction, Lexicon};
 use crate::index::{Fields, Manifest, register_analyzer};
-pub use catalog::{ArticleRef, Catalog, Crumb, Entry, TopicNode};
-use lexicon::{Correction, Lexicon};
+use crate::{Error, Result};
+pub use config::{Boosts, DEFAULT_LIMIT, MAX_LIMIT, Planning, Ranking, Rerank};
 pub use query::QueryPlan;
 use query::{Context, TermSource, WeightedTerm};
-pub use rank::Ranking;
-use rank::{Factors, Units};
-
-/// Hits per page when the caller does not say.
-pub const DEFAULT_LIMIT: usize = 10;
-/// Most hits per page.
-pub const MAX_LIMIT: usize = 100;
+use rank::Factors;
+pub use snippet::Snippet;
 
 /// A search as the engine takes it (validated by the caller).
 #[derive(Debug, Clone, Default)]
@@ -51,8 +53,9 @@ pub struct SearchRequest {
     pub corpus: Option<String>,
     /// Explain each hit's score.
     pub explain: bool,
-    /// When the caller stops waiting: work past it is abandoned.
-    pub deadline: Option<std::time::Instant>,
+    /// When to give up: planning and ranking past it stop with
+    /// [`Error::DeadlineExceeded`].
+    pub deadline: Option<Instant>,
 }
 
 impl SearchRequest {
@@ -81,8 +84,8 @@ pub struct Hit {
     pub url: Option<String>,
     /// Relevance score (higher is better; comparable within one response).
     pub score: f32,
-    /// Body text around the matches, HTML-escaped, matches in `<mark>`.
-    pub snippet: String,
+    /// Body text around the matches, with where they are.
+    pub snippet: Snippet,
     /// Number of steps of the article's procedure (0 when it has none).
     pub step_count: usize,
     /// The first steps, for a preview.
@@ -127,6 +130,8 @@ pub struct QueryExplanation {
     pub corrections: Vec<CorrectionView>,
     /// Whether the single-character fallback ran.
     pub fallback: bool,
+    /// Lexicon look-ups planning made (see [`config::MAX_PLAN_LOOKUPS`]).
+    pub work: usize,
 }
 
 /// An ideograph pair searched, with its weight.
@@ -155,9 +160,6 @@ impl From<&Correction> for CorrectionView {
         }
     }
 }
-
-/// Steps shown in a hit's preview.
-pub const STEPS_PREVIEW: usize = 3;
 
 /// A facet value and how many matching articles carry it.
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
@@ -214,6 +216,8 @@ pub struct Engine {
     ranking: Ranking,
     catalog: Catalog,
     manifest: Manifest,
+    /// Documents in the index.
+    docs: u64,
 }
 
 impl std::fmt::Debug for Engine {
@@ -242,8 +246,10 @@ impl Ranked<'_> {
 /// A candidate after reranking.
 #[derive(Debug)]
 pub struct Scored<'a> {
-    /// The article.
+    /// What search keeps of the article.
     pub entry: &'a Entry,
+    /// Its ordinal in the catalog.
+    pub ord: usize,
     addr: DocAddress,
     /// Its score, taken apart.
     pub factors: Factors,
@@ -267,9 +273,20 @@ pub struct Ranked<'a> {
 }
 
 impl Engine {
-    /// Opens an index directory written by [`crate::index::build_index`].
+    /// Opens an index directory written by [`crate::index::build_index`]:
+    /// reads the manifest and the prepared files, never the articles.
     pub fn open(index_dir: &Path) -> Result<Engine> {
         let manifest = Manifest::read(index_dir)?;
+        if manifest.format != crate::index::FORMAT_VERSION {
+            return Err(Error::IncompatibleIndex {
+                path: index_dir.to_path_buf(),
+                reason: format!(
+                    "index format {} differs from {}",
+                    manifest.format,
+                    crate::index::FORMAT_VERSION
+                ),
+            });
+        }
         let analyzer = Arc::new(Analyzer::new(&manifest.vocabulary.user_words()));
         let index = Index::open_in_dir(index_dir)?;
         register_analyzer(&index, analyzer.clone());
@@ -279,10 +296,9 @@ impl Engine {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
         let searcher = reader.searcher();
-        let lexicon = Lexicon::load(&searcher, &fields.text_fields())?;
         let docs = searcher.num_docs();
-        let idf = |word: &str| rank::idf(u64::from(lexicon.df(word)), docs);
-        let catalog = Catalog::load(&searcher, &fields, &analyzer, &idf)?;
+        let lexicon = Lexicon::open(index_dir, docs as u32)?;
+        let catalog = Catalog::open(index_dir, searcher, &fields)?;
         let synonyms = Synonyms::new(&manifest.vocabulary.synonyms, &analyzer);
         Ok(Engine {
             reader,
@@ -293,6 +309,7 @@ impl Engine {
             ranking: Ranking::default(),
             catalog,
             manifest,
+            docs,
         })
     }
 
@@ -319,12 +336,18 @@ impl Engine {
 
     /// Plans a query the way [`Engine::search`] does.
     pub fn plan(&self, text: &str) -> QueryPlan {
+        // Without a deadline planning cannot fail.
+        self.plan_until(text, None).unwrap_or_default()
+    }
+
+    fn plan_until(&self, text: &str, deadline: Option<Instant>) -> Result<QueryPlan> {
         QueryPlan::new(
             Context {
                 analyzer: &self.analyzer,
                 synonyms: &self.synonyms,
                 lexicon: &self.lexicon,
-                ranking: &self.ranking,
+                planning: &self.ranking.planning,
+                deadline,
             },
             text,
         )
@@ -333,7 +356,8 @@ impl Engine {
     /// Plans, retrieves and reranks, without rendering hits: what
     /// [`Engine::search`] and the answer layer share.
     pub fn rank(&self, req: &SearchRequest) -> Result<Ranked<'_>> {
-        let plan = self.plan(&req.query);
+        let plan = self.plan_until(&req.query, req.deadline)?;
+        check(req.deadline)?;
         let mut ranked = Ranked {
             plan,
             hits: Vec::new(),
@@ -347,17 +371,19 @@ impl Engine {
         }
         let searcher = ranked.searcher.clone();
         let plan = &ranked.plan;
-        let pool = req.offset.saturating_add(req.limit) + self.ranking.pool;
-        let main = self.filtered(plan.to_query(&self.fields, &self.ranking), req);
+        let r = &self.ranking;
+        let pool = req.offset.saturating_add(req.limit) + r.rerank.pool;
+        let main = self.filtered(plan.to_query(&self.fields, &r.boosts, &r.planning), req);
         let (mut top, mut total, mut facets) = self.collect(&searcher, &*main, req, pool)?;
         if total == 0
-            && let Some(q) = plan.fallback_query(&self.fields, &self.ranking)
+            && let Some(q) = plan.fallback_query(&self.fields, &r.boosts)
         {
+            check(req.deadline)?;
             let q = self.filtered(q, req);
             (top, total, facets) = self.collect(&searcher, &*q, req, pool)?;
             ranked.fallback = true;
         }
-        let hits = self.rerank(&searcher, plan, top);
+        let hits = self.rerank(plan, top, req.deadline)?;
         // Folded duplicates no longer count as separate matches.
         let folded: usize = hits.iter().map(|s| s.duplicates.len()).sum();
         ranked.total = total.saturating_sub(folded);
@@ -381,15 +407,17 @@ impl Engine {
             explain: None,
         };
         if ranked.fallback && response.suggestion.is_none() {
-            response.suggestion = ranked.hits.first().map(|s| s.entry.article.title.clone());
+            response.suggestion = ranked.hits.first().map(|s| s.entry.title.clone());
         }
         let highlighter = snippet::Highlighter::new(&plan.highlight_terms());
         for s in ranked.hits.iter().skip(req.offset).take(req.limit) {
+            check(req.deadline)?;
             let explain = req.explain.then(|| HitExplanation {
                 factors: s.factors.clone(),
                 matches: self.explain_matches(&ranked.searcher, s.addr, plan, ranked.fallback),
             });
-            let mut hit = self.hit(s.entry, s.factors.score, &highlighter);
+            let body = self.catalog.body(s.ord)?;
+            let mut hit = hit(s.entry, s.factors.score, &body, &highlighter);
             hit.duplicates = s.duplicates.clone();
             hit.explain = explain;
             response.hits.push(hit);
@@ -407,6 +435,7 @@ impl Engine {
                     .collect(),
                 corrections: plan.corrections.iter().map(CorrectionView::from).collect(),
                 fallback: ranked.fallback,
+                work: plan.work,
             });
         }
         response.took_ms = elapsed_ms(started);
@@ -415,7 +444,7 @@ impl Engine {
 
     /// Inverse document frequency of a word in this index (0 when unknown).
     pub fn idf(&self, word: &str) -> f32 {
-        rank::idf(u64::from(self.lexicon.df(word)), self.catalog.len() as u64)
+        terms::idf(u64::from(self.lexicon.df(word)), self.docs)
     }
 
     /// Top candidates, total matches and facet counts of a query.
@@ -454,12 +483,11 @@ impl Engine {
     /// Rescores candidates and folds near-duplicates into the best of them.
     fn rerank<'a>(
         &'a self,
-        searcher: &Searcher,
         plan: &QueryPlan,
         top: Vec<(f32, DocAddress)>,
-    ) -> Vec<Scored<'a>> {
-        let docs = searcher.num_docs();
-        let idf = |word: &str| rank::idf(u64::from(self.lexicon.df(word)), docs);
+        deadline: Option<Instant>,
+    ) -> Result<Vec<Scored<'a>>> {
+        let idf = |word: &str| self.idf(word);
         let synonyms: Units = plan
             .terms()
             .into_iter()
@@ -471,44 +499,60 @@ impl Engine {
             .filter(|(_, w)| *w > 0.0)
             .collect();
         let mut query_units = vec![rank::QueryUnits {
-            typed: rank::weigh(plan.typed_words().map(str::to_string).collect(), idf),
+            typed: terms::weigh(plan.typed_words().map(str::to_string).collect(), idf),
             synonyms: synonyms.clone(),
         }];
         if let Some(s) = &plan.suggestion {
             query_units.push(rank::QueryUnits {
-                typed: rank::weigh(rank::units(&self.analyzer, s), idf),
+                typed: terms::weigh(terms::units(&self.analyzer, s), idf),
                 synonyms,
             });
         }
-        let mut scored: Vec<Scored<'a>> = top
-            .into_iter()
-            .filter_map(|(score, addr)| {
-                let entry = self.catalog.at(addr.segment_ord, addr.doc_id)?;
-                Some(Scored {
-                    entry,
-                    addr,
-                    factors: rank::rescore(entry, score, plan, &query_units, &self.ranking),
-                    duplicates: Vec::new(),
-                })
-            })
-            .collect();
+        let content = plan.content.replace(' ', "");
+        let mut scored: Vec<Scored<'a>> = Vec::with_capacity(top.len());
+        for (i, (score, addr)) in top.into_iter().enumerate() {
+            if i % 16 == 15 {
+                check(deadline)?;
+            }
+            let Some(ord) = self.catalog.ord_at(addr) else {
+                continue;
+            };
+            let Some(entry) = self.catalog.entry(ord) else {
+                continue;
+            };
+            let factors = rank::rescore(
+                &entry.titles,
+                entry.link_density,
+                score,
+                &content,
+                &query_units,
+                &self.ranking.rerank,
+            );
+            scored.push(Scored {
+                entry,
+                ord,
+                addr,
+                factors,
+                duplicates: Vec::new(),
+            });
+        }
         scored.sort_by(|a, b| {
             b.factors
                 .score
                 .total_cmp(&a.factors.score)
-                .then_with(|| a.entry.article.id.cmp(&b.entry.article.id))
+                .then_with(|| a.entry.id.cmp(&b.entry.id))
         });
         let mut kept: Vec<Scored<'a>> = Vec::with_capacity(scored.len());
-        let mut groups: HashSet<usize> = HashSet::new();
+        let mut groups: HashSet<u32> = HashSet::new();
         for s in scored {
             let group = s.entry.duplicate_of;
             if groups.insert(group) {
                 kept.push(s);
             } else if let Some(first) = kept.iter_mut().find(|k| k.entry.duplicate_of == group) {
-                first.duplicates.push(s.entry.article.id.clone());
+                first.duplicates.push(s.entry.id.clone());
             }
         }
-        kept
+        Ok(kept)
     }
 
     /// Each query word and ideograph pair that matches the hit, field by
@@ -521,7 +565,7 @@ impl Engine {
         plan: &QueryPlan,
         fallback: bool,
     ) -> Vec<MatchDetail> {
-        let r = &self.ranking;
+        let r = &self.ranking.boosts;
         let f = &self.fields;
         let word_fields = [
             (f.title, "title", r.title),
@@ -542,7 +586,7 @@ impl Engine {
         }
         let grams: Vec<(String, f32)> = if fallback {
             plan.unigrams.iter().map(|u| (u.clone(), 1.0)).collect()
-        } else if r.grams {
+        } else if self.ranking.planning.grams {
             plan.grams.clone()
         } else {
             Vec::new()
@@ -597,27 +641,30 @@ impl Engine {
         must.push((Occur::Must, query));
         Box::new(BooleanQuery::new(must))
     }
+}
 
-    fn hit(&self, entry: &Entry, score: f32, highlighter: &snippet::Highlighter) -> Hit {
-        let a = &entry.article;
-        Hit {
-            id: a.id.clone(),
-            title: a.title.clone(),
-            topic: a.topic.clone(),
-            path: a.path.clone(),
-            url: a.url.clone(),
-            score,
-            snippet: highlighter.snippet(&entry.body, &entry.body_norm, snippet::SNIPPET_CHARS),
-            step_count: a.steps().len(),
-            steps_preview: a
-                .steps()
-                .iter()
-                .take(STEPS_PREVIEW)
-                .map(|s| s.text.lines().next().unwrap_or_default().to_string())
-                .collect(),
-            duplicates: Vec::new(),
-            explain: None,
-        }
+/// Stops with [`Error::DeadlineExceeded`] once `deadline` has passed.
+fn check(deadline: Option<Instant>) -> Result<()> {
+    match deadline {
+        Some(d) if Instant::now() >= d => Err(Error::DeadlineExceeded),
+        _ => Ok(()),
+    }
+}
+
+/// A hit as shown: what the catalog entry says, with a snippet of the body.
+fn hit(entry: &Entry, score: f32, body: &Body, highlighter: &snippet::Highlighter) -> Hit {
+    Hit {
+        id: entry.id.clone(),
+        title: entry.title.clone(),
+        topic: entry.topic.clone(),
+        path: entry.path.clone(),
+        url: entry.url.clone(),
+        score,
+        snippet: highlighter.snippet(&body.text, &body.norm, snippet::SNIPPET_CHARS),
+        step_count: entry.step_count as usize,
+        steps_preview: entry.steps_preview.clone(),
+        duplicates: Vec::new(),
+        explain: None,
     }
 }
 

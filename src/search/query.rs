@@ -6,84 +6,23 @@
 //! less weight than what the user typed.
 
 use std::collections::HashMap;
+use std::time::Instant;
 
 use serde::Serialize;
 use tantivy::Term;
 use tantivy::query::{BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 
-use super::lexicon::{Correction, Lexicon};
-use super::rank::Ranking;
+use super::config::{
+    Boosts, MAX_CONCEPTS, MAX_GRAMS, MAX_PINYIN_LETTERS, MAX_PLAN_LOOKUPS, MAX_TYPO_SPAN_CHARS,
+    PINYIN_WEIGHT, Planning, QUESTION_WORD_WEIGHT, SUB_WORD_WEIGHT, SYNONYM_WEIGHT, TYPO_WEIGHT,
+};
 use crate::analysis::synonyms::Synonyms;
+use crate::analysis::terms::{bigrams, content_from, is_question_word};
 use crate::analysis::{Analyzer, WordToken, is_cjk, normalize_str};
 use crate::index::Fields;
-
-/// Words that ask rather than say what about (怎么, 如何, 吗 …).
-pub const QUESTION_WORDS: &[&str] = &[
-    "怎么",
-    "怎么办",
-    "怎么样",
-    "怎样",
-    "咋",
-    "咋办",
-    "如何",
-    "吗",
-    "呢",
-    "吧",
-    "啊",
-    "呀",
-    "嘛",
-    "么",
-    "哪里",
-    "哪儿",
-    "哪",
-    "在",
-    "什么",
-    "啥",
-    "是否",
-    "能否",
-    "可否",
-    "可以",
-    "能不能",
-    "能",
-    "会",
-    "要",
-    "想",
-    "请问",
-    "请",
-    "我",
-    "我们",
-    "我的",
-    "你",
-    "您",
-    "的",
-    "了",
-    "是",
-    "有",
-    "还",
-    "还能",
-    "都",
-    "就",
-    "一下",
-    "该",
-    "和",
-    "与",
-    "及",
-    "哪些",
-    "哪个",
-    "有没有",
-];
-
-/// Weight of a question word.
-const QUESTION_WORD_WEIGHT: f32 = 0.1;
-/// Weight of a shorter word search mode finds inside a query word.
-const SUB_WORD_WEIGHT: f32 = 0.5;
-/// Weight of a synonym of a query word.
-const SYNONYM_WEIGHT: f32 = 0.5;
-/// Weight of a known word a typo most likely meant.
-const TYPO_WEIGHT: f32 = 0.8;
-/// Weight of a word read from pinyin.
-const PINYIN_WEIGHT: f32 = 0.8;
+use crate::index::lexicon::{Correction, Lexicon};
+use crate::{Error, Result};
 
 /// Where a query term came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -124,7 +63,31 @@ pub struct Context<'a> {
     /// Words of the index, for corrections and pinyin.
     pub lexicon: &'a Lexicon,
     /// Which expansions are on.
-    pub ranking: &'a Ranking,
+    pub planning: &'a Planning,
+    /// When to give up.
+    pub deadline: Option<Instant>,
+}
+
+/// Work done while planning, counted in lexicon look-ups, and the limits
+/// on it: a plan never makes more than [`MAX_PLAN_LOOKUPS`] of them, and
+/// stops with [`Error::DeadlineExceeded`] once the deadline has passed.
+struct Budget {
+    lookups: usize,
+    deadline: Option<Instant>,
+}
+
+impl Budget {
+    /// Takes one look-up; `Ok(false)` when the budget is spent.
+    fn take(&mut self) -> Result<bool> {
+        if self.lookups >= MAX_PLAN_LOOKUPS {
+            return Ok(false);
+        }
+        self.lookups += 1;
+        if self.lookups.is_multiple_of(16) && self.deadline.is_some_and(|d| Instant::now() >= d) {
+            return Err(Error::DeadlineExceeded);
+        }
+        Ok(true)
+    }
 }
 
 /// What a user's text means to the engine.
@@ -144,42 +107,8 @@ pub struct QueryPlan {
     /// The query as the engine understood it, when that differs from what
     /// was typed (“did you mean”).
     pub suggestion: Option<String>,
-}
-
-/// The query-relevant part of a text: its words minus question words,
-/// normalised; adjacent words joined, gaps as one space.
-pub fn content_of(analyzer: &Analyzer, text: &str) -> String {
-    content_from(&analyzer.tokens(text))
-}
-
-/// [`content_of`] for text already analysed.
-fn content_from(tokens: &[WordToken]) -> String {
-    let mut out = String::new();
-    let mut last_end: Option<usize> = None;
-    for t in tokens.iter().filter(|t| t.main) {
-        if QUESTION_WORDS.contains(&t.text.as_str()) {
-            last_end = None;
-            continue;
-        }
-        if last_end != Some(t.from) && !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(&t.text);
-        last_end = Some(t.to);
-    }
-    out
-}
-
-/// Pairs of adjacent ideographs in runs of `content`.
-pub fn bigrams(content: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for run in content.split(|c: char| !is_cjk(c)) {
-        let chars: Vec<char> = run.chars().collect();
-        for w in chars.windows(2) {
-            out.push(w.iter().collect());
-        }
-    }
-    out
+    /// Lexicon look-ups made while planning (at most [`MAX_PLAN_LOOKUPS`]).
+    pub work: usize,
 }
 
 /// One thing the query asks about: the word typed, and what may stand for
@@ -264,14 +193,20 @@ fn content_words(analyzer: &Analyzer, text: &str) -> Vec<String> {
     analyzer
         .words(text)
         .into_iter()
-        .filter(|w| !QUESTION_WORDS.contains(&w.as_str()))
+        .filter(|w| !is_question_word(w))
         .collect()
 }
 
 impl QueryPlan {
-    /// Plans the query for user text.
-    pub fn new(ctx: Context<'_>, text: &str) -> QueryPlan {
+    /// Plans the query for user text. Long texts are read up to
+    /// [`MAX_CONCEPTS`] words and [`MAX_GRAMS`] ideograph pairs; past the
+    /// deadline, planning stops with [`Error::DeadlineExceeded`].
+    pub fn new(ctx: Context<'_>, text: &str) -> Result<QueryPlan> {
         let tokens = ctx.analyzer.tokens(text);
+        let mut budget = Budget {
+            lookups: 0,
+            deadline: ctx.deadline,
+        };
         let mut b = Builder {
             concepts: Vec::new(),
             by_word: HashMap::new(),
@@ -280,8 +215,12 @@ impl QueryPlan {
         let mut words: Vec<String> = Vec::new();
         let mut current: Option<(usize, usize)> = None;
         for t in &tokens {
+            if t.main && b.concepts.len() >= MAX_CONCEPTS && !b.by_word.contains_key(&t.text) {
+                current = None;
+                continue;
+            }
             if t.main {
-                let question = QUESTION_WORDS.contains(&t.text.as_str());
+                let question = is_question_word(&t.text);
                 let (weight, source) = if question {
                     (QUESTION_WORD_WEIGHT, TermSource::QuestionWord)
                 } else {
@@ -301,7 +240,7 @@ impl QueryPlan {
             }
         }
         let content = content_from(&tokens);
-        for g in bigrams(&content) {
+        for g in bigrams(&content).into_iter().take(MAX_GRAMS) {
             b.gram(g, 1.0);
         }
         let unigrams = content
@@ -310,7 +249,7 @@ impl QueryPlan {
             .map(String::from)
             .collect();
 
-        if ctx.ranking.synonyms {
+        if ctx.planning.synonyms {
             let norm = normalize_str(text);
             for e in ctx.synonyms.expansions(&norm, &words) {
                 let target = b.concept_for(&e.matched);
@@ -330,8 +269,8 @@ impl QueryPlan {
         }
 
         let mut corrections = Vec::new();
-        if ctx.ranking.typos {
-            for c in typos(ctx, &tokens) {
+        if ctx.planning.typos {
+            for c in typos(ctx, &tokens, &mut budget)? {
                 let w = content_words(ctx.analyzer, &c.to);
                 if let Some(target) = b.concept_for(&c.from) {
                     b.alternative(target, w, TYPO_WEIGHT, TermSource::Typo);
@@ -342,8 +281,8 @@ impl QueryPlan {
                 corrections.push(c);
             }
         }
-        if ctx.ranking.pinyin {
-            for c in pinyin_words(ctx, &tokens) {
+        if ctx.planning.pinyin {
+            for c in pinyin_words(ctx, &tokens, &mut budget)? {
                 for w in content_words(ctx.analyzer, &c.to) {
                     b.concept(&w, PINYIN_WEIGHT, TermSource::Pinyin);
                 }
@@ -358,14 +297,15 @@ impl QueryPlan {
                 .iter()
                 .fold(normalize_str(text), |s, c| s.replacen(&c.from, &c.to, 1))
         });
-        QueryPlan {
+        Ok(QueryPlan {
             concepts: b.concepts,
             grams: b.grams,
             unigrams,
             content,
             corrections,
             suggestion,
-        }
+            work: budget.lookups,
+        })
     }
 
     /// Every word searched, once, with its highest weight (for
@@ -417,13 +357,18 @@ impl QueryPlan {
 
     /// The main query: each concept over the text fields, pairs of
     /// ideographs over the n-gram fields.
-    pub fn to_query(&self, fields: &Fields, ranking: &Ranking) -> Box<dyn Query> {
+    pub fn to_query(
+        &self,
+        fields: &Fields,
+        boosts: &Boosts,
+        planning: &Planning,
+    ) -> Box<dyn Query> {
         let word_fields: [(Field, f32); 5] = [
-            (fields.title, ranking.title),
-            (fields.questions, ranking.questions),
-            (fields.headings, ranking.headings),
-            (fields.steps, ranking.steps),
-            (fields.body, ranking.body),
+            (fields.title, boosts.title),
+            (fields.questions, boosts.questions),
+            (fields.headings, boosts.headings),
+            (fields.steps, boosts.steps),
+            (fields.body, boosts.body),
         ];
         // Content concepts and pairs decide what matches; question words
         // only add to the score of what matches anyway (unless the query
@@ -449,7 +394,7 @@ impl QueryPlan {
             }
             let clause: Box<dyn Query> = Box::new(DisjunctionMaxQuery::with_tie_breaker(
                 disjuncts,
-                ranking.tie_breaker,
+                boosts.tie_breaker,
             ));
             if concept.alternatives[0].source == TermSource::QuestionWord {
                 asking.push((Occur::Should, clause));
@@ -457,15 +402,15 @@ impl QueryPlan {
                 clauses.push((Occur::Should, clause));
             }
         }
-        if ranking.grams {
+        if planning.grams {
             for (gram, weight) in &self.grams {
                 clauses.push((
                     Occur::Should,
-                    boosted(fields.title_grams, gram, ranking.title_grams * weight),
+                    boosted(fields.title_grams, gram, boosts.title_grams * weight),
                 ));
                 clauses.push((
                     Occur::Should,
-                    boosted(fields.body_grams, gram, ranking.body_grams * weight),
+                    boosted(fields.body_grams, gram, boosts.body_grams * weight),
                 ));
             }
         }
@@ -481,7 +426,7 @@ impl QueryPlan {
 
     /// The query to run when the main one matches nothing: single ideographs
     /// over the n-gram fields.
-    pub fn fallback_query(&self, fields: &Fields, ranking: &Ranking) -> Option<Box<dyn Query>> {
+    pub fn fallback_query(&self, fields: &Fields, boosts: &Boosts) -> Option<Box<dyn Query>> {
         if self.unigrams.is_empty() {
             return None;
         }
@@ -489,11 +434,11 @@ impl QueryPlan {
         for u in &self.unigrams {
             clauses.push((
                 Occur::Should,
-                boosted(fields.title_grams, u, ranking.title_grams),
+                boosted(fields.title_grams, u, boosts.title_grams),
             ));
             clauses.push((
                 Occur::Should,
-                boosted(fields.body_grams, u, ranking.body_grams),
+                boosted(fields.body_grams, u, boosts.body_grams),
             ));
         }
         Some(Box::new(BooleanQuery::new(clauses)))
@@ -510,12 +455,14 @@ fn boosted(field: Field, text: &str, boost: f32) -> Box<dyn Query> {
 
 /// Spans of the query made of whole words where one is a single ideograph
 /// or an unknown word — where typos show up — replaced by the known word
-/// they most likely mean.
-fn typos(ctx: Context<'_>, tokens: &[WordToken]) -> Vec<Correction> {
-    let words: Vec<(String, usize, usize)> = tokens
+/// they most likely mean. Spans are adjacent words of at most
+/// [`MAX_TYPO_SPAN_CHARS`] characters (no correction is longer), so the
+/// work grows linearly with the query, within the budget.
+fn typos(ctx: Context<'_>, tokens: &[WordToken], budget: &mut Budget) -> Result<Vec<Correction>> {
+    let words: Vec<(&str, usize, usize, usize)> = tokens
         .iter()
         .filter(|t| t.main && t.text.chars().all(is_cjk))
-        .map(|t| (t.text.clone(), t.from, t.to))
+        .map(|t| (t.text.as_str(), t.from, t.to, t.text.chars().count()))
         .collect();
     let mut out = Vec::new();
     let mut used_until = 0usize;
@@ -523,17 +470,35 @@ fn typos(ctx: Context<'_>, tokens: &[WordToken]) -> Vec<Correction> {
         if words[i].1 < used_until {
             continue;
         }
-        // Longest span first, over adjacent words only.
-        let mut found = None;
-        for j in (i..words.len()).rev() {
-            if (i..j).any(|k| words[k].2 != words[k + 1].1) {
-                continue;
+        // Spans starting at i over adjacent words, then longest first.
+        let mut ends = Vec::new();
+        let mut chars = 0;
+        for j in i..words.len() {
+            if j > i && words[j - 1].2 != words[j].1 {
+                break;
             }
-            let span: String = words[i..=j].iter().map(|w| w.0.as_str()).collect();
-            let suspicious = words[i..=j].iter().any(|w| w.0.chars().count() == 1)
-                || (i == j && ctx.lexicon.df(&span) < 2);
+            chars += words[j].3;
+            if chars > MAX_TYPO_SPAN_CHARS {
+                break;
+            }
+            ends.push(j);
+        }
+        let mut found = None;
+        for &j in ends.iter().rev() {
+            let span: String = words[i..=j].iter().map(|w| w.0).collect();
+            let single_char = words[i..=j].iter().any(|w| w.3 == 1);
+            let suspicious = single_char
+                || (i == j && {
+                    if !budget.take()? {
+                        return Ok(out);
+                    }
+                    ctx.lexicon.df(&span) < 2
+                });
             if !suspicious {
                 continue;
+            }
+            if !budget.take()? {
+                return Ok(out);
             }
             if let Some(to) = ctx.lexicon.correct(&span, ctx.analyzer.knows(&span)) {
                 found = Some((j, Correction { from: span, to }));
@@ -545,65 +510,61 @@ fn typos(ctx: Context<'_>, tokens: &[WordToken]) -> Vec<Correction> {
             out.push(c);
         }
     }
-    out
+    Ok(out)
 }
 
-/// Runs of Latin words the index does not know, read as pinyin.
-fn pinyin_words(ctx: Context<'_>, tokens: &[WordToken]) -> Vec<Correction> {
+/// Runs of Latin words the index does not know, read as pinyin (runs of at
+/// most [`MAX_PINYIN_LETTERS`] letters).
+fn pinyin_words(
+    ctx: Context<'_>,
+    tokens: &[WordToken],
+    budget: &mut Budget,
+) -> Result<Vec<Correction>> {
     let mut out = Vec::new();
     let mut run: Vec<&str> = Vec::new();
-    let mut flush = |run: &mut Vec<&str>| {
-        if !run.is_empty() {
-            let letters = run.join(" ");
-            if let Some(words) = ctx.lexicon.from_pinyin(&letters) {
-                out.push(Correction {
-                    from: letters,
-                    to: words.concat(),
-                });
-            }
-            run.clear();
+    let flush = |run: &mut Vec<&str>, out: &mut Vec<Correction>, budget: &mut Budget| {
+        let letters = run.join(" ");
+        run.clear();
+        let n = letters.len();
+        if n == 0 || n > MAX_PINYIN_LETTERS || !budget.take()? {
+            return Ok::<(), Error>(());
         }
+        if let Some(words) = ctx.lexicon.from_pinyin(&letters) {
+            out.push(Correction {
+                from: letters,
+                to: words.concat(),
+            });
+        }
+        Ok(())
     };
     for t in tokens.iter().filter(|t| t.main) {
         let latin = t.text.chars().all(|c| c.is_ascii_lowercase());
-        if latin && ctx.lexicon.df(&t.text) == 0 {
+        if latin && budget.take()? && ctx.lexicon.df(&t.text) == 0 {
             run.push(&t.text);
         } else {
-            flush(&mut run);
+            flush(&mut run, &mut out, budget)?;
         }
     }
-    flush(&mut run);
-    out
+    flush(&mut run, &mut out, budget)?;
+    Ok(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn content_drops_question_words_and_joins_adjacent_words() {
-        let a = Analyzer::default();
-        assert_eq!(
-            content_of(&a, "伙伴提交PO后如何取消？"),
-            "伙伴提交po后 取消"
-        );
-        assert_eq!(
-            bigrams("伙伴提交po后 取消"),
-            vec!["伙伴", "伴提", "提交", "取消"]
-        );
-    }
-
     /// Plans `text` with no synonyms and an empty lexicon.
     fn bare_plan(text: &str) -> QueryPlan {
         let a = Analyzer::default();
-        let (s, l, r) = (Synonyms::default(), Lexicon::default(), Ranking::default());
+        let (s, l, p) = (Synonyms::default(), Lexicon::default(), Planning::default());
         let ctx = Context {
             analyzer: &a,
             synonyms: &s,
             lexicon: &l,
-            ranking: &r,
+            planning: &p,
+            deadline: None,
         };
-        QueryPlan::new(ctx, text)
+        QueryPlan::new(ctx, text).unwrap()
     }
 
     #[test]
@@ -622,5 +583,30 @@ mod tests {
         let w: Vec<_> = terms.iter().map(|t| (t.text.as_str(), t.weight)).collect();
         assert_eq!(w, vec![("如何", QUESTION_WORD_WEIGHT), ("取消", 1.0)]);
         assert_eq!(plan.grams, vec![("取消".to_string(), 1.0)]);
+    }
+
+    #[test]
+    fn a_passed_deadline_stops_planning() {
+        let a = Analyzer::default();
+        let s = Synonyms::default();
+        let l = Lexicon::from_counts([("挂载".to_string(), 9)].into(), 10);
+        let p = Planning::default();
+        let ctx = Context {
+            analyzer: &a,
+            synonyms: &s,
+            lexicon: &l,
+            planning: &p,
+            deadline: Some(Instant::now()),
+        };
+        let text = "挂在".repeat(200);
+        assert!(matches!(
+            QueryPlan::new(ctx, &text),
+            Err(Error::DeadlineExceeded)
+        ));
+        let ctx = Context {
+            deadline: None,
+            ..ctx
+        };
+        assert!(QueryPlan::new(ctx, &text).unwrap().work <= MAX_PLAN_LOOKUPS);
     }
 }

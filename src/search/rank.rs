@@ -1,116 +1,14 @@
-//! Ranking: field weights for retrieval, then a rerank of the best
-//! candidates by how much of the query the title covers, exact title or
-//! question matches, and a penalty for pages that are mostly links.
-
-use std::collections::{HashMap, HashSet};
+//! The rerank of the best candidates: how much of the query the title (or
+//! an alternative question) covers, how much of the title the query covers,
+//! exact title or question matches, and a penalty for pages that are mostly
+//! links. It reads only the title features ingest prepared and the query's
+//! units; the multipliers are [`Rerank`]'s.
 
 use serde::Serialize;
 
-use super::catalog::Entry;
-use super::query::{QUESTION_WORDS, QueryPlan};
-use crate::analysis::Analyzer;
-
-/// Knobs of the ranking; the defaults are what wenda ships.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Ranking {
-    /// Weight of the title field (words).
-    pub title: f32,
-    /// Weight of alternative questions (words).
-    pub questions: f32,
-    /// Weight of section headings (words).
-    pub headings: f32,
-    /// Weight of steps and console paths (words).
-    pub steps: f32,
-    /// Weight of the body (words).
-    pub body: f32,
-    /// Weight of title and question ideograph pairs.
-    pub title_grams: f32,
-    /// Weight of body ideograph pairs.
-    pub body_grams: f32,
-    /// Match ideograph pairs at all.
-    pub grams: bool,
-    /// What the alternatives and fields of a concept add beyond the best one.
-    pub tie_breaker: f32,
-    /// Expand synonyms.
-    pub synonyms: bool,
-    /// Correct typos.
-    pub typos: bool,
-    /// Read Latin letters as pinyin.
-    pub pinyin: bool,
-    /// How much a title that covers the whole query multiplies the score by (minus one).
-    pub title_coverage: f32,
-    /// How much a title made only of query words multiplies the score by (minus one).
-    pub title_precision: f32,
-    /// Multiplier when the query is exactly a title or question.
-    pub exact_match: f32,
-    /// Multiplier for pages that are mostly links (overviews, tables of contents).
-    pub link_page: f32,
-    /// Candidates reranked beyond the requested page.
-    pub pool: usize,
-}
-
-impl Default for Ranking {
-    fn default() -> Self {
-        Ranking {
-            title: 3.0,
-            questions: 2.5,
-            headings: 1.5,
-            steps: 1.2,
-            body: 1.5,
-            title_grams: 1.5,
-            body_grams: 1.5,
-            grams: true,
-            tie_breaker: 0.5,
-            synonyms: true,
-            typos: true,
-            pinyin: true,
-            title_coverage: 1.0,
-            title_precision: 0.5,
-            exact_match: 2.0,
-            link_page: 0.5,
-            pool: 50,
-        }
-    }
-}
-
-/// Share of link text above which a page counts as mostly links.
-const LINK_PAGE_DENSITY: f32 = 0.6;
-
-/// The matching units of a text: its search-mode words (whole words and
-/// the dictionary words inside them), question words left out.
-pub fn units(analyzer: &Analyzer, text: &str) -> HashSet<String> {
-    analyzer
-        .tokens(text)
-        .into_iter()
-        .map(|t| t.text)
-        .filter(|t| !QUESTION_WORDS.contains(&t.as_str()))
-        .collect()
-}
-
-/// Matching units with their weights (inverse document frequency).
-pub type Units = HashMap<String, f32>;
-
-/// Weighs units; units no article contains (weight 0) are dropped.
-pub fn weigh(units: HashSet<String>, idf: impl Fn(&str) -> f32) -> Units {
-    units
-        .into_iter()
-        .filter_map(|u| {
-            let w = idf(&u);
-            (w > 0.0).then_some((u, w))
-        })
-        .collect()
-}
-
-/// Inverse document frequency as BM25 computes it; 0 for unknown units.
-pub fn idf(df: u64, docs: u64) -> f32 {
-    if df == 0 {
-        return 0.0;
-    }
-    (1.0 + (docs as f32 - df as f32 + 0.5) / (df as f32 + 0.5)).ln()
-}
-
-/// Credit for a unit matched only through a synonym.
-const SYNONYM_CREDIT: f32 = 0.5;
+use super::config::{LINK_PAGE_DENSITY, Rerank, SYNONYM_CREDIT};
+use crate::analysis::terms::Units;
+use crate::index::catalog::TitleFeature;
 
 /// The units of a query: what was typed (or its correction), and synonyms,
 /// which earn half credit.
@@ -122,33 +20,11 @@ pub struct QueryUnits {
     pub synonyms: Units,
 }
 
-/// Share of `a`'s weight that `b` has, counting units `b` only has as a
-/// synonym at half credit.
-fn covered(a: &Units, b: &Units, synonyms: &Units) -> f32 {
-    let total: f32 = a.values().sum();
-    if total <= 0.0 {
-        return 0.0;
-    }
-    let matched: f32 = a
-        .iter()
-        .map(|(u, w)| {
-            if b.contains_key(u) {
-                *w
-            } else if synonyms.contains_key(u) {
-                SYNONYM_CREDIT * w
-            } else {
-                0.0
-            }
-        })
-        .sum();
-    (matched / total).min(1.0)
-}
-
 /// How well a title matches a query: (share of the query in the title,
 /// share of the title in the query), synonyms at half credit. A one-character
 /// query word also matches inside a title word (买 in 购买).
-fn title_match(q: &QueryUnits, title: &Units, title_text: &str) -> (f32, f32) {
-    let total: f32 = q.typed.values().sum();
+fn title_match(q: &QueryUnits, title: &TitleFeature) -> (f32, f32) {
+    let total = q.typed.total();
     if total <= 0.0 {
         return (0.0, 0.0);
     }
@@ -156,18 +32,36 @@ fn title_match(q: &QueryUnits, title: &Units, title_text: &str) -> (f32, f32) {
         .typed
         .iter()
         .filter(|(u, _)| {
-            title.contains_key(*u) || (u.chars().count() == 1 && title_text.contains(u.as_str()))
+            title.units.contains(u) || (u.chars().count() == 1 && title.content.contains(u))
         })
         .map(|(_, w)| w)
         .sum();
     let via_synonyms: f32 = q
         .synonyms
         .iter()
-        .filter(|(u, _)| title.contains_key(*u) && !q.typed.contains_key(*u))
+        .filter(|(u, _)| title.units.contains(u) && !q.typed.contains(u))
         .map(|(_, w)| SYNONYM_CREDIT * w)
         .sum();
     let coverage = ((direct + via_synonyms) / total).min(1.0);
-    let precision = covered(title, &q.typed, &q.synonyms);
+    let title_total = title.units.total();
+    let precision = if title_total <= 0.0 {
+        0.0
+    } else {
+        let matched: f32 = title
+            .units
+            .iter()
+            .map(|(u, w)| {
+                if q.typed.contains(u) {
+                    w
+                } else if q.synonyms.contains(u) {
+                    SYNONYM_CREDIT * w
+                } else {
+                    0.0
+                }
+            })
+            .sum();
+        (matched / title_total).min(1.0)
+    };
     (coverage, precision)
 }
 
@@ -188,38 +82,34 @@ pub struct Factors {
     pub score: f32,
 }
 
-/// Rescores one candidate.
+/// Rescores one candidate from its title features and link density.
+/// `content` is the query's content with spaces removed; `query_units` the
+/// query read as typed and as corrected.
 pub fn rescore(
-    entry: &Entry,
+    titles: &[TitleFeature],
+    link_density: f32,
     retrieval: f32,
-    plan: &QueryPlan,
+    content: &str,
     query_units: &[QueryUnits],
-    ranking: &Ranking,
+    rerank: &Rerank,
 ) -> Factors {
     // The title or question, read as typed or as corrected, that best matches.
     let (coverage, precision) = query_units
         .iter()
-        .flat_map(|q| {
-            entry
-                .title_units
-                .iter()
-                .zip(&entry.title_contents)
-                .map(move |(t, text)| title_match(q, t, text))
-        })
+        .flat_map(|q| titles.iter().map(move |t| title_match(q, t)))
         .fold((0.0f32, 0.0f32), |best, c| {
             if c.0 + c.1 > best.0 + best.1 { c } else { best }
         });
-    let squeezed = plan.content.replace(' ', "");
-    let exact = !squeezed.is_empty() && entry.title_contents.contains(&squeezed);
-    let link_page = entry.link_density > LINK_PAGE_DENSITY;
+    let exact = !content.is_empty() && titles.iter().any(|t| t.content == content);
+    let link_page = link_density > LINK_PAGE_DENSITY;
     let mut score = retrieval
-        * (1.0 + ranking.title_coverage * coverage)
-        * (1.0 + ranking.title_precision * precision);
+        * (1.0 + rerank.title_coverage * coverage)
+        * (1.0 + rerank.title_precision * precision);
     if exact {
-        score *= ranking.exact_match;
+        score *= rerank.exact_match;
     }
     if link_page {
-        score *= ranking.link_page;
+        score *= rerank.link_page;
     }
     Factors {
         retrieval,
@@ -235,27 +125,44 @@ pub fn rescore(
 mod tests {
     use super::*;
 
-    #[test]
-    fn weighted_coverage_both_ways() {
-        let q = QueryUnits {
-            typed: [("创建".to_string(), 3.0), ("手机".to_string(), 1.0)].into(),
-            synonyms: [("移动设备".to_string(), 2.0)].into(),
-        };
-        let t: Units = [("创建".to_string(), 3.0), ("状态".to_string(), 1.0)].into();
-        let (c, p) = title_match(&q, &t, "创建状态");
-        assert!((c - 0.75).abs() < 1e-6 && (p - 0.75).abs() < 1e-6);
-        let t2: Units = [("移动设备".to_string(), 2.0)].into();
-        let (c, p) = title_match(&q, &t2, "移动设备");
-        assert!((c - 0.25).abs() < 1e-6 && (p - 0.5).abs() < 1e-6, "{c} {p}");
-        assert_eq!(idf(0, 10), 0.0);
-        assert!(idf(1, 10) > idf(5, 10));
+    fn units(pairs: &[(&str, f32)]) -> Units {
+        pairs.iter().map(|(u, w)| (u.to_string(), *w)).collect()
     }
 
     #[test]
-    fn units_are_words_without_question_words() {
-        let a = Analyzer::default();
-        let mut v: Vec<_> = units(&a, "如何解绑EIP？").into_iter().collect();
-        v.sort();
-        assert_eq!(v, vec!["eip", "解绑"]);
+    fn weighted_coverage_both_ways() {
+        let q = QueryUnits {
+            typed: units(&[("创建", 3.0), ("手机", 1.0)]),
+            synonyms: units(&[("移动设备", 2.0)]),
+        };
+        let t = TitleFeature {
+            units: units(&[("创建", 3.0), ("状态", 1.0)]),
+            content: "创建状态".into(),
+        };
+        let (c, p) = title_match(&q, &t);
+        assert!((c - 0.75).abs() < 1e-6 && (p - 0.75).abs() < 1e-6);
+        let t2 = TitleFeature {
+            units: units(&[("移动设备", 2.0)]),
+            content: "移动设备".into(),
+        };
+        let (c, p) = title_match(&q, &t2);
+        assert!((c - 0.25).abs() < 1e-6 && (p - 0.5).abs() < 1e-6, "{c} {p}");
+    }
+
+    #[test]
+    fn exact_titles_double_and_link_pages_halve() {
+        let t = [TitleFeature {
+            units: units(&[("取消", 1.0)]),
+            content: "取消".into(),
+        }];
+        let q = [QueryUnits {
+            typed: units(&[("取消", 1.0)]),
+            synonyms: Units::default(),
+        }];
+        let r = Rerank::default();
+        let f = rescore(&t, 0.0, 1.0, "取消", &q, &r);
+        assert!(f.exact_match && (f.score - 2.0 * 2.0 * 1.5).abs() < 1e-6);
+        let f = rescore(&t, 0.9, 1.0, "别的", &q, &r);
+        assert!(f.link_page && !f.exact_match && (f.score - 0.5 * 2.0 * 1.5).abs() < 1e-6);
     }
 }

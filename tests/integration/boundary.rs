@@ -53,7 +53,7 @@ async fn a_link_to_a_file_outside_the_corpus_is_neither_indexed_nor_served() {
             assert!(w.message.contains("symbolic link"), "{w}");
         }
         let engine = Engine::open(&index).unwrap();
-        assert!(engine.catalog().by_id("env").is_none());
+        assert!(engine.catalog().ord_of("env").is_none());
         let router = app(AppState::new(engine));
         let (status, _) = get(router.clone(), "/api/articles/env").await;
         assert_eq!(status, StatusCode::NOT_FOUND);

@@ -3,6 +3,7 @@
 mod admin;
 mod answer;
 mod api;
+mod architecture;
 mod boundary;
 mod cli;
 mod common;

@@ -107,7 +107,7 @@ fn no_route_is_registered_outside_the_documented_list() {
         undocumented.is_empty(),
         "routes outside the documented list: {undocumented:#?}"
     );
-    let doc = wenda::http::openapi::document();
+    let doc = wenda::http::openapi_document();
     for path in ["/api/articles/{id}", "/api/articles/{id}/steps"] {
         assert!(doc.paths.paths.contains_key(path), "{path}");
     }

@@ -5,7 +5,7 @@ use std::fs;
 use std::path::Path;
 
 use axum::http::StatusCode;
-use wenda::search::{Engine, Ranking, SearchRequest};
+use wenda::search::{Engine, Planning, Ranking, SearchRequest};
 
 use crate::common::*;
 
@@ -19,10 +19,11 @@ fn first(engine: &Engine, q: &str) -> Option<String> {
 }
 
 fn corpus_text_contains(engine: &Engine, needle: &str) -> bool {
-    engine.catalog().iter().any(|e| {
-        e.article.title.contains(needle)
-            || e.article.body_text().contains(needle)
-            || e.article.questions.iter().any(|q| q.contains(needle))
+    engine.catalog().articles().any(|a| {
+        let a = a.unwrap();
+        a.title.contains(needle)
+            || a.body_text().contains(needle)
+            || a.questions.iter().any(|q| q.contains(needle))
     })
 }
 
@@ -92,7 +93,10 @@ fn full_width_letters_match_half_width_ones() {
 fn whole_pinyin_queries_read_as_chinese() {
     let (_d, plain) = build(&[repo().join("corpus")]);
     let plain = plain.with_ranking(Ranking {
-        pinyin: false,
+        planning: Planning {
+            pinyin: false,
+            ..Planning::default()
+        },
         ..Ranking::default()
     });
     for q in ["dai jin quan", "daijinquan", "kaoshiquan"] {
@@ -133,7 +137,10 @@ fn homophone_typos_reach_the_word_meant() {
     let without = Engine::open(&d.path().join("index"))
         .unwrap()
         .with_ranking(Ranking {
-            typos: false,
+            planning: Planning {
+                typos: false,
+                ..Planning::default()
+            },
             ..Ranking::default()
         });
     // Before: 考试卷 (juàn) read literally is about exam papers.
@@ -181,7 +188,10 @@ fn near_homophone_look_alikes_are_corrected() {
 fn synonyms_count_with_less_weight_than_typed_words() {
     let (_d, plain) = build(&[repo().join("corpus")]);
     let plain = plain.with_ranking(Ranking {
-        synonyms: false,
+        planning: Planning {
+            synonyms: false,
+            ..Planning::default()
+        },
         ..Ranking::default()
     });
     // Before: 优惠券 is not how the article says it.
@@ -342,4 +352,38 @@ fn ingest_reports_the_synonym_groups_it_loaded() {
     );
     let e = Engine::open(&dir.path().join("i2")).unwrap();
     assert_eq!(first(&e, "乙").as_deref(), Some("a"));
+}
+
+/// 1,000 ideographs drawn from the common block by a fixed linear
+/// congruential sequence (the same text every run).
+fn random_ideographs(n: usize) -> String {
+    let mut x: u32 = 12345;
+    (0..n)
+        .map(|_| {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            char::from_u32(0x4E00 + (x >> 8) % 0x5000).unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn a_thousand_random_ideographs_plan_within_five_typical_queries_of_work() {
+    use wenda::search::config::{MAX_CONCEPTS, MAX_GRAMS, MAX_PLAN_LOOKUPS};
+    let e = bundled_engine();
+    let (queries, _) = wenda::eval::read_queries(&data("partner_dev_queries.jsonl")).unwrap();
+    let typical = queries.iter().map(|q| e.plan(&q.q).work).max().unwrap();
+    // The cap never cuts a real question short …
+    assert!(typical < MAX_PLAN_LOOKUPS, "{typical}");
+    // … and bounds the worst text: look-ups, words and pairs searched.
+    let long = e.plan(&random_ideographs(1000));
+    assert!(long.work <= MAX_PLAN_LOOKUPS, "{}", long.work);
+    assert!(long.work <= 5 * typical, "{} vs {typical}", long.work);
+    assert!(long.concepts.len() <= MAX_CONCEPTS && long.grams.len() <= MAX_GRAMS);
+    // Past its deadline, a search stops with a timeout instead of working on.
+    let mut req = SearchRequest::new(random_ideographs(1000));
+    req.deadline = Some(std::time::Instant::now());
+    assert!(matches!(
+        e.search(&req),
+        Err(wenda::Error::DeadlineExceeded)
+    ));
 }

@@ -52,11 +52,15 @@ pub async fn article_or_steps(State(state): State<AppState>, Path(path): Path<St
 fn resolve(state: &AppState, path: &str) -> Response {
     let engine = state.engine();
     let catalog = engine.catalog();
-    if catalog.by_id(path).is_none()
+    if catalog.ord_of(path).is_none()
         && let Some(base) = path.strip_suffix("/steps")
-        && let Some(entry) = catalog.by_id(base)
+        && let Some(ord) = catalog.ord_of(base)
     {
-        return Json(steps_view(&entry.article)).into_response();
+        return catalog
+            .article(ord)
+            .map(|a| Json(steps_view(&a)))
+            .map_err(ApiError::from)
+            .into_response();
     }
     whole(state, path).map(Json).into_response()
 }
@@ -93,7 +97,7 @@ fn whole(state: &AppState, id: &str) -> Result<ArticleView, ApiError> {
     let engine = state.engine();
     let catalog = engine.catalog();
     let ord = catalog.ord_of(id).ok_or_else(|| not_found(id))?;
-    let a = &catalog.get(ord).ok_or_else(|| not_found(id))?.article;
+    let a = &catalog.article(ord)?;
     Ok(ArticleView {
         procedure: steps_view(a),
         topic: a.topic.clone(),
@@ -103,7 +107,7 @@ fn whole(state: &AppState, id: &str) -> Result<ArticleView, ApiError> {
         partial: a.partial,
         sections: a.sections.clone(),
         links: a.links.clone(),
-        backlinks: catalog.backlinks(ord).to_vec(),
+        backlinks: catalog.backlinks(ord),
     })
 }
 

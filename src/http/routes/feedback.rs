@@ -61,7 +61,7 @@ pub async fn feedback(
     if let Some(c) = &input.comment {
         short_field(c, "field `comment`", limits.comment_chars)?;
     }
-    if state.engine().catalog().by_id(&input.article_id).is_none() {
+    if state.engine().catalog().ord_of(&input.article_id).is_none() {
         return Err(ApiError::new(
             Code::ArticleNotFound,
             format!("no article with id `{}`", input.article_id),

@@ -326,23 +326,25 @@ fn records(
     req.limit = (top_k * 4).min(MAX_RECORDS * 4);
     let mut out = Vec::new();
     for scored in answerer.scored(&req)? {
-        let a = scored.article;
+        let e = scored.entry;
         if f64::from(scored.score) < setting.threshold {
             continue;
         }
         let mut metadata = Map::new();
-        metadata.insert("id".into(), json!(a.id));
-        metadata.insert("path".into(), json!(a.path));
-        metadata.insert("url".into(), json!(a.url.clone().unwrap_or_default()));
-        metadata.insert("topic".into(), json!(topic_value(&a.topic)));
-        metadata.insert("corpus".into(), json!(a.corpus));
-        metadata.insert("step_count".into(), json!(a.steps().len()));
+        metadata.insert("id".into(), json!(e.id));
+        metadata.insert("path".into(), json!(e.path));
+        metadata.insert("url".into(), json!(e.url.clone().unwrap_or_default()));
+        metadata.insert("topic".into(), json!(topic_value(&e.topic)));
+        metadata.insert("corpus".into(), json!(e.corpus));
+        metadata.insert("step_count".into(), json!(e.step_count));
         metadata.insert("indexed_at".into(), json!(indexed_at));
         if let Some(cond) = &input.metadata_condition
             && !satisfies(&metadata, cond)
         {
             continue;
         }
+        // The whole article only for the records kept.
+        let a = &answerer.engine().catalog().article(scored.ord)?;
         out.push(Record {
             content: compose::text(a),
             score: scored.score,

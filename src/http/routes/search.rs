@@ -1,7 +1,7 @@
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::article::frontmatter::split_topic_path;
 use utoipa::IntoParams;
@@ -9,9 +9,100 @@ use utoipa::IntoParams;
 use crate::config::Limits;
 use crate::http::AppState;
 use crate::http::error::{ApiError, Code, ErrorBody};
+use crate::http::render::snippet_html;
 use crate::http::routes::{required_text, short_field};
 use crate::journal::{QueryEvent, now_ms};
-use crate::search::{DEFAULT_LIMIT, MAX_LIMIT, SearchRequest, SearchResponse};
+use crate::search::{
+    DEFAULT_LIMIT, Facets, Hit, HitExplanation, MAX_LIMIT, QueryExplanation, SearchRequest,
+    SearchResponse, Snippet,
+};
+
+/// A search response as the API sends it: the engine's, with each
+/// snippet rendered as HTML.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = SearchResponse)]
+pub struct SearchBody {
+    /// The query as received.
+    pub query: String,
+    /// Matching articles in all.
+    pub total: usize,
+    /// Time spent in the engine, in milliseconds.
+    pub took_ms: f64,
+    /// The requested page of hits.
+    pub hits: Vec<HitBody>,
+    /// Topic counts over all matches.
+    pub facets: Facets,
+    /// “Did you mean”: the query with typos corrected or pinyin read, or,
+    /// when only the fallback found anything, the best hit's title.
+    pub suggestion: Option<String>,
+    /// How the query was read (with `explain`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explain: Option<QueryExplanation>,
+}
+
+/// One ranked article as the API sends it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Hit)]
+pub struct HitBody {
+    /// Article id.
+    pub id: String,
+    /// Article title.
+    pub title: String,
+    /// Topic path, outermost first.
+    pub topic: Vec<String>,
+    /// Source file relative to its corpus.
+    pub path: String,
+    /// Web address, if known.
+    pub url: Option<String>,
+    /// Relevance score (higher is better; comparable within one response).
+    pub score: f32,
+    /// Body text around the matches, HTML-escaped, matches in `<mark>`.
+    pub snippet: String,
+    /// The same snippet as plain text with the matches' character ranges.
+    pub snippet_parts: Snippet,
+    /// Number of steps of the article's procedure (0 when it has none).
+    pub step_count: usize,
+    /// The first steps, for a preview.
+    pub steps_preview: Vec<String>,
+    /// Ids of near-identical articles folded into this hit.
+    pub duplicates: Vec<String>,
+    /// Why the hit scored what it did (with `explain`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explain: Option<HitExplanation>,
+}
+
+impl From<Hit> for HitBody {
+    fn from(h: Hit) -> Self {
+        HitBody {
+            snippet: snippet_html(&h.snippet),
+            id: h.id,
+            title: h.title,
+            topic: h.topic,
+            path: h.path,
+            url: h.url,
+            score: h.score,
+            snippet_parts: h.snippet,
+            step_count: h.step_count,
+            steps_preview: h.steps_preview,
+            duplicates: h.duplicates,
+            explain: h.explain,
+        }
+    }
+}
+
+impl From<SearchResponse> for SearchBody {
+    fn from(r: SearchResponse) -> Self {
+        SearchBody {
+            query: r.query,
+            total: r.total,
+            took_ms: r.took_ms,
+            hits: r.hits.into_iter().map(HitBody::from).collect(),
+            facets: r.facets,
+            suggestion: r.suggestion,
+            explain: r.explain,
+        }
+    }
+}
 
 /// Deepest page start accepted.
 pub const MAX_OFFSET: usize = 10_000;
@@ -38,7 +129,7 @@ pub struct SearchParams {
     path = "/api/search",
     params(SearchParams),
     responses(
-        (status = 200, body = SearchResponse),
+        (status = 200, body = SearchBody),
         (status = 400, body = ErrorBody, description = "`empty_query`, `query_too_long`, `invalid_limit`, `invalid_offset`, `invalid_parameter`"),
         (status = 429, body = ErrorBody, description = "`rate_limited`"),
         (status = 503, body = ErrorBody, description = "`timeout`")
@@ -47,7 +138,7 @@ pub struct SearchParams {
 pub async fn search(
     State(state): State<AppState>,
     params: Result<Query<SearchParams>, QueryRejection>,
-) -> Result<Json<SearchResponse>, ApiError> {
+) -> Result<Json<SearchBody>, ApiError> {
     let Query(params) = params.map_err(|e| ApiError::new(Code::InvalidParameter, e.body_text()))?;
     let mut req = validate(params, &state.config.limits)?;
     req.deadline = state.deadline();
@@ -65,7 +156,7 @@ pub async fn search(
         handoff: false,
         top: response.hits.first().map(|h| h.id.clone()),
     });
-    Ok(Json(response))
+    Ok(Json(SearchBody::from(response)))
 }
 
 fn validate(p: SearchParams, limits: &Limits) -> Result<SearchRequest, ApiError> {

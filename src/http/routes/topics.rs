@@ -21,6 +21,6 @@ pub async fn topics(State(state): State<AppState>) -> Json<Topics> {
     let catalog = engine.catalog();
     Json(Topics {
         total: catalog.len(),
-        topics: catalog.topic_tree(),
+        topics: catalog.topic_tree().to_vec(),
     })
 }

@@ -1,0 +1,214 @@
+//! Query terms: which words ask rather than say what about, the content of
+//! a text, its matching units and their weights. Shared by ingest (title
+//! features are computed once per article) and search (query plans and the
+//! rerank), so it sits below both.
+
+use std::collections::HashSet;
+
+use super::chinese::{Analyzer, WordToken};
+use super::normalize::is_cjk;
+
+/// Words that ask rather than say what about (怎么, 如何, 吗 …).
+pub const QUESTION_WORDS: &[&str] = &[
+    "怎么",
+    "怎么办",
+    "怎么样",
+    "怎样",
+    "咋",
+    "咋办",
+    "如何",
+    "吗",
+    "呢",
+    "吧",
+    "啊",
+    "呀",
+    "嘛",
+    "么",
+    "哪里",
+    "哪儿",
+    "哪",
+    "在",
+    "什么",
+    "啥",
+    "是否",
+    "能否",
+    "可否",
+    "可以",
+    "能不能",
+    "能",
+    "会",
+    "要",
+    "想",
+    "请问",
+    "请",
+    "我",
+    "我们",
+    "我的",
+    "你",
+    "您",
+    "的",
+    "了",
+    "是",
+    "有",
+    "还",
+    "还能",
+    "都",
+    "就",
+    "一下",
+    "该",
+    "和",
+    "与",
+    "及",
+    "哪些",
+    "哪个",
+    "有没有",
+];
+
+/// Whether a normalised word is a question word.
+pub fn is_question_word(word: &str) -> bool {
+    QUESTION_WORDS.contains(&word)
+}
+
+/// The query-relevant part of a text: its words minus question words,
+/// normalised; adjacent words joined, gaps as one space.
+pub fn content_of(analyzer: &Analyzer, text: &str) -> String {
+    content_from(&analyzer.tokens(text))
+}
+
+/// [`content_of`] for text already analysed.
+pub fn content_from(tokens: &[WordToken]) -> String {
+    let mut out = String::new();
+    let mut last_end: Option<usize> = None;
+    for t in tokens.iter().filter(|t| t.main) {
+        if is_question_word(&t.text) {
+            last_end = None;
+            continue;
+        }
+        if last_end != Some(t.from) && !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&t.text);
+        last_end = Some(t.to);
+    }
+    out
+}
+
+/// Pairs of adjacent ideographs in runs of `content`.
+pub fn bigrams(content: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for run in content.split(|c: char| !is_cjk(c)) {
+        let chars: Vec<char> = run.chars().collect();
+        for w in chars.windows(2) {
+            out.push(w.iter().collect());
+        }
+    }
+    out
+}
+
+/// The matching units of a text: its search-mode words (whole words and
+/// the dictionary words inside them), question words left out.
+pub fn units(analyzer: &Analyzer, text: &str) -> HashSet<String> {
+    analyzer
+        .tokens(text)
+        .into_iter()
+        .map(|t| t.text)
+        .filter(|t| !is_question_word(t))
+        .collect()
+}
+
+/// Matching units with their weights (inverse document frequency), sorted
+/// by unit so that lookups are binary searches.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Units(Vec<(String, f32)>);
+
+impl Units {
+    /// The weight of a unit, if it is one of these.
+    pub fn get(&self, unit: &str) -> Option<f32> {
+        self.0
+            .binary_search_by(|(u, _)| u.as_str().cmp(unit))
+            .ok()
+            .map(|i| self.0[i].1)
+    }
+
+    /// Whether `unit` is one of these.
+    pub fn contains(&self, unit: &str) -> bool {
+        self.get(unit).is_some()
+    }
+
+    /// Units and weights, sorted by unit.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, f32)> {
+        self.0.iter().map(|(u, w)| (u.as_str(), *w))
+    }
+
+    /// Sum of the weights.
+    pub fn total(&self) -> f32 {
+        self.0.iter().map(|(_, w)| w).sum()
+    }
+}
+
+impl FromIterator<(String, f32)> for Units {
+    fn from_iter<I: IntoIterator<Item = (String, f32)>>(iter: I) -> Self {
+        let mut v: Vec<(String, f32)> = iter.into_iter().collect();
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v.dedup_by(|a, b| a.0 == b.0);
+        Units(v)
+    }
+}
+
+/// Weighs units; units no article contains (weight 0) are dropped.
+pub fn weigh(units: HashSet<String>, idf: impl Fn(&str) -> f32) -> Units {
+    units
+        .into_iter()
+        .filter_map(|u| {
+            let w = idf(&u);
+            (w > 0.0).then_some((u, w))
+        })
+        .collect()
+}
+
+/// Inverse document frequency as BM25 computes it; 0 for unknown units.
+pub fn idf(df: u64, docs: u64) -> f32 {
+    if df == 0 {
+        return 0.0;
+    }
+    (1.0 + (docs as f32 - df as f32 + 0.5) / (df as f32 + 0.5)).ln()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_drops_question_words_and_joins_adjacent_words() {
+        let a = Analyzer::default();
+        assert_eq!(
+            content_of(&a, "伙伴提交PO后如何取消？"),
+            "伙伴提交po后 取消"
+        );
+        assert_eq!(
+            bigrams("伙伴提交po后 取消"),
+            vec!["伙伴", "伴提", "提交", "取消"]
+        );
+    }
+
+    #[test]
+    fn units_are_words_without_question_words() {
+        let a = Analyzer::default();
+        let mut v: Vec<_> = units(&a, "如何解绑EIP？").into_iter().collect();
+        v.sort();
+        assert_eq!(v, vec!["eip", "解绑"]);
+    }
+
+    #[test]
+    fn idf_and_weighed_units() {
+        assert_eq!(idf(0, 10), 0.0);
+        assert!(idf(1, 10) > idf(5, 10));
+        let u = weigh(
+            ["a".to_string(), "b".to_string(), "z".to_string()].into(),
+            |w| if w == "z" { 0.0 } else { 1.5 },
+        );
+        assert_eq!(u.get("a"), Some(1.5));
+        assert!(!u.contains("z"));
+        assert_eq!(u.total(), 3.0);
+    }
+}

@@ -1,0 +1,186 @@
+//! Ranking configuration, apart from the code that applies it: which
+//! expansions a query plan makes ([`Planning`]), how much each field counts
+//! in retrieval ([`Boosts`]), and the multipliers of the rerank
+//! ([`Rerank`]). Every default is a named constant here, with why it is
+//! what it is; the shipped values are what the README's figures measure.
+
+// ---- query planning ----
+
+/// Weight of a question word (怎么, 吗): it says the user asks, not what about.
+pub const QUESTION_WORD_WEIGHT: f32 = 0.1;
+/// Weight of a shorter word search mode finds inside a query word.
+pub const SUB_WORD_WEIGHT: f32 = 0.5;
+/// Weight of a synonym of a query word.
+pub const SYNONYM_WEIGHT: f32 = 0.5;
+/// Weight of the known word a typo most likely meant.
+pub const TYPO_WEIGHT: f32 = 0.8;
+/// Weight of a word read from pinyin.
+pub const PINYIN_WEIGHT: f32 = 0.8;
+/// Longest run of query words (in characters) tried as one typo: the
+/// lexicon's corrections are at most six characters long.
+pub const MAX_TYPO_SPAN_CHARS: usize = 6;
+/// Most lexicon look-ups one query plan makes for typos and pinyin; a
+/// query longer than any help-centre question stops correcting there.
+pub const MAX_PLAN_LOOKUPS: usize = 120;
+/// Words of a query read as concepts; the rest of a longer text is not
+/// searched (a help-centre question has a dozen).
+pub const MAX_CONCEPTS: usize = 32;
+/// Ideograph pairs of a query searched.
+pub const MAX_GRAMS: usize = 64;
+/// Longest run of Latin letters read as pinyin.
+pub const MAX_PINYIN_LETTERS: usize = 64;
+
+// ---- retrieval: field boosts ----
+
+/// Title words: the title says what the article is about.
+pub const TITLE_BOOST: f32 = 3.0;
+/// Alternative questions: written for exactly this purpose.
+pub const QUESTIONS_BOOST: f32 = 2.5;
+/// Section headings.
+pub const HEADINGS_BOOST: f32 = 1.5;
+/// Step texts and console paths.
+pub const STEPS_BOOST: f32 = 1.2;
+/// Body words.
+pub const BODY_BOOST: f32 = 1.5;
+/// Ideograph pairs of titles and questions.
+pub const TITLE_GRAMS_BOOST: f32 = 1.5;
+/// Ideograph pairs of the body.
+pub const BODY_GRAMS_BOOST: f32 = 1.5;
+/// What the other alternatives and fields of a concept add beyond the best
+/// one (a `DisjunctionMaxQuery` tie breaker).
+pub const TIE_BREAKER: f32 = 0.5;
+
+// ---- rerank ----
+
+/// A title covering the whole query multiplies the score by 1 + this.
+pub const TITLE_COVERAGE: f32 = 1.0;
+/// A title made only of query words multiplies the score by 1 + this.
+pub const TITLE_PRECISION: f32 = 0.5;
+/// Multiplier when the query is exactly a title or question.
+pub const EXACT_MATCH: f32 = 2.0;
+/// Multiplier for pages that are mostly links (overviews, tables of contents).
+pub const LINK_PAGE: f32 = 0.5;
+/// Share of link text above which a page counts as mostly links.
+pub const LINK_PAGE_DENSITY: f32 = 0.6;
+/// Credit for a title unit matched only through a synonym.
+pub const SYNONYM_CREDIT: f32 = 0.5;
+/// Candidates reranked beyond the requested page.
+pub const POOL: usize = 50;
+
+// ---- responses ----
+
+/// Hits per page when the caller does not say.
+pub const DEFAULT_LIMIT: usize = 10;
+/// Most hits per page.
+pub const MAX_LIMIT: usize = 100;
+
+/// Which expansions a query plan makes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Planning {
+    /// Match ideograph pairs at all.
+    pub grams: bool,
+    /// Expand synonyms.
+    pub synonyms: bool,
+    /// Correct typos.
+    pub typos: bool,
+    /// Read Latin letters as pinyin.
+    pub pinyin: bool,
+}
+
+impl Default for Planning {
+    fn default() -> Self {
+        Planning {
+            grams: true,
+            synonyms: true,
+            typos: true,
+            pinyin: true,
+        }
+    }
+}
+
+/// How much each field counts in retrieval.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Boosts {
+    /// Title words.
+    pub title: f32,
+    /// Alternative questions.
+    pub questions: f32,
+    /// Section headings.
+    pub headings: f32,
+    /// Steps and console paths.
+    pub steps: f32,
+    /// Body words.
+    pub body: f32,
+    /// Title and question ideograph pairs.
+    pub title_grams: f32,
+    /// Body ideograph pairs.
+    pub body_grams: f32,
+    /// What the alternatives and fields of a concept add beyond the best one.
+    pub tie_breaker: f32,
+}
+
+impl Default for Boosts {
+    fn default() -> Self {
+        Boosts {
+            title: TITLE_BOOST,
+            questions: QUESTIONS_BOOST,
+            headings: HEADINGS_BOOST,
+            steps: STEPS_BOOST,
+            body: BODY_BOOST,
+            title_grams: TITLE_GRAMS_BOOST,
+            body_grams: BODY_GRAMS_BOOST,
+            tie_breaker: TIE_BREAKER,
+        }
+    }
+}
+
+/// Multipliers of the rerank.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rerank {
+    /// A title that covers the whole query multiplies the score by 1 + this.
+    pub title_coverage: f32,
+    /// A title made only of query words multiplies the score by 1 + this.
+    pub title_precision: f32,
+    /// Multiplier when the query is exactly a title or question.
+    pub exact_match: f32,
+    /// Multiplier for pages that are mostly links.
+    pub link_page: f32,
+    /// Candidates reranked beyond the requested page.
+    pub pool: usize,
+}
+
+impl Default for Rerank {
+    fn default() -> Self {
+        Rerank {
+            title_coverage: TITLE_COVERAGE,
+            title_precision: TITLE_PRECISION,
+            exact_match: EXACT_MATCH,
+            link_page: LINK_PAGE,
+            pool: POOL,
+        }
+    }
+}
+
+impl Rerank {
+    /// No rerank: every multiplier neutral.
+    pub fn off() -> Rerank {
+        Rerank {
+            title_coverage: 0.0,
+            title_precision: 0.0,
+            exact_match: 1.0,
+            link_page: 1.0,
+            pool: POOL,
+        }
+    }
+}
+
+/// The whole ranking configuration; the defaults are what wenda ships.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Ranking {
+    /// Expansions of the query plan.
+    pub planning: Planning,
+    /// Field boosts of retrieval.
+    pub boosts: Boosts,
+    /// Rerank multipliers.
+    pub rerank: Rerank,
+}
