@@ -73,6 +73,8 @@ pub struct Limits {
     pub query_chars: usize,
     /// Longest session id, in ASCII characters.
     pub session_id_chars: usize,
+    /// Longest support ticket (`POST /api/assist` `ticket`), in characters.
+    pub ticket_chars: usize,
     /// Longest other short field (topic, article id, knowledge id), in characters.
     pub field_chars: usize,
     /// Longest feedback comment, in characters.
@@ -92,6 +94,7 @@ impl Default for Limits {
         Limits {
             query_chars: 1000,
             session_id_chars: 128,
+            ticket_chars: 20_000,
             field_chars: 512,
             comment_chars: 2000,
             body_bytes: 2 * 1024 * 1024,
@@ -191,8 +194,12 @@ impl ServeConfig {
             }
         }
         let l = &self.limits;
-        if l.query_chars == 0 || l.session_id_chars == 0 || l.field_chars == 0 {
-            return bad("limits: query, session id and field lengths must be at least 1");
+        if l.query_chars == 0
+            || l.session_id_chars == 0
+            || l.field_chars == 0
+            || l.ticket_chars == 0
+        {
+            return bad("limits: query, session id, ticket and field lengths must be at least 1");
         }
         if l.body_bytes < 1024 || l.uri_bytes < 256 || l.header_bytes < 1024 || l.headers < 8 {
             return bad(

@@ -17,7 +17,7 @@ fn cut(s: &str, n: usize) -> String {
 }
 
 /// The article's text before its procedure (its introduction).
-fn introduction(a: &Article) -> String {
+pub fn introduction(a: &Article) -> String {
     a.sections
         .iter()
         .take_while(|s| {

@@ -241,7 +241,7 @@ fn report_build(report: &BuildReport, index_dir: &Path) {
 }
 
 /// Opens the index, building it first when it is missing or older than the corpus.
-fn open_fresh(source: &Source) -> Result<Engine> {
+pub(super) fn open_fresh(source: &Source) -> Result<Engine> {
     let index_dir = source.index_dir();
     match index::staleness(&index_dir, &source.corpora()) {
         Staleness::Fresh => {}

@@ -16,6 +16,8 @@ pub enum Code {
     EmptyQuery,
     /// A query or question longer than the configured cap.
     QueryTooLong,
+    /// A support ticket longer than the configured cap.
+    TicketTooLong,
     /// `limit` not a whole number in range.
     InvalidLimit,
     /// `offset` not a whole number in range.
@@ -60,9 +62,10 @@ pub enum Code {
 
 impl Code {
     /// Every code, for documentation and tests.
-    pub const ALL: [Code; 22] = [
+    pub const ALL: [Code; 23] = [
         Code::EmptyQuery,
         Code::QueryTooLong,
+        Code::TicketTooLong,
         Code::InvalidLimit,
         Code::InvalidOffset,
         Code::EmptyQuestion,
@@ -90,6 +93,7 @@ impl Code {
         match self {
             Code::EmptyQuery => "empty_query",
             Code::QueryTooLong => "query_too_long",
+            Code::TicketTooLong => "ticket_too_long",
             Code::InvalidLimit => "invalid_limit",
             Code::InvalidOffset => "invalid_offset",
             Code::EmptyQuestion => "empty_question",
@@ -118,6 +122,7 @@ impl Code {
         match self {
             Code::EmptyQuery
             | Code::QueryTooLong
+            | Code::TicketTooLong
             | Code::InvalidLimit
             | Code::InvalidOffset
             | Code::EmptyQuestion

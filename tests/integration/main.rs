@@ -2,6 +2,7 @@
 
 mod answer;
 mod api;
+mod assist;
 mod cli;
 mod common;
 mod dify;

@@ -4,6 +4,7 @@
 
 pub mod answer;
 pub mod articles;
+pub mod assist;
 pub mod feedback;
 pub mod health;
 pub mod retrieval;
@@ -31,6 +32,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(search::search))
         .routes(routes!(topics::topics))
         .routes(routes!(answer::answer))
+        .routes(routes!(assist::assist))
         .routes(routes!(feedback::feedback))
         .routes(routes!(retrieval::retrieval))
         .routes(routes!(openapi::openapi_json));
