@@ -1227,9 +1227,12 @@ fn group(units: &[Unit]) -> Vec<Question> {
         };
         if u.asks {
             let merge = last.is_some_and(|q| {
+                // A numbered item is one question on its line; a line
+                // after it continues it only if it leans on it or shares
+                // its topic — as two questions on one line do.
                 !u.connector
-                    && (same_item(q)
-                        || (same_line(q) && (leans(u) || related(q, u)))
+                    && ((same_item(q) && q.last().group == u.group)
+                        || ((same_line(q) || same_item(q)) && (leans(u) || related(q, u)))
                         || (u.dependent && q.last().para == u.para && q.last().item == u.item))
             });
             if merge && let Some(q) = built.last_mut() {
