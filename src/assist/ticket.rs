@@ -122,13 +122,77 @@ pub struct Reading {
 pub fn read(ticket: &str) -> Reading {
     let mut mask = Mask::new(ticket.len());
     let lines = lines(ticket);
-    let kinds = mark_lines(ticket, &lines, &mut mask);
+    let mut subject = None;
+    let kinds = mark_lines(ticket, &lines, &mut mask, &mut subject);
     let units = units(ticket, &lines, &kinds, &mut mask);
-    let questions = group(&units);
+    let mut questions = group(&units);
+    if questions.is_empty() {
+        // No sentence asks. The subject line, if any, says what the mail
+        // is about; else a problem told without a question (服务器连不上了。)
+        // still asks for help, all of it.
+        let subject = subject
+            .map(|line| units_of_subject(ticket, line, &mut Mask::new(ticket.len())))
+            .unwrap_or_default();
+        let ask = if subject.is_empty() { units } else { subject };
+        if !ask.is_empty() {
+            questions.push(finish(Building {
+                context: Vec::new(),
+                ask,
+                trailing: Vec::new(),
+            }));
+        }
+    }
     Reading {
         questions,
         stripped: mask.runs(),
     }
+}
+
+/// A subject line read as the question's text, without its 关于 … 的咨询.
+fn units_of_subject(text: &str, line: Line, mask: &mut Mask) -> Vec<Unit> {
+    let s = &text[line.start..line.end];
+    // ASCII lower case keeps byte offsets.
+    let lower = s.to_ascii_lowercase();
+    // Re: / 回复： prefixes and 关于 … 的咨询 wrapping.
+    let mut start = 0;
+    for p in [
+        "re:",
+        "re：",
+        "回复:",
+        "回复：",
+        "答复:",
+        "答复：",
+        "fw:",
+        "转发：",
+    ] {
+        if let Some(rest) = lower.trim_start().strip_prefix(p) {
+            start = lower.len() - rest.len();
+        }
+    }
+    mask.mark(line.start, line.start + start, Noise::Header);
+    let body = Line {
+        start: line.start + start,
+        end: line.end,
+    };
+    units(text, &[body], &[LineKind::Content], mask)
+        .into_iter()
+        .map(|mut u| {
+            let t = u.text();
+            let cut_front = ["关于"]
+                .iter()
+                .find(|w| t.starts_with(**w))
+                .map_or(0, |w| w.chars().count());
+            let cut_back = ["的咨询", "咨询", "的问题", "问题", "求助"]
+                .iter()
+                .find(|w| t.ends_with(**w) && t.chars().count() > w.chars().count() + cut_front)
+                .map_or(0, |w| w.chars().count());
+            u.chars.drain(..cut_front);
+            u.chars.truncate(u.chars.len() - cut_back);
+            u.asks = true;
+            u
+        })
+        .filter(|u| !u.chars.is_empty())
+        .collect()
 }
 
 // ---------------------------------------------------------------------------
@@ -235,9 +299,18 @@ enum LineKind {
 
 static SPEAKER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"^\s*(?:[\[【][^\]】\n]{0,40}[\]】]\s*)?(?:\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s*)?(?:\d{1,2}[:：]\d{2}(?:[:：]\d{2})?\s*)?([^\s：:（(\[【\]】]{1,12})\s*(?:[（(][^）)\n]{0,30}[）)])?\s*[：:]",
+        r"^\s*(?:[\[【][^\]】\n]{0,40}[\]】]\s*)?(?:\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s*)?(?:\d{1,2}[:：]\d{2}(?:[:：]\d{2})?\s*)?([^\s：:（(\[【\]】]{1,12})\s*(?:[（(]([^）)\n]{0,30})[）)])?\s*[：:]",
     )
     .expect("speaker pattern")
+});
+
+/// A speaker heading on a line of its own, as chat exports write it:
+/// “客服小美 14:03”, “张三 2026-03-05 14:02:11”.
+static SPEAKER_HEADING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^\s*([^\s：:]{1,16}?)\s*(?:[（(][^）)\n]{0,30}[）)])?\s+(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s+)?\d{1,2}:\d{2}(?::\d{2})?\s*$",
+    )
+    .expect("speaker heading pattern")
 });
 
 static LABELLED_ID: LazyLock<Regex> = LazyLock::new(|| {
@@ -259,7 +332,7 @@ static PHONE: LazyLock<Regex> =
 
 static ENUMERATION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"^(?:[(（]\s*\d{1,2}\s*[)）]|\d{1,2}\s*[.、．)）:：]|[一二三四五六七八九十]{1,3}\s*[、.．:：]|[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳]|第\s*[一二三四五六七八九十\d]{1,2}\s*(?:个|点|条|项)?\s*(?:问题)?\s*[，,、:：.。\s]|[Qq]\d{1,2}\s*[.:：、\s]|问题\s*\d{1,2}\s*[.:：、\s])\s*",
+        r"^(?:[(（]\s*\d{1,2}\s*[)）]|\d{1,2}\s*[.、．)）:：]|[０-９]{1,2}\s*[.、．)）:：]|[-•·*]\s+|[一二三四五六七八九十]{1,3}\s*[、.．:：]|[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳]|第\s*[一二三四五六七八九十\d]{1,2}\s*(?:个|点|条|项)?\s*(?:问题)?\s*[，,、:：.。\s]|[Qq]\d{1,2}\s*[.:：、\s]|问题\s*\d{1,2}\s*[.:：、\s])\s*",
     )
     .expect("enumeration pattern")
 });
@@ -268,7 +341,10 @@ static ENUMERATION: LazyLock<Regex> = LazyLock::new(|| {
 fn starts_quote(t: &str) -> bool {
     let lower = t.to_lowercase();
     lower.contains("原始邮件")
+        || lower.contains("原邮件")
+        || lower.contains("以下是引用")
         || lower.contains("original message")
+        || (t.starts_with('-') && lower.contains("original"))
         || lower.contains("转发邮件")
         || lower.contains("forwarded message")
         || ["发件人：", "发件人:", "from:", "from："]
@@ -277,6 +353,21 @@ fn starts_quote(t: &str) -> bool {
         || ((t.ends_with("写道：") || t.ends_with("写道:") || lower.ends_with("wrote:"))
             && t.chars().count() <= 200)
         || (t.len() >= 8 && t.chars().all(|c| c == '_'))
+}
+
+/// The text of a subject line (主题：…, Subject: …), if the line is one.
+fn subject_of(text: &str, line: Line) -> Option<Line> {
+    let s = &text[line.start..line.end];
+    let lower = s.to_ascii_lowercase();
+    let label = ["主题", "subject"]
+        .iter()
+        .find(|l| lower.trim_start().starts_with(**l))?;
+    let at = s.find([':', '：'])?;
+    let lead = s.len() - s.trim_start().len();
+    (at >= lead + label.len()).then(|| Line {
+        start: line.start + at + s[at..].chars().next().map_or(1, char::len_utf8),
+        end: line.end,
+    })
 }
 
 fn is_header(t: &str) -> bool {
@@ -405,13 +496,16 @@ fn role(who: &str) -> Option<bool> {
         "client",
         "me",
     ];
+    // 客服小李 and 华为云客服-小美 are speakers; 客服您好 is a greeting.
+    let greeting = is_filler(&who) || is_salutation(&squeeze(&who));
     let matches = |roles: &[&str]| {
         roles.iter().any(|r| {
             who == *r
-                || who.strip_prefix(r).is_some_and(|rest| {
-                    // 客服小李 is a speaker; 客服您好 is a greeting.
-                    rest.chars().count() <= 4 && !is_filler(rest)
-                })
+                || (!greeting
+                    && (who
+                        .strip_prefix(r)
+                        .is_some_and(|rest| rest.chars().count() <= 4)
+                        || (r.chars().count() >= 2 && who.contains(r))))
         })
     };
     if matches(AGENT) {
@@ -564,13 +658,20 @@ fn is_punct(c: char) -> bool {
 }
 
 /// Decides each line's kind and marks the noise in it.
-fn mark_lines(text: &str, lines: &[Line], mask: &mut Mask) -> Vec<LineKind> {
+fn mark_lines(
+    text: &str,
+    lines: &[Line],
+    mask: &mut Mask,
+    subject: &mut Option<Line>,
+) -> Vec<LineKind> {
     let mut kinds = Vec::with_capacity(lines.len());
     let mut quoted = false;
     let mut content_seen = false;
     // After a closing (谢谢, Best regards) or a separator: short lines that
     // do not ask are the signature.
     let mut signature = false;
+    // In a chat export with speaker headings, whether the agent is talking.
+    let mut agent_talking = false;
     for &line in lines {
         let t = text[line.start..line.end].trim();
         let whole = |mask: &mut Mask, kind| mask.mark(line.start, line.end, kind);
@@ -594,6 +695,9 @@ fn mark_lines(text: &str, lines: &[Line], mask: &mut Mask) -> Vec<LineKind> {
             continue;
         }
         if is_header(t) {
+            if subject.is_none() && !quoted {
+                *subject = subject_of(text, line);
+            }
             whole(mask, Noise::Header);
             kinds.push(LineKind::Noise);
             continue;
@@ -610,12 +714,27 @@ fn mark_lines(text: &str, lines: &[Line], mask: &mut Mask) -> Vec<LineKind> {
             kinds.push(LineKind::Noise);
             continue;
         }
-        let mut kind = LineKind::Content;
         let s = &text[line.start..line.end];
+        if let Some(caps) = SPEAKER_HEADING.captures(s)
+            && let Some(who) = caps.get(1)
+        {
+            agent_talking = role(who.as_str()) == Some(true);
+            whole(mask, Noise::Speaker);
+            kinds.push(LineKind::Noise);
+            continue;
+        }
+        if agent_talking {
+            whole(mask, Noise::Agent);
+            kinds.push(LineKind::Noise);
+            continue;
+        }
+        let mut kind = LineKind::Content;
         if let Some(caps) = SPEAKER.captures(s)
             && let (Some(all), Some(who)) = (caps.get(0), caps.get(1))
         {
-            match role(who.as_str()) {
+            // 小智（机器人）： — the part in brackets may say the role.
+            let aside = caps.get(2).and_then(|a| role(a.as_str()));
+            match role(who.as_str()).or(aside) {
                 Some(true) => {
                     whole(mask, Noise::Agent);
                     kinds.push(LineKind::Noise);
@@ -862,6 +981,7 @@ const COURTESY: &[&str] = &[
     "好",
     "ok",
     "okay",
+    "以上",
 ];
 
 /// Words of clauses that announce questions instead of asking them.
@@ -911,8 +1031,13 @@ fn is_filler(clause: &str) -> bool {
 }
 
 /// 尊敬的华为云伙伴支持团队
+/// 王工您好, 华为云团队你好
 fn is_salutation(s: &str) -> bool {
-    s.starts_with("尊敬的") && s.chars().count() <= 24 && !asks(s)
+    let addressed = ["您好", "你好", "你们好"].iter().any(|g| {
+        s.strip_suffix(g)
+            .is_some_and(|who| who.chars().count() <= 12)
+    });
+    ((s.starts_with("尊敬的") && s.chars().count() <= 24) || addressed) && !asks(s)
 }
 
 fn is_closing(clause: &str) -> bool {
@@ -940,7 +1065,7 @@ fn classify_clause(clause: &str) -> Option<Noise> {
 
 static ASKS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"[？?]|怎么|怎样|如何|哪[里儿个些家种边位]|在哪|什么|为什么|为何|多少|多久|多长时间|几点|几天|几号|第几|是否|能否|可否|是不是|能不能|可不可以|会不会|有没有|要不要|需不需要|用不用|行不行|对不对|咋|请问|想问|请教|求助|请告知|麻烦告知|告诉我|请指导|指导一下|帮忙看|帮忙查|帮我看|帮我查|不知道|不清楚|吗(?:$|[\s，,。！!；;~～…])|呢(?:$|[\s，,。！!；;~～…])",
+        r"[？?]|怎么|怎样|如何|哪[里儿个些家种边位]|在哪|什么|为什么|为何|多少|多久|多长时间|几点|几天|几号|第几|是否|能否|可否|是不是|能不能|可不可以|会不会|有没有|要不要|需不需要|用不用|行不行|对不对|咋|请问|想问|请教|求助|请告知|麻烦告知|告诉我|请指导|指导一下|请协助|请帮忙|请帮我|麻烦帮|帮忙处理|求解|求指导|请提供|帮忙看|帮忙查|帮我看|帮我查|不知道|不清楚|吗(?:$|[\s，,。！!；;~～…])|呢(?:$|[\s，,。！!；;~～…])",
     )
     .expect("question pattern")
 });
@@ -1046,7 +1171,7 @@ const DEPENDENT: &[&str] = &[
 
 /// The length in bytes of a connector at the start of `s`, if any.
 fn connector_at(s: &str) -> Option<usize> {
-    let lower = s.to_lowercase();
+    let lower = s.to_ascii_lowercase();
     if NOT_CONNECTORS.iter().any(|w| lower.starts_with(w)) {
         return None;
     }
@@ -1486,7 +1611,7 @@ mod tests {
         );
         let r = read(t);
         assert!(r.questions.iter().all(|q| !q.full_text().contains("2026")));
-        assert_eq!(r.questions[0].headline, "PO填错了，已提交的PO要怎么取消");
+        assert_eq!(r.questions[0].headline, "已提交的PO要怎么取消");
     }
 
     #[test]
@@ -1591,6 +1716,64 @@ mod tests {
                 .is_empty()
         );
         assert!(read("\n\n   \r\n").questions.is_empty());
+    }
+
+    #[test]
+    fn questions_about_different_things_on_one_line_are_split() {
+        assert_eq!(
+            asks_of(
+                "您好，请问PO提交了还能撤回吗？公司名称变更了伙伴中心怎么改？账号名能不能改？谢谢"
+            ),
+            vec![
+                "请问PO提交了还能撤回吗？",
+                "公司名称变更了伙伴中心怎么改？",
+                "账号名能不能改？"
+            ]
+        );
+        // Sharing a topic, or leaning on the sentence before, keeps them one.
+        assert_eq!(asks_of("驱动要怎么安装？有没有自动安装的方式。").len(), 1);
+        assert_eq!(
+            asks_of("点开通就可以完成关联吗？还需要做别的什么吗？").len(),
+            1
+        );
+    }
+
+    #[test]
+    fn chat_exports_with_speaker_headings_drop_what_the_agent_says() {
+        let t = "张三 14:02\n你好，请问代金券怎么下发给客户\n客服小美 14:03\n您好，请问您是哪类伙伴？\n张三 14:04\n还有考试券在哪里查看";
+        assert_eq!(
+            asks_of(t),
+            vec!["请问代金券怎么下发给客户", "考试券在哪里查看"]
+        );
+        let t = "华为云客服-小美：您好，很高兴为您服务\n小智（机器人）：请问有什么可以帮您？\n我：PO提交后怎么撤回啊\n我：急急急";
+        assert_eq!(asks_of(t), vec!["PO提交后怎么撤回啊"]);
+        // A greeting to the agent is not the agent speaking.
+        assert_eq!(
+            asks_of("客服您好：PO提交后怎么撤回？"),
+            vec!["PO提交后怎么撤回？"]
+        );
+    }
+
+    #[test]
+    fn bullets_chatty_fillers_and_other_quote_styles() {
+        let t = "您好：\n- 考试券在哪里查看\n- 证书状态怎么同步\n\n---- 回复的原邮件 ----\n请问还有问题吗";
+        assert_eq!(asks_of(t), vec!["考试券在哪里查看", "证书状态怎么同步"]);
+        assert_eq!(
+            asks_of("亲 在吗 我想问下考试券怎么用 还有证书状态在哪看 谢谢亲"),
+            vec!["我想问下考试券怎么用", "证书状态在哪看"]
+        );
+    }
+
+    #[test]
+    fn without_a_question_the_subject_or_the_problem_is_the_question() {
+        let r =
+            read("主题：关于代金券下发的咨询\n\n王工您好：\n\n附件是合同扫描件。\n\n以上，谢谢");
+        assert_eq!(r.questions.len(), 1);
+        assert_eq!(r.questions[0].ask, "代金券下发");
+        assert_eq!(
+            asks_of("你好\n我们的服务器远程桌面连不上了，重启也不行。\n发自我的华为手机"),
+            vec!["我们的服务器远程桌面连不上了，重启也不行。"]
+        );
     }
 
     #[test]
