@@ -12,7 +12,10 @@
 //!     30 are looked up);
 //!   - *thread*: the first ticket, then earlier mail quoted below it up to
 //!     the cap — what a long mail thread looks like;
-//! - measure `wenda::assist::assist` on each.
+//! - measure `wenda::assist::assist` on each;
+//! - measure reading alone (`wenda::assist::ticket::read`) on the
+//!   *questions* text cut to 2,000, 20,000 and 200,000 characters, to show
+//!   that it grows linearly with the ticket.
 //!
 //! Run: `cargo bench --bench assist`.
 
@@ -54,13 +57,13 @@ fn tickets() -> Vec<wenda::assist::eval::LabelledTicket> {
     tickets
 }
 
-/// `head`, then `fill` repeated, cut to exactly the cap.
-fn exactly_the_cap(head: &str, fill: &str) -> String {
+/// `head`, then `fill` repeated, cut to exactly `n` characters.
+fn exactly(n: usize, head: &str, fill: &str) -> String {
     let mut out = head.to_string();
-    while out.chars().count() < TICKET_CHARS {
+    while out.chars().count() < n {
         out.push_str(fill);
     }
-    out.chars().take(TICKET_CHARS).collect()
+    out.chars().take(n).collect()
 }
 
 fn benches(c: &mut Criterion) {
@@ -89,10 +92,10 @@ fn benches(c: &mut Criterion) {
         })
         .collect();
     let cases = [
-        ("20k-chars/questions", exactly_the_cap("", &questions)),
+        ("20k-chars/questions", exactly(TICKET_CHARS, "", &questions)),
         (
             "20k-chars/thread",
-            exactly_the_cap(&tickets[0].ticket, &quoted),
+            exactly(TICKET_CHARS, &tickets[0].ticket, &quoted),
         ),
     ];
 
@@ -113,6 +116,17 @@ fn benches(c: &mut Criterion) {
         );
         group.bench_function(*name, |b| {
             b.iter(|| std::hint::black_box(assist(&answerer, &req).expect("assist")))
+        });
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("read");
+    group.sample_size(20);
+    for n in [2_000, 20_000, 200_000] {
+        let text = exactly(n, "", &questions);
+        group.throughput(criterion::Throughput::Elements(n as u64));
+        group.bench_function(format!("{n}-chars"), |b| {
+            b.iter(|| std::hint::black_box(wenda::assist::ticket::read(&text)))
         });
     }
     group.finish();

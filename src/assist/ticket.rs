@@ -14,8 +14,11 @@
 //! Everything is a single pass over lines, each line scanned a constant
 //! number of times, so reading is linear in the ticket's length.
 
+use std::collections::HashSet;
+use std::hash::{Hash, Hasher};
 use std::sync::LazyLock;
 
+use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind, StartKind};
 use regex::Regex;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -135,11 +138,7 @@ pub fn read(ticket: &str) -> Reading {
             .unwrap_or_default();
         let ask = if subject.is_empty() { units } else { subject };
         if !ask.is_empty() {
-            questions.push(finish(Building {
-                context: Vec::new(),
-                ask,
-                trailing: Vec::new(),
-            }));
+            questions.push(finish(Building::new(Vec::new(), ask)));
         }
     }
     Reading {
@@ -1007,19 +1006,36 @@ fn squeeze(clause: &str) -> String {
         .collect()
 }
 
+/// Words to read a clause with, longest first at each position.
+struct Vocabulary(AhoCorasick);
+
+impl Vocabulary {
+    fn new(lists: &[&[&str]]) -> Vocabulary {
+        let words: Vec<&str> = lists.iter().flat_map(|l| l.iter().copied()).collect();
+        Vocabulary(
+            AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostLongest)
+                .start_kind(StartKind::Anchored)
+                .build(words)
+                .expect("vocabulary automaton"),
+        )
+    }
+}
+
+static COURTESY_WORDS: LazyLock<Vocabulary> = LazyLock::new(|| Vocabulary::new(&[COURTESY]));
+static FILLER_WORDS: LazyLock<Vocabulary> =
+    LazyLock::new(|| Vocabulary::new(&[COURTESY, PREAMBLE]));
+
 /// Whether `s` is made only of words from `vocab` (longest match first).
-fn made_of(s: &str, vocab: &[&[&str]]) -> bool {
-    let mut rest = s;
-    while !rest.is_empty() {
-        let best = vocab
-            .iter()
-            .flat_map(|v| v.iter())
-            .filter(|w| rest.starts_with(**w))
-            .map(|w| w.len())
-            .max();
-        match best {
-            Some(n) => rest = &rest[n..],
-            None => return false,
+fn made_of(s: &str, vocab: &Vocabulary) -> bool {
+    let mut at = 0;
+    while at < s.len() {
+        match vocab
+            .0
+            .find(Input::new(s).range(at..).anchored(Anchored::Yes))
+        {
+            Some(m) if m.end() > at => at = m.end(),
+            _ => return false,
         }
     }
     true
@@ -1027,7 +1043,7 @@ fn made_of(s: &str, vocab: &[&[&str]]) -> bool {
 
 fn is_filler(clause: &str) -> bool {
     let s = squeeze(clause);
-    !s.is_empty() && (made_of(&s, &[COURTESY]) || is_salutation(&s))
+    !s.is_empty() && (made_of(&s, &COURTESY_WORDS) || is_salutation(&s))
 }
 
 /// 尊敬的华为云伙伴支持团队
@@ -1051,10 +1067,10 @@ fn classify_clause(clause: &str) -> Option<Noise> {
     if s.is_empty() {
         return None;
     }
-    if made_of(&s, &[COURTESY]) || is_salutation(&s) {
+    if made_of(&s, &COURTESY_WORDS) || is_salutation(&s) {
         return Some(Noise::Courtesy);
     }
-    if made_of(&s, &[COURTESY, PREAMBLE]) {
+    if made_of(&s, &FILLER_WORDS) {
         return Some(Noise::Preamble);
     }
     None
@@ -1097,6 +1113,8 @@ struct Unit {
     connector: bool,
     /// Whether it leans on the sentence before (如果, 那么 …).
     dependent: bool,
+    /// Its content words ([`content_words`]).
+    words: Vec<u64>,
 }
 
 impl Unit {
@@ -1282,6 +1300,7 @@ fn units(text: &str, lines: &[Line], kinds: &[LineKind], mask: &mut Mask) -> Vec
             let t: String = piece.iter().map(|(_, c)| *c).collect();
             let dependent = DEPENDENT.iter().any(|w| t.starts_with(w));
             out.push(Unit {
+                words: content_words(&t),
                 asks: asks(&t),
                 chars: piece,
                 group,
@@ -1323,9 +1342,30 @@ struct Building {
     context: Vec<Unit>,
     ask: Vec<Unit>,
     trailing: Vec<Unit>,
+    /// Content words of all its units so far (kept as units join, so that
+    /// grouping stays linear in the ticket's length).
+    words: HashSet<u64>,
 }
 
 impl Building {
+    fn new(context: Vec<Unit>, ask: Vec<Unit>) -> Building {
+        let mut b = Building {
+            context: Vec::new(),
+            ask: Vec::new(),
+            trailing: Vec::new(),
+            words: HashSet::new(),
+        };
+        for u in &context {
+            b.words.extend(&u.words);
+        }
+        for u in &ask {
+            b.words.extend(&u.words);
+        }
+        b.context = context;
+        b.ask = ask;
+        b
+    }
+
     fn last(&self) -> &Unit {
         self.trailing
             .last()
@@ -1361,21 +1401,22 @@ fn group(units: &[Unit]) -> Vec<Question> {
                         || (u.dependent && q.last().para == u.para && q.last().item == u.item))
             });
             if merge && let Some(q) = built.last_mut() {
+                for p in &pending {
+                    q.words.extend(&p.words);
+                }
+                q.words.extend(&u.words);
                 q.ask.append(&mut q.trailing);
                 q.ask.append(&mut pending);
                 q.ask.push(u.clone());
             } else {
-                built.push(Building {
-                    context: std::mem::take(&mut pending),
-                    ask: vec![u.clone()],
-                    trailing: Vec::new(),
-                });
+                built.push(Building::new(std::mem::take(&mut pending), vec![u.clone()]));
             }
         } else if last
             .is_some_and(|q| pending.is_empty() && !u.item_start && (same_line(q) || same_item(q)))
         {
             // Telling after asking, on the same line or in the same item.
             if let Some(q) = built.last_mut() {
+                q.words.extend(&u.words);
                 q.trailing.push(u.clone());
             }
         } else {
@@ -1403,41 +1444,44 @@ const LEANING: &[&str] = &[
 /// Latin word) with the question so far: two questions on one line are
 /// one unless they are about different things.
 fn related(q: &Building, u: &Unit) -> bool {
-    let before: String = q
-        .context
-        .iter()
-        .chain(&q.ask)
-        .chain(&q.trailing)
-        .map(Unit::text)
-        .collect();
-    let mine = content_words(&u.text());
-    let theirs = content_words(&before);
-    mine.iter().any(|w| theirs.contains(w))
+    u.words.iter().any(|w| q.words.contains(w))
 }
 
 /// Pairs of adjacent ideographs and lower-cased Latin words of two or more
-/// letters, without the pairs every question has (怎么, 可以 …).
-fn content_words(t: &str) -> std::collections::HashSet<String> {
+/// letters, without the pairs every question has (怎么, 可以 …), as hashes.
+fn content_words(t: &str) -> Vec<u64> {
     const FUNCTION: &[&str] = &[
         "怎么", "么办", "什么", "可以", "能不", "不能", "是不", "不是", "会不", "不会", "有没",
         "没有", "我们", "请问", "需要", "如何", "哪里", "一下", "现在", "还能", "能否", "是否",
         "怎样", "哪些", "多少", "要怎", "么操", "操作", "可不", "不可", "以吗", "要不", "不要",
-        "的话", "时候", "以后", "之后", "我的", "我们", "你们",
+        "的话", "时候", "以后", "之后", "我的", "你们",
     ];
-    let mut out = std::collections::HashSet::new();
-    let chars: Vec<char> = t.chars().collect();
+    let hash = |s: &str| {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        s.hash(&mut h);
+        h.finish()
+    };
     let ideograph = |c: char| ('\u{4E00}'..='\u{9FFF}').contains(&c);
-    for w in chars.windows(2) {
-        if ideograph(w[0]) && ideograph(w[1]) {
-            let pair: String = w.iter().collect();
+    let mut out = Vec::new();
+    let mut prev: Option<char> = None;
+    let mut pair = String::with_capacity(8);
+    for c in t.chars() {
+        if let Some(p) = prev
+            && ideograph(p)
+            && ideograph(c)
+        {
+            pair.clear();
+            pair.push(p);
+            pair.push(c);
             if !FUNCTION.contains(&pair.as_str()) {
-                out.insert(pair);
+                out.push(hash(&pair));
             }
         }
+        prev = Some(c);
     }
     for word in t.split(|c: char| !c.is_ascii_alphanumeric()) {
         if word.len() >= 2 {
-            out.insert(word.to_ascii_lowercase());
+            out.push(hash(&word.to_ascii_lowercase()));
         }
     }
     out
