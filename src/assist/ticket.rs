@@ -331,10 +331,39 @@ static PHONE: LazyLock<Regex> =
 
 static ENUMERATION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"^(?:[(（]\s*\d{1,2}\s*[)）]|\d{1,2}\s*[.、．)）:：]|[０-９]{1,2}\s*[.、．)）:：]|[-•·*]\s+|[一二三四五六七八九十]{1,3}\s*[、.．:：]|[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳]|第\s*[一二三四五六七八九十\d]{1,2}\s*(?:个|点|条|项)?\s*(?:问题)?\s*[，,、:：.。\s]|[Qq]\d{1,2}\s*[.:：、\s]|问题\s*\d{1,2}\s*[.:：、\s])\s*",
+        r"^(?:[(（]\s*\d{1,2}\s*[)）]|\d{1,2}\s*[.、．)）:：]|[０-９]{1,2}\s*[.、．)）:：]|[-•·*]\s+|[一二三四五六七八九十]{1,3}\s*[、.．:：]|[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳]|第\s*[一二三四五六七八九十\d]{1,2}\s*(?:个|点|条|项)?\s*(?:问题)?\s*[，,、:：.。\s]|[Qq]\d{1,2}\s*[.:：、\s]|问题\s*[一二三四五六七八九十\d]{1,2}\s*[.:：、\s])\s*",
     )
     .expect("enumeration pattern")
 });
+
+/// List numbers that may also open a sentence inside a line.
+static INLINE_ENUMERATION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?:[(（]\s*\d{1,2}\s*[)）]|\d{1,2}\s*[.、．)）]|[０-９]{1,2}\s*[.、．)）]|[一二三四五六七八九十]{1,3}\s*、|[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳]|第\s*[一二三四五六七八九十\d]{1,2}\s*(?:个|点|条|项)?\s*(?:问题)?\s*[，,、:：])\s*",
+    )
+    .expect("inline enumeration pattern")
+});
+
+/// The length in characters of a list number at `chars[at..]` (after any
+/// spaces), if one is there and something follows it.
+fn enumeration_at(chars: &[(usize, char)], at: usize, marker: &Regex) -> Option<usize> {
+    let spaces = chars[at.min(chars.len())..]
+        .iter()
+        .take_while(|(_, c)| c.is_whitespace())
+        .count();
+    let from = at + spaces;
+    let head: String = chars
+        .get(from..)?
+        .iter()
+        .take(16)
+        .map(|(_, c)| *c)
+        .collect();
+    let m = marker.find(&head)?;
+    let n = head[..m.end()].chars().count();
+    // “1.5G” and “2.0版本” are not items; nor is a number with nothing after.
+    let next_is_digit = chars.get(from + n).is_some_and(|(_, c)| c.is_ascii_digit());
+    (from + n < chars.len() && !next_is_digit).then_some(spaces + n)
+}
 
 /// Lines that start quoted history: everything from here on is earlier mail.
 fn starts_quote(t: &str) -> bool {
@@ -1233,28 +1262,28 @@ fn units(text: &str, lines: &[Line], kinds: &[LineKind], mask: &mut Mask) -> Vec
         if !joined {
             group += 1;
         }
-        // A numbered item starts here?
-        let head: String = chars.iter().take(16).map(|(_, c)| *c).collect();
-        let mut item_start = false;
-        if let Some(m) = ENUMERATION.find(&head) {
-            let n = head[..m.end()].chars().count();
-            // “1.5G” is not an item.
-            let next_is_digit = chars.get(n).is_some_and(|(_, c)| c.is_ascii_digit());
-            if n < chars.len() && !next_is_digit {
-                let end = chars[n].0;
-                mask.mark(chars[0].0, end, Noise::Marker);
-                chars.drain(..n);
+        if kind == &LineKind::Chat && enumeration_at(&chars, 0, &ENUMERATION).is_none() {
+            // Each chat message is its own item of talk.
+            item = None;
+        }
+        let mut i = 0;
+        while i < chars.len() {
+            // A numbered item starts here? (At the start of the line, or
+            // after a sentence or clause on it: 1.A怎么办？2.B在哪里？)
+            let mut item_start = false;
+            let marker = if i == 0 {
+                &ENUMERATION
+            } else {
+                &INLINE_ENUMERATION
+            };
+            if let Some(n) = enumeration_at(&chars, i, marker) {
+                let to = chars.get(i + n).map_or(line.end, |(o, _)| *o);
+                mask.mark(chars[i].0, to, Noise::Marker);
+                i += n;
                 items += 1;
                 item = Some(items);
                 item_start = true;
             }
-        } else if kind == &LineKind::Chat {
-            // Each chat message is its own item of talk.
-            item = None;
-        }
-        let mut first_in_line = true;
-        let mut i = 0;
-        while i < chars.len() {
             let start = i;
             let mut end = i;
             let mut connector = false;
@@ -1277,10 +1306,13 @@ fn units(text: &str, lines: &[Line], kinds: &[LineKind], mask: &mut Mask) -> Vec
                     }
                     break;
                 }
-                // A connector after a comma or a space starts a new piece.
+                // A connector or a list number after a comma or a space
+                // starts a new piece.
                 if (is_clause_end(c) || c.is_whitespace()) && end < chars.len() {
                     let rest: String = chars[end..].iter().take(8).map(|(_, c)| *c).collect();
-                    if connector_at(rest.trim_start()).is_some() {
+                    if connector_at(rest.trim_start()).is_some()
+                        || enumeration_at(&chars, end, &INLINE_ENUMERATION).is_some()
+                    {
                         break;
                     }
                 }
@@ -1306,14 +1338,20 @@ fn units(text: &str, lines: &[Line], kinds: &[LineKind], mask: &mut Mask) -> Vec
                 group,
                 para,
                 item,
-                item_start: item_start && first_in_line,
+                item_start,
                 connector,
                 dependent,
             });
-            first_in_line = false;
         }
+        // A line ending in a comma, or a long line cut without punctuation
+        // (a mail client's hard wrap), goes on on the next line.
         let last = chars.last().map(|(_, c)| *c);
-        joined = matches!(last, Some('，' | ',' | '、'));
+        let width: usize = chars
+            .iter()
+            .map(|(_, c)| if c.is_ascii() { 1 } else { 2 })
+            .sum();
+        joined = matches!(last, Some('，' | ',' | '、'))
+            || (width >= 70 && last.is_some_and(|c| !is_sentence_end(c) && !is_punct(c)));
     }
     out
 }
@@ -1397,7 +1435,8 @@ fn group(units: &[Unit]) -> Vec<Question> {
                 // its topic — as two questions on one line do.
                 !u.connector
                     && ((same_item(q) && q.last().group == u.group)
-                        || ((same_line(q) || same_item(q)) && (leans(u) || related(q, u)))
+                        || (same_line(q) && (leans(u) || related(q, u)))
+                        || (same_item(q) && (leans(u) || (related(q, u) && !opens(u))))
                         || (u.dependent && q.last().para == u.para && q.last().item == u.item))
             });
             if merge && let Some(q) = built.last_mut() {
@@ -1414,10 +1453,22 @@ fn group(units: &[Unit]) -> Vec<Question> {
         } else if last
             .is_some_and(|q| pending.is_empty() && !u.item_start && (same_line(q) || same_item(q)))
         {
-            // Telling after asking, on the same line or in the same item.
+            // Telling after asking, on the same line or in the same item;
+            // the rest of a sentence wrapped onto the next line belongs to
+            // the ask itself.
             if let Some(q) = built.last_mut() {
                 q.words.extend(&u.words);
-                q.trailing.push(u.clone());
+                let cut_short = q.trailing.is_empty()
+                    && q.last().group == u.group
+                    && q.last()
+                        .chars
+                        .last()
+                        .is_some_and(|(_, c)| !is_sentence_end(*c));
+                if cut_short {
+                    q.ask.push(u.clone());
+                } else {
+                    q.trailing.push(u.clone());
+                }
             }
         } else {
             pending.push(u.clone());
@@ -1433,6 +1484,24 @@ fn leans(u: &Unit) -> bool {
     u.dependent
         || LEANING.iter().any(|w| t.starts_with(w))
         || t.chars().filter(|c| c.is_alphanumeric()).count() < 6
+}
+
+/// Whether a sentence opens with a new question: 请问, 想问 …
+fn opens(u: &Unit) -> bool {
+    let t = u.text();
+    [
+        "请问",
+        "想问",
+        "我想问",
+        "另问",
+        "想咨询",
+        "我想咨询",
+        "想了解",
+        "我想了解",
+        "请教",
+    ]
+    .iter()
+    .any(|w| t.starts_with(w))
 }
 
 /// Openers of a sentence that continues the one before on its line.
@@ -1818,6 +1887,23 @@ mod tests {
             asks_of("你好\n我们的服务器远程桌面连不上了，重启也不行。\n发自我的华为手机"),
             vec!["我们的服务器远程桌面连不上了，重启也不行。"]
         );
+    }
+
+    #[test]
+    fn numbers_inside_a_line_and_hard_wrapped_lines() {
+        let t = "您好，有两个问题：1.考试券在哪里查看？2.证书状态怎么同步？\n问题一：PO怎么撤回\n问题二：公司名称怎么改\n请问在伙伴中心的哪个页面可以查看伙伴下发给我们公司的代金券以及代金券的\n有效期和使用范围\n";
+        assert_eq!(
+            asks_of(t),
+            vec![
+                "考试券在哪里查看？",
+                "证书状态怎么同步？",
+                "PO怎么撤回",
+                "公司名称怎么改",
+                "请问在伙伴中心的哪个页面可以查看伙伴下发给我们公司的代金券以及代金券的有效期和使用范围"
+            ]
+        );
+        // Version numbers and sizes are not list numbers.
+        assert_eq!(asks_of("系统盘从40G扩到1.5T，2.0版本怎么操作？").len(), 1);
     }
 
     #[test]
