@@ -367,7 +367,7 @@ fn enumeration_at(chars: &[(usize, char)], at: usize, marker: &Regex) -> Option<
 
 /// Lines that start quoted history: everything from here on is earlier mail.
 fn starts_quote(t: &str) -> bool {
-    let lower = t.to_lowercase();
+    let lower = t.to_ascii_lowercase();
     lower.contains("原始邮件")
         || lower.contains("原邮件")
         || lower.contains("以下是引用")
@@ -399,7 +399,7 @@ fn subject_of(text: &str, line: Line) -> Option<Line> {
 }
 
 fn is_header(t: &str) -> bool {
-    let lower = t.to_lowercase();
+    let lower = t.to_ascii_lowercase();
     [
         "主题：",
         "主题:",
@@ -424,7 +424,7 @@ fn is_header(t: &str) -> bool {
 /// “发自我的iPhone”, “Sent from my Huawei phone”, “—— 来自企业微信”.
 fn is_device_line(t: &str) -> bool {
     let t = t.trim_start_matches(['-', '—', '–', '_', ' ', '\u{3000}']);
-    let lower = t.to_lowercase();
+    let lower = t.to_ascii_lowercase();
     t.chars().count() <= 40
         && [
             "发自",
@@ -479,7 +479,7 @@ fn is_contact_label(t: &str) -> bool {
         "e",
         "w",
     ];
-    let lower = t.to_lowercase();
+    let lower = t.to_ascii_lowercase();
     LABELS.iter().any(|l| {
         lower
             .strip_prefix(l)
@@ -490,7 +490,7 @@ fn is_contact_label(t: &str) -> bool {
 /// Roles in a chat transcript: `Some(true)` for the agent's side,
 /// `Some(false)` for the customer's.
 fn role(who: &str) -> Option<bool> {
-    let who = who.to_lowercase();
+    let who = who.to_ascii_lowercase();
     const AGENT: &[&str] = &[
         "客服",
         "人工客服",
@@ -554,6 +554,10 @@ fn mark_identifiers(text: &str, line: Line, mask: &mut Mask) {
     let s = &text[line.start..line.end];
     let before = |i: usize| s[..i].chars().next_back();
     let after = |i: usize| s[i..].chars().next();
+    // Identifiers, addresses and numbers are ASCII: most lines have none.
+    if !s.bytes().any(|b| b.is_ascii_alphanumeric()) {
+        return;
+    }
     for m in EMAIL.find_iter(s) {
         mask.mark(line.start + m.start(), line.start + m.end(), Noise::Contact);
     }
@@ -743,7 +747,8 @@ fn mark_lines(
             continue;
         }
         let s = &text[line.start..line.end];
-        if let Some(caps) = SPEAKER_HEADING.captures(s)
+        if s.contains(':')
+            && let Some(caps) = SPEAKER_HEADING.captures(s)
             && let Some(who) = caps.get(1)
         {
             agent_talking = role(who.as_str()) == Some(true);
@@ -757,7 +762,8 @@ fn mark_lines(
             continue;
         }
         let mut kind = LineKind::Content;
-        if let Some(caps) = SPEAKER.captures(s)
+        if s.contains([':', '：'])
+            && let Some(caps) = SPEAKER.captures(s)
             && let (Some(all), Some(who)) = (caps.get(0), caps.get(1))
         {
             // 小智（机器人）： — the part in brackets may say the role.
