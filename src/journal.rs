@@ -395,12 +395,10 @@ pub fn report(dir: &Path, n: usize) -> Result<Report> {
     let mut handoff: HashMap<String, usize> = HashMap::new();
     let mut ticket_gaps: HashMap<String, usize> = HashMap::new();
     for e in &events {
-        if e.kind == TICKET_GAP {
-            *ticket_gaps
-                .entry(normalize_str(e.query.trim()))
-                .or_default() += 1;
-        }
         let q = normalize_str(e.query.trim());
+        if e.kind == TICKET_GAP {
+            *ticket_gaps.entry(q.clone()).or_default() += 1;
+        }
         if e.kind == "search" && e.total == Some(0) {
             *zero.entry(q.clone()).or_default() += 1;
         }

@@ -7,9 +7,10 @@
 //! numbers), cuts what remains into sentences, and groups the sentences
 //! into questions: a sentence that asks starts a question unless it
 //! continues the one before it on the same line (or in the same numbered
-//! item) without a connector such as 另外 or 顺便问下; sentences that only
-//! tell (我们是代售客户，调账后没看到) join the question they explain.
-//! Every question keeps its byte span in the original ticket.
+//! item) — no connector such as 另外 or 顺便问下 between them, and either a
+//! content word in common or an opener that leans back (还…, 如果…);
+//! sentences that only tell (我们是代售客户，调账后没看到) join the question
+//! they explain. Every question keeps its byte span in the original ticket.
 //!
 //! Everything is a single pass over lines, each line scanned a constant
 //! number of times, so reading is linear in the ticket's length.
@@ -121,7 +122,9 @@ pub struct Reading {
     pub stripped: Vec<Stripped>,
 }
 
-/// Reads a ticket. Never fails: text with no question gives no questions.
+/// Reads a ticket. Never fails. A ticket where nothing asks is read as its
+/// subject line, else as the problem it tells; one with nothing but noise
+/// gives no questions.
 pub fn read(ticket: &str) -> Reading {
     let mut mask = Mask::new(ticket.len());
     let lines = lines(ticket);
@@ -368,13 +371,21 @@ fn enumeration_at(chars: &[(usize, char)], at: usize, marker: &Regex) -> Option<
 /// Lines that start quoted history: everything from here on is earlier mail.
 fn starts_quote(t: &str) -> bool {
     let lower = t.to_ascii_lowercase();
-    lower.contains("原始邮件")
-        || lower.contains("原邮件")
-        || lower.contains("以下是引用")
-        || lower.contains("original message")
-        || (t.starts_with('-') && lower.contains("original"))
-        || lower.contains("转发邮件")
-        || lower.contains("forwarded message")
+    // A marker line: the phrase between rules, little else (not a sentence
+    // that mentions the original mail).
+    let bare = lower.trim_matches(|c: char| "-—–=_*~ 　".contains(c));
+    let marker = [
+        "原始邮件",
+        "原邮件",
+        "以下是引用",
+        "original message",
+        "original",
+        "转发邮件",
+        "forwarded message",
+    ]
+    .iter()
+    .any(|p| bare.contains(p) && bare.chars().count() <= p.chars().count() + 8);
+    marker
         || ["发件人：", "发件人:", "from:", "from："]
             .iter()
             .any(|p| lower.starts_with(p))
@@ -1910,6 +1921,14 @@ mod tests {
         );
         // Version numbers and sizes are not list numbers.
         assert_eq!(asks_of("系统盘从40G扩到1.5T，2.0版本怎么操作？").len(), 1);
+    }
+
+    #[test]
+    fn a_sentence_that_mentions_the_original_mail_is_not_a_quote() {
+        let t = "我在原始邮件里问过代金券的事，一直没人回复。\n请问代金券在哪里查看？";
+        assert_eq!(asks_of(t), vec!["请问代金券在哪里查看？"]);
+        let t = "请问代金券在哪里查看？\n\n---- 回复的原邮件 ----\n请问还有问题吗";
+        assert_eq!(asks_of(t), vec!["请问代金券在哪里查看？"]);
     }
 
     #[test]
