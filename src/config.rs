@@ -125,6 +125,8 @@ pub struct Limits {
     pub query_chars: usize,
     /// Longest session id, in ASCII characters.
     pub session_id_chars: usize,
+    /// Longest support ticket (`POST /api/assist` `ticket`), in characters.
+    pub ticket_chars: usize,
     /// Longest other short field (topic, article id, knowledge id), in characters.
     pub field_chars: usize,
     /// Longest feedback comment, in characters.
@@ -144,6 +146,7 @@ impl Default for Limits {
         Limits {
             query_chars: 1000,
             session_id_chars: 128,
+            ticket_chars: 20_000,
             field_chars: 512,
             comment_chars: 2000,
             body_bytes: 2 * 1024 * 1024,
@@ -633,6 +636,9 @@ impl ServeConfig {
         let l = &self.limits;
         if l.query_chars == 0 {
             return problem("limits.query_chars", "must be at least 1");
+        }
+        if l.ticket_chars == 0 {
+            return problem("limits.ticket_chars", "must be at least 1");
         }
         if l.session_id_chars == 0 {
             return problem("limits.session_id_chars", "must be at least 1");

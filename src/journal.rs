@@ -23,6 +23,8 @@ use crate::{Error, Result};
 pub const FEEDBACK_FILE: &str = "feedback.jsonl";
 /// File of query events.
 pub const QUERIES_FILE: &str = "queries.jsonl";
+/// Event kind of a support-ticket question the help centre does not cover.
+pub const TICKET_GAP: &str = "assist";
 
 /// One judgement of an article by a user.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -45,7 +47,7 @@ pub struct FeedbackRecord {
 pub struct QueryEvent {
     /// Milliseconds since the Unix epoch.
     pub ts_ms: u64,
-    /// `search` or `answer`.
+    /// `search`, `answer`, or `assist` (a ticket question not covered).
     pub kind: String,
     /// What was asked.
     pub query: String,
@@ -347,6 +349,9 @@ pub struct Report {
     pub zero_results: Vec<Counted>,
     /// Questions handed over to a person, most frequent first.
     pub handoffs: Vec<Counted>,
+    /// Questions from support tickets the help centre does not cover, most
+    /// frequent first.
+    pub ticket_gaps: Vec<Counted>,
     /// Articles most often marked unhelpful.
     pub unhelpful: Vec<ArticleVerdicts>,
     /// Lines that could not be read.
@@ -393,8 +398,12 @@ pub fn report(dir: &Path, n: usize) -> Result<Report> {
         read_lines(&dir.join(FEEDBACK_FILE), &mut r.unreadable_lines)?;
     let mut zero: HashMap<String, usize> = HashMap::new();
     let mut handoff: HashMap<String, usize> = HashMap::new();
+    let mut ticket_gaps: HashMap<String, usize> = HashMap::new();
     for e in &events {
         let q = normalize_str(e.query.trim());
+        if e.kind == TICKET_GAP {
+            *ticket_gaps.entry(q.clone()).or_default() += 1;
+        }
         if e.kind == "search" && e.total == Some(0) {
             *zero.entry(q.clone()).or_default() += 1;
         }
@@ -434,6 +443,7 @@ pub fn report(dir: &Path, n: usize) -> Result<Report> {
     unhelpful.truncate(n);
     r.zero_results = top(zero, n);
     r.handoffs = top(handoff, n);
+    r.ticket_gaps = top(ticket_gaps, n);
     r.unhelpful = unhelpful;
     Ok(r)
 }

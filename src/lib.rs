@@ -8,6 +8,7 @@
 pub mod analysis;
 pub mod answer;
 pub mod article;
+pub mod assist;
 pub mod config;
 pub mod corpus;
 mod error;

@@ -9,7 +9,7 @@ const SUMMARY_CHARS: usize = 160;
 const BODY_CHARS: usize = 600;
 
 /// The article's text before its procedure (its introduction).
-fn introduction(a: &Article) -> String {
+pub fn introduction(a: &Article) -> String {
     a.sections
         .iter()
         .take_while(|s| {

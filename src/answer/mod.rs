@@ -176,6 +176,16 @@ pub struct AnswerResponse {
     pub reason: Reason,
 }
 
+/// A question judged on its own ([`Answerer::verdict`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict {
+    /// What `/api/answer` would reply in a fresh conversation.
+    pub response: AnswerResponse,
+    /// The best articles in rank order, with their confidence (all of
+    /// them, where a clarifying reply lists only the close ones).
+    pub ranked: Vec<Candidate>,
+}
+
 /// A question searched and judged.
 struct Judged {
     question: String,
@@ -260,14 +270,31 @@ impl Answerer {
         Ok(response)
     }
 
-    /// The conversations this answerer keeps.
-    pub fn sessions(&self) -> &dyn SessionStore {
-        self.sessions.as_ref()
+    /// Judges one question on its own, outside any conversation (a
+    /// question read from a support ticket): the decision, and the ranked
+    /// candidates it was made from.
+    pub fn verdict(&self, req: &AnswerRequest) -> Result<Verdict> {
+        let judged = self.judge(req.question.trim(), req)?;
+        let response = self.decide(&judged);
+        Ok(Verdict {
+            response,
+            ranked: judged.candidates,
+        })
     }
 
     /// The engine answers come from.
     pub fn engine(&self) -> &Engine {
         &self.engine
+    }
+
+    /// When this answerer answers, asks or hands over.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// The conversations this answerer keeps.
+    pub fn sessions(&self) -> &dyn SessionStore {
+        self.sessions.as_ref()
     }
 
     /// The articles a search finds, each scored by the answer policy's

@@ -60,10 +60,15 @@ pub enum Command {
     },
     /// Search from the terminal.
     Search(SearchArgs),
-    /// Measure ranking quality on a JSONL query file.
+    /// Measure ranking quality on a JSONL query file (or, with `--assist`,
+    /// ticket reading and answers on labelled tickets).
     Eval {
         /// `{"q": "…", "relevant": ["id-or-path", …]}` per line.
-        queries: PathBuf,
+        #[arg(required_unless_present = "assist", conflicts_with = "assist")]
+        queries: Option<PathBuf>,
+        /// Labelled tickets: `{"ticket": "…", "questions": [{"span", "relevant"}]}` per line.
+        #[arg(long, value_name = "FILE")]
+        assist: Option<PathBuf>,
         #[command(flatten)]
         source: Source,
         /// Print the report as JSON.
@@ -83,6 +88,9 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Read a support ticket (a file, or `-` for standard input): each
+    /// question's article, steps and status, and a draft reply.
+    Assist(AssistArgs),
     /// Talk to wenda in the terminal (one conversation; empty line or Ctrl-D ends).
     Chat {
         #[command(flatten)]
@@ -133,6 +141,24 @@ pub struct SearchArgs {
     /// Explain each hit's score (shown with --json).
     #[arg(long)]
     pub explain: bool,
+}
+
+/// `wenda assist`.
+#[derive(Args, Debug)]
+pub struct AssistArgs {
+    /// The ticket: a file, or `-` to read standard input.
+    pub ticket: PathBuf,
+    #[command(flatten)]
+    pub source: Source,
+    /// Only articles under this topic (`A > B`).
+    #[arg(long)]
+    pub topic: Option<String>,
+    /// Print the response as JSON (what `POST /api/assist` returns).
+    #[arg(long)]
+    pub json: bool,
+    /// Also log the questions not covered to this log directory, for `wenda report`.
+    #[arg(long, value_name = "DIR")]
+    pub log_dir: Option<PathBuf>,
 }
 
 /// `wenda serve`: every flag has an environment variable; what no flag

@@ -269,7 +269,7 @@ fn report_build(report: &BuildReport, index_dir: &Path) {
 }
 
 /// Opens the index, building it first when it is missing or older than the corpus.
-fn open_fresh(source: &Source) -> Result<Engine> {
+pub(super) fn open_fresh(source: &Source) -> Result<Engine> {
     ensure_fresh(source)?;
     Engine::open(&source.index_dir())
 }

@@ -2,6 +2,7 @@
 //! (`commands`), and what they print for people (`print`).
 
 mod args;
+mod assist;
 mod commands;
 mod print;
 
@@ -36,10 +37,18 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Search(args) => commands::search(args),
         Command::Eval {
             queries,
+            assist,
             source,
             json,
             without,
-        } => commands::eval(&queries, &source, json, &without),
+        } => match (assist, queries) {
+            (Some(tickets), _) => assist::eval(&tickets, &source, json),
+            (None, Some(queries)) => commands::eval(&queries, &source, json, &without),
+            (None, None) => Err(wenda::Error::Invalid(
+                "eval needs a query file or --assist FILE".into(),
+            )),
+        },
+        Command::Assist(args) => assist::assist(args),
         Command::Answer {
             question,
             source,

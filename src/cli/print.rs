@@ -153,6 +153,10 @@ pub fn gaps(w: &mut dyn Write, r: &Report, dir: &Path) -> io::Result<()> {
     for c in &r.handoffs {
         writeln!(w, "  {:>5}  {}", c.count, escape(&c.query))?;
     }
+    writeln!(w, "ticket questions the help centre does not cover:")?;
+    for c in &r.ticket_gaps {
+        writeln!(w, "  {:>5}  {}", c.count, escape(&c.query))?;
+    }
     writeln!(w, "articles marked unhelpful:")?;
     for v in &r.unhelpful {
         let comments: Vec<Cow<'_, str>> = v.comments.iter().map(|c| escape(c)).collect();

@@ -16,6 +16,8 @@ pub enum Code {
     EmptyQuery,
     /// A query or question longer than the configured cap.
     QueryTooLong,
+    /// A support ticket longer than the configured cap.
+    TicketTooLong,
     /// `limit` not a whole number in range.
     InvalidLimit,
     /// `offset` not a whole number in range.
@@ -75,9 +77,10 @@ pub enum Code {
 
 impl Code {
     /// Every code, for documentation and tests.
-    pub const ALL: [Code; 29] = [
+    pub const ALL: [Code; 30] = [
         Code::EmptyQuery,
         Code::QueryTooLong,
+        Code::TicketTooLong,
         Code::InvalidLimit,
         Code::InvalidOffset,
         Code::EmptyQuestion,
@@ -112,6 +115,7 @@ impl Code {
         match self {
             Code::EmptyQuery => "empty_query",
             Code::QueryTooLong => "query_too_long",
+            Code::TicketTooLong => "ticket_too_long",
             Code::InvalidLimit => "invalid_limit",
             Code::InvalidOffset => "invalid_offset",
             Code::EmptyQuestion => "empty_question",
@@ -147,6 +151,7 @@ impl Code {
         match self {
             Code::EmptyQuery
             | Code::QueryTooLong
+            | Code::TicketTooLong
             | Code::InvalidLimit
             | Code::InvalidOffset
             | Code::EmptyQuestion

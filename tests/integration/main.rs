@@ -4,6 +4,7 @@ mod admin;
 mod answer;
 mod api;
 mod architecture;
+mod assist;
 mod boundary;
 mod cli;
 mod common;

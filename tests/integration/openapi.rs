@@ -20,7 +20,7 @@ async fn every_documented_route_is_served() {
             routes.push((method.clone(), path.clone()));
         }
     }
-    assert_eq!(routes.len(), 13, "{routes:?}");
+    assert_eq!(routes.len(), 14, "{routes:?}");
     for (method, path) in &routes {
         let uri = path.replace("{id}", "offline-customer-invitation");
         let uri = if uri == "/api/search" {
@@ -30,6 +30,7 @@ async fn every_documented_route_is_served() {
         };
         let body = match path.as_str() {
             "/api/answer" => json!({"question": "PO"}).to_string(),
+            "/api/assist" => json!({"ticket": "PO怎么取消？"}).to_string(),
             "/api/feedback" => {
                 json!({"query": "q", "article_id": "po-cancel", "helpful": true}).to_string()
             }
@@ -58,6 +59,7 @@ async fn every_documented_route_is_served() {
     for name in [
         "SearchResponse",
         "AnswerResponse",
+        "AssistResponse",
         "Step",
         "ErrorBody",
         "RetrievalInput",

@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod answer;
 pub mod articles;
+pub mod assist;
 pub mod docs;
 pub mod feedback;
 pub mod health;
@@ -34,6 +35,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(search::search))
         .routes(routes!(topics::topics))
         .routes(routes!(answer::answer))
+        .routes(routes!(assist::assist))
         .routes(routes!(feedback::feedback))
         .routes(routes!(retrieval::retrieval))
         .routes(routes!(admin::reindex))
