@@ -41,7 +41,10 @@ fn corpus_dir() -> PathBuf {
 fn pinyin(text: &str) -> String {
     use pinyin::ToPinyin;
     text.chars()
-        .map(|c| c.to_pinyin().map_or(c.to_string(), |p| p.plain().to_string()))
+        .map(|c| {
+            c.to_pinyin()
+                .map_or(c.to_string(), |p| p.plain().to_string())
+        })
         .collect()
 }
 

@@ -545,8 +545,8 @@ impl Suggester {
     pub fn open(dir: &Path) -> Result<Suggester> {
         let path = dir.join(SUGGEST_FILE);
         let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-        let map = Map::new(bytes)
-            .map_err(|e| Error::CorruptIndex(format!("{}: {e}", path.display())))?;
+        let map =
+            Map::new(bytes).map_err(|e| Error::CorruptIndex(format!("{}: {e}", path.display())))?;
         let entries = Table::read(&dir.join(SUGGEST_ENTRIES_FILE))?;
         Ok(Suggester { map, entries })
     }

@@ -1,10 +1,10 @@
 //! Browsing: the articles under a topic, in corpus order (the order of
 //! the table of contents where there is one), a page at a time.
 
+use tantivy::Term;
 use tantivy::collector::DocSetCollector;
 use tantivy::query::TermQuery;
 use tantivy::schema::{Facet, IndexRecordOption};
-use tantivy::Term;
 
 use super::{Engine, Entry};
 use crate::Result;
@@ -21,7 +21,12 @@ pub struct Listing<'a> {
 impl Engine {
     /// The articles under `topic` (all articles without one), skipping
     /// `offset` and keeping `limit`.
-    pub fn browse(&self, topic: Option<&[String]>, offset: usize, limit: usize) -> Result<Listing<'_>> {
+    pub fn browse(
+        &self,
+        topic: Option<&[String]>,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Listing<'_>> {
         let page = |ords: &mut dyn Iterator<Item = usize>| -> Vec<(usize, &Entry)> {
             ords.skip(offset)
                 .take(limit)

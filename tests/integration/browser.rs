@@ -348,13 +348,11 @@ fn the_page_and_the_widget_work_in_a_real_browser() {
         .build()
         .unwrap();
     runtime.block_on(async {
-        let c = ClientBuilder::new(
-            hyper_util::client::legacy::connect::HttpConnector::new(),
-        )
-        .capabilities(caps)
-        .connect(&driver.url)
-        .await
-        .expect("a browser session");
+        let c = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&driver.url)
+            .await
+            .expect("a browser session");
         let page = Page {
             c: c.clone(),
             base: wenda.base.clone(),
@@ -363,7 +361,8 @@ fn the_page_and_the_widget_work_in_a_real_browser() {
         let (allowed, refused) = (allowed.origin.clone(), refused.origin.clone());
         // The steps run as a task so that a failing one still ends the
         // browser session (and with it the browser) before the test fails.
-        let outcome = tokio::spawn(async move { steps(&page, &logs, &allowed, &refused).await }).await;
+        let outcome =
+            tokio::spawn(async move { steps(&page, &logs, &allowed, &refused).await }).await;
         let _ = c.close().await;
         if let Err(e) = outcome
             && e.is_panic()
@@ -390,7 +389,8 @@ async fn steps(p: &Page, logs: &Path, allowed: &str, refused: &str) {
 
     // 「代金」: completions with the typed part marked; the page below
     // does not move while the list is open.
-    let content_top = "return Math.round(document.getElementById('content').getBoundingClientRect().top);";
+    let content_top =
+        "return Math.round(document.getElementById('content').getBoundingClientRect().top);";
     let before = p.js(content_top).await;
     p.type_into_search("#search", "代金").await;
     let shown = p
@@ -401,7 +401,11 @@ async fn steps(p: &Page, logs: &Path, allowed: &str, refused: &str) {
         "{shown}"
     );
     assert!(
-        shown.as_array().unwrap().iter().all(|s| s["marked"] == "代金"),
+        shown
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["marked"] == "代金"),
         "{shown}"
     );
     assert_eq!(p.js(content_top).await, before, "layout moved while typing");
@@ -430,7 +434,10 @@ async fn steps(p: &Page, logs: &Path, allowed: &str, refused: &str) {
     let active = p
         .js("return document.querySelector('#search').shadowRoot.querySelector('input').getAttribute('aria-activedescendant');")
         .await;
-    assert_eq!(active, list[at]["id"], "aria-activedescendant follows the arrow keys");
+    assert_eq!(
+        active, list[at]["id"],
+        "aria-activedescendant follows the arrow keys"
+    );
     let selected = p.js(&with_host(SUGGESTIONS, "#search")).await;
     assert_eq!(selected[at]["selected"], "true");
     input.send_keys(&Key::Enter).await.unwrap();
@@ -451,7 +458,11 @@ async fn steps(p: &Page, logs: &Path, allowed: &str, refused: &str) {
     assert_eq!(hits["value"], "代金券");
     assert!(hits["status"].as_str().unwrap().contains("找到"), "{hits}");
     assert!(
-        hits["hits"].as_array().unwrap().iter().any(|h| !h["steps"].as_str().unwrap().is_empty()),
+        hits["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| !h["steps"].as_str().unwrap().is_empty()),
         "a step count shows: {hits}"
     );
     let all = hits["hits"].as_array().unwrap().len();
@@ -506,11 +517,7 @@ async fn steps(p: &Page, logs: &Path, allowed: &str, refused: &str) {
                                       crumbs: [...document.querySelectorAll('#content .crumbs li')].map(l => l.textContent) } : null;",
         )
         .await;
-    assert_eq!(
-        article["hash"],
-        format!("#/article/{}", first),
-        "{article}"
-    );
+    assert_eq!(article["hash"], format!("#/article/{}", first), "{article}");
     assert!(article["steps"].as_u64().unwrap() >= 2, "{article}");
     assert!(
         article["crumbs"].as_array().unwrap().len() >= 2,
@@ -627,9 +634,8 @@ async fn steps(p: &Page, logs: &Path, allowed: &str, refused: &str) {
         .unwrap_or_else(|| panic!("an answered question with other candidates: {rows}"));
     let n = row["n"].as_str().unwrap().to_string();
     let other = row["options"][0].as_str().unwrap().to_string();
-    let option = p
-        .c
-        .find(Locator::Css(&format!(
+    let option =
+        p.c.find(Locator::Css(&format!(
             "#swap-{n} option[value=\"{other}\"]"
         )))
         .await
@@ -646,7 +652,10 @@ async fn steps(p: &Page, logs: &Path, allowed: &str, refused: &str) {
         )
         .await;
     assert!(
-        swapped.as_str().unwrap().contains(&format!("/articles/{other}")),
+        swapped
+            .as_str()
+            .unwrap()
+            .contains(&format!("/articles/{other}")),
         "the draft links the picked article: {swapped}"
     );
     p.click_css("#draft-copy").await;
@@ -674,8 +683,11 @@ async fn steps(p: &Page, logs: &Path, allowed: &str, refused: &str) {
     assert_eq!(p.js(overflow).await, 0, "the page scrolls sideways");
     p.shot("phone-home.png").await;
     p.type_into_search("#search", "djq").await;
-    p.until("suggestions at phone width", &with_host(SUGGESTIONS, "#search"))
-        .await;
+    p.until(
+        "suggestions at phone width",
+        &with_host(SUGGESTIONS, "#search"),
+    )
+    .await;
     p.shot("phone-suggest.png").await;
     p.c.goto(&format!("{}/articles/{}", p.base, first))
         .await
@@ -730,6 +742,16 @@ async fn steps(p: &Page, logs: &Path, allowed: &str, refused: &str) {
         )
         .await;
     let id = id.as_str().unwrap().to_string();
+    // Suggestions still on their way when Enter searched stay away.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        p.js(
+            "return document.querySelector('#w').shadowRoot.querySelector('[role=listbox]').hidden;"
+        )
+        .await,
+        true,
+        "the suggestion list stays closed over the results"
+    );
     p.shot("desktop-embed.png").await;
     p.js("document.querySelector('#w').shadowRoot.querySelector('.hit a.title').click(); return true;")
         .await;
@@ -739,10 +761,7 @@ async fn steps(p: &Page, logs: &Path, allowed: &str, refused: &str) {
             "const h = document.getElementById('article-title'); return h ? location.origin + ' ' + h.textContent : null;",
         )
         .await;
-    assert!(
-        opened.as_str().unwrap().starts_with(&p.base),
-        "{opened}"
-    );
+    assert!(opened.as_str().unwrap().starts_with(&p.base), "{opened}");
     let click = logged_click(logs, &id);
     assert_eq!(click["query"], "线下邀请客户");
 

@@ -35,7 +35,10 @@ fn marked(body: &Value) -> Vec<String> {
                 .unwrap()
                 .iter()
                 .map(|r| {
-                    let (a, b) = (r[0].as_u64().unwrap() as usize, r[1].as_u64().unwrap() as usize);
+                    let (a, b) = (
+                        r[0].as_u64().unwrap() as usize,
+                        r[1].as_u64().unwrap() as usize,
+                    );
                     chars[a..b].iter().collect::<String>()
                 })
                 .collect::<String>()
@@ -92,7 +95,10 @@ async fn characters_pinyin_mixed_traditional_and_full_width_complete_alike() {
     }
     // 考試券 (traditional), and 邀请客户 at a word start inside a title.
     let (_, trad) = suggest("考試", "").await;
-    assert!(texts(&trad).iter().any(|t| t.starts_with("考试券")), "{trad}");
+    assert!(
+        texts(&trad).iter().any(|t| t.starts_with("考试券")),
+        "{trad}"
+    );
     let (_, inner) = suggest("邀请客户", "").await;
     // A question that starts so comes first; one suggestion per article.
     assert_eq!(
@@ -103,7 +109,10 @@ async fn characters_pinyin_mixed_traditional_and_full_width_complete_alike() {
     assert!(marked(&inner).iter().all(|m| m == "邀请客户"), "{inner}");
     // An exact title first; nothing for what the corpus does not contain.
     let (_, exact) = suggest("线下邀请客户", "").await;
-    assert_eq!(exact["suggestions"][0]["article_id"], "offline-customer-invitation");
+    assert_eq!(
+        exact["suggestions"][0]["article_id"],
+        "offline-customer-invitation"
+    );
     let (_, none) = suggest("qqqzzz", "").await;
     assert_eq!(none["suggestions"], serde_json::json!([]));
 }

@@ -125,20 +125,48 @@ async fn click(router: axum::Router, body: &str) -> (StatusCode, Value) {
 async fn clicks_are_checked_and_logged_for_ranking() {
     let dir = tempfile::tempdir().unwrap();
     let state = bundled_state().with_journal(Journal::open(dir.path()).unwrap());
-    let good = json!({"query": "代金券", "article_id": "issue-vouchers-to-customers", "position": 2});
+    let good =
+        json!({"query": "代金券", "article_id": "issue-vouchers-to-customers", "position": 2});
     let (status, body) = click(app(state.clone()), &good.to_string()).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body, json!({"ok": true, "logged": true}));
     for (bad, expected) in [
-        (json!({"query": "代金券", "article_id": "no-such-article", "position": 1}), "article_not_found"),
-        (json!({"query": " ", "article_id": "po-cancel", "position": 1}), "empty_query"),
-        (json!({"query": "x".repeat(1001), "article_id": "po-cancel", "position": 1}), "query_too_long"),
-        (json!({"query": "q", "article_id": "po-cancel", "position": 0}), "invalid_parameter"),
-        (json!({"query": "q", "article_id": "po-cancel", "position": 10001}), "invalid_parameter"),
-        (json!({"query": "q", "article_id": "a".repeat(513), "position": 1}), "invalid_parameter"),
-        (json!({"query": "q", "article_id": "po-cancel"}), "invalid_json"),
-        (json!({"query": "q", "article_id": "po-cancel", "position": "1"}), "invalid_json"),
-        (json!({"query": "q", "article_id": "po-cancel", "position": 1, "extra": 1}), "invalid_json"),
+        (
+            json!({"query": "代金券", "article_id": "no-such-article", "position": 1}),
+            "article_not_found",
+        ),
+        (
+            json!({"query": " ", "article_id": "po-cancel", "position": 1}),
+            "empty_query",
+        ),
+        (
+            json!({"query": "x".repeat(1001), "article_id": "po-cancel", "position": 1}),
+            "query_too_long",
+        ),
+        (
+            json!({"query": "q", "article_id": "po-cancel", "position": 0}),
+            "invalid_parameter",
+        ),
+        (
+            json!({"query": "q", "article_id": "po-cancel", "position": 10001}),
+            "invalid_parameter",
+        ),
+        (
+            json!({"query": "q", "article_id": "a".repeat(513), "position": 1}),
+            "invalid_parameter",
+        ),
+        (
+            json!({"query": "q", "article_id": "po-cancel"}),
+            "invalid_json",
+        ),
+        (
+            json!({"query": "q", "article_id": "po-cancel", "position": "1"}),
+            "invalid_json",
+        ),
+        (
+            json!({"query": "q", "article_id": "po-cancel", "position": 1, "extra": 1}),
+            "invalid_json",
+        ),
     ] {
         let (status, body) = click(app(state.clone()), &bad.to_string()).await;
         assert!(status.is_client_error(), "{bad}: {status}");
@@ -172,20 +200,36 @@ async fn fetch(router: axum::Router, uri: &str) -> (StatusCode, axum::http::Head
 async fn the_page_and_the_widget_are_served_from_the_binary() {
     let (status, headers, html) = fetch(bundled(), "/").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(headers["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
     let csp = headers["content-security-policy"].to_str().unwrap();
     assert!(csp.contains("script-src 'self'"), "{csp}");
     for asset in ["/widget.js", "/app.js", "/app.css"] {
         assert!(html.contains(&format!("\"{asset}\"")), "{asset}");
     }
     assert!(html.contains("<wenda-search"));
-    // Nothing is fetched from elsewhere.
-    for file in [&html] {
-        assert!(!file.contains("http://") && !file.contains("https://"));
+    // Nothing is fetched from elsewhere (the widget's address comes from
+    // its own script tag or its `server` attribute).
+    let (_, _, app_js) = fetch(bundled(), "/app.js").await;
+    let (_, _, app_css) = fetch(bundled(), "/app.css").await;
+    for (name, file) in [("/", &html), ("/app.js", &app_js), ("/app.css", &app_css)] {
+        assert!(
+            !file.contains("http://") && !file.contains("https://") && !file.contains("//cdn"),
+            "{name}"
+        );
     }
     let (status, headers, js) = fetch(bundled(), "/widget.js").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(headers["content-type"].to_str().unwrap().starts_with("text/javascript"));
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/javascript")
+    );
     assert_eq!(headers["cross-origin-resource-policy"], "cross-origin");
     assert!(js.contains("customElements.define('wenda-search'"));
     assert!(!js.contains("import "), "one classic script, no modules");
@@ -219,7 +263,12 @@ async fn a_widget_on_an_allowed_origin_may_post_clicks() {
     assert!(resp.status().is_success(), "{}", resp.status());
     let h = resp.headers();
     assert_eq!(h["access-control-allow-origin"], "https://help.example.com");
-    assert!(h["access-control-allow-methods"].to_str().unwrap().contains("POST"));
+    assert!(
+        h["access-control-allow-methods"]
+            .to_str()
+            .unwrap()
+            .contains("POST")
+    );
     assert!(
         h["access-control-allow-headers"]
             .to_str()

@@ -75,14 +75,13 @@ pub async fn list(
     params: Result<Query<ListParams>, QueryRejection>,
 ) -> Result<Json<ArticleList>, ApiError> {
     let Query(p) = params.map_err(|e| ApiError::new(Code::InvalidParameter, e.body_text()))?;
-    let limit = parse_bounded(p.limit.as_deref(), DEFAULT_LIST_LIMIT, 1, MAX_LIMIT).ok_or_else(
-        || {
+    let limit =
+        parse_bounded(p.limit.as_deref(), DEFAULT_LIST_LIMIT, 1, MAX_LIMIT).ok_or_else(|| {
             ApiError::new(
                 Code::InvalidLimit,
                 format!("parameter `limit` must be a whole number from 1 to {MAX_LIMIT}"),
             )
-        },
-    )?;
+        })?;
     let offset = parse_bounded(p.offset.as_deref(), 0, 0, MAX_OFFSET).ok_or_else(|| {
         ApiError::new(
             Code::InvalidOffset,

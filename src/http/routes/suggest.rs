@@ -69,13 +69,18 @@ pub async fn suggest(
         Code::EmptyQuery,
         state.config.limits.query_chars,
     )?;
-    let limit = parse_bounded(params.limit.as_deref(), DEFAULT_SUGGESTIONS, 1, MAX_SUGGESTIONS)
-        .ok_or_else(|| {
-            ApiError::new(
-                Code::InvalidLimit,
-                format!("parameter `limit` must be a whole number from 1 to {MAX_SUGGESTIONS}"),
-            )
-        })?;
+    let limit = parse_bounded(
+        params.limit.as_deref(),
+        DEFAULT_SUGGESTIONS,
+        1,
+        MAX_SUGGESTIONS,
+    )
+    .ok_or_else(|| {
+        ApiError::new(
+            Code::InvalidLimit,
+            format!("parameter `limit` must be a whole number from 1 to {MAX_SUGGESTIONS}"),
+        )
+    })?;
     // Bounded work (a capped scan of a prefix map): no blocking thread.
     let engine = state.engine();
     let catalog = engine.catalog();
