@@ -1,8 +1,8 @@
 //! What users asked and thought of the answers, on disk: `feedback.jsonl`
 //! (each record written whole and synced to disk before it is
-//! acknowledged; a failed write is cut back) and `queries.jsonl`
-//! (searches and answers, queued and written by a thread of its own, best
-//! effort). `wenda report` reads them back to tell the content team what
+//! acknowledged; a failed write is cut back), `queries.jsonl` (searches
+//! and answers) and `clicks.jsonl` (results and suggestions opened), the
+//! last two queued and written by a thread of their own, best effort. `wenda report` reads them back to tell the content team what
 //! to write next, skipping and counting lines it cannot read.
 
 use std::collections::HashMap;
@@ -23,6 +23,8 @@ use crate::{Error, Result};
 pub const FEEDBACK_FILE: &str = "feedback.jsonl";
 /// File of query events.
 pub const QUERIES_FILE: &str = "queries.jsonl";
+/// File of clicks on results and suggestions.
+pub const CLICKS_FILE: &str = "clicks.jsonl";
 /// Event kind of a support-ticket question the help centre does not cover.
 pub const TICKET_GAP: &str = "assist";
 
@@ -63,6 +65,20 @@ pub struct QueryEvent {
     /// The best article, if any.
     #[serde(default)]
     pub top: Option<String>,
+}
+
+/// An article a user opened from a list of results or suggestions: what
+/// ranking learns from. One line of `clicks.jsonl`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClickRecord {
+    /// Milliseconds since the Unix epoch.
+    pub ts_ms: u64,
+    /// What the user had typed.
+    pub query: String,
+    /// The article opened.
+    pub article_id: String,
+    /// Where it was shown, 1 for the first.
+    pub position: usize,
 }
 
 /// Milliseconds since the Unix epoch, now.
@@ -109,6 +125,7 @@ const QUERY_QUEUE: usize = 8192;
 
 enum QueryMessage {
     Event(QueryEvent),
+    Click(ClickRecord),
     Flush(std::sync::mpsc::Sender<()>),
 }
 
@@ -183,10 +200,11 @@ fn complete_length(file: &mut File, len: u64) -> std::io::Result<u64> {
     Ok(0)
 }
 
-/// The writer thread: appends queued events, flushing whenever the queue
-/// runs dry.
-fn write_queries(path: PathBuf, file: File, events: Receiver<QueryMessage>) {
+/// The writer thread: appends queued events and clicks, flushing whenever
+/// the queue runs dry.
+fn write_queries(path: PathBuf, file: File, clicks: File, events: Receiver<QueryMessage>) {
     let mut out = std::io::BufWriter::new(file);
+    let mut clicks = std::io::BufWriter::new(clicks);
     let report = |e: std::io::Error| tracing::warn!(file = %path.display(), error = %e, "query events not logged");
     let mut pending = false;
     loop {
@@ -210,22 +228,29 @@ fn write_queries(path: PathBuf, file: File, events: Receiver<QueryMessage>) {
                 },
                 Err(e) => tracing::warn!(error = %e, "query event not logged"),
             },
+            Some(QueryMessage::Click(click)) => match line(&click, "click") {
+                Ok(bytes) => match clicks.write_all(&bytes) {
+                    Ok(()) => pending = true,
+                    Err(e) => report(e),
+                },
+                Err(e) => tracing::warn!(error = %e, "click not logged"),
+            },
             Some(QueryMessage::Flush(done)) => {
-                if let Err(e) = out.flush() {
+                if let Err(e) = out.flush().and_then(|()| clicks.flush()) {
                     report(e);
                 }
                 pending = false;
                 let _ = done.send(());
             }
             None => {
-                if let Err(e) = out.flush() {
+                if let Err(e) = out.flush().and_then(|()| clicks.flush()) {
                     report(e);
                 }
                 pending = false;
             }
         }
     }
-    if let Err(e) = out.flush() {
+    if let Err(e) = out.flush().and_then(|()| clicks.flush()) {
         report(e);
     }
 }
@@ -237,12 +262,13 @@ impl Journal {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         let (feedback, len) = open_repaired(&dir.join(FEEDBACK_FILE))?;
         let (queries, _) = open_repaired(&dir.join(QUERIES_FILE))?;
+        let (clicks, _) = open_repaired(&dir.join(CLICKS_FILE))?;
         let mut journal = Journal::with_feedback_file(dir, Box::new(feedback), len);
         let (tx, rx) = sync_channel(QUERY_QUEUE);
         let path = dir.join(QUERIES_FILE);
         let writer = std::thread::Builder::new()
             .name("wenda-query-log".into())
-            .spawn(move || write_queries(path, queries, rx))
+            .spawn(move || write_queries(path, queries, clicks, rx))
             .map_err(|e| Error::io(dir, e))?;
         journal.queries = Some(tx);
         journal.writer = Some(writer);
@@ -299,6 +325,22 @@ impl Journal {
                 tracing::warn!(dropped = n, "query log queue full; events dropped");
             }
         }
+    }
+
+    /// Queues a click for the writer thread (as [`Journal::query`]); false
+    /// when this journal keeps no query log or the queue is full.
+    pub fn click(&self, record: ClickRecord) -> bool {
+        let Some(tx) = &self.queries else {
+            return false;
+        };
+        if tx.try_send(QueryMessage::Click(record)).is_err() {
+            let n = self.dropped.fetch_add(1, Ordering::Relaxed) + 1;
+            if n.is_power_of_two() {
+                tracing::warn!(dropped = n, "query log queue full; events dropped");
+            }
+            return false;
+        }
+        true
     }
 
     /// Waits until every query event queued so far is written.
@@ -378,6 +420,14 @@ fn read_lines<T: for<'de> Deserialize<'de>>(path: &Path, bad: &mut usize) -> Res
         }
     }
     Ok(out)
+}
+
+/// The clicks logged in `dir`, oldest first, and how many lines could
+/// not be read (skipped).
+pub fn clicks(dir: &Path) -> Result<(Vec<ClickRecord>, usize)> {
+    let mut bad = 0;
+    let clicks = read_lines(&dir.join(CLICKS_FILE), &mut bad)?;
+    Ok((clicks, bad))
 }
 
 fn top(counts: HashMap<String, usize>, n: usize) -> Vec<Counted> {

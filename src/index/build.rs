@@ -281,6 +281,12 @@ fn write_index(
     tracing::debug!("entries written");
     write_links(dir, articles)?;
     write_ids(dir, articles)?;
+    super::suggest::write(
+        dir,
+        &super::suggest::candidates(articles, &lexicon),
+        &analyzer,
+    )?;
+    tracing::debug!("suggestions written");
     let tree = topic_tree(articles.iter().map(|a| a.topic.as_slice()));
     let path = dir.join(TOPICS_FILE);
     let json = serde_json::to_string(&tree).map_err(|source| Error::Json {

@@ -289,13 +289,13 @@ fn read_offsets(file: &File, path: &Path) -> Result<Vec<u64>> {
 }
 
 /// A table read into memory whole.
-struct Table {
+pub(crate) struct Table {
     data: Vec<u8>,
     offsets: Vec<u64>,
 }
 
 impl Table {
-    fn read(path: &Path) -> Result<Table> {
+    pub(crate) fn read(path: &Path) -> Result<Table> {
         let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
         let offsets = read_offsets(&file, path)?;
         let end = offsets.last().copied().unwrap_or(0) as usize;
@@ -310,11 +310,11 @@ impl Table {
         Ok(Table { data, offsets })
     }
 
-    fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.offsets.len().saturating_sub(1)
     }
 
-    fn get(&self, i: usize) -> Option<&[u8]> {
+    pub(crate) fn get(&self, i: usize) -> Option<&[u8]> {
         let (a, b) = (*self.offsets.get(i)?, *self.offsets.get(i + 1)?);
         self.data.get(a as usize..b as usize)
     }

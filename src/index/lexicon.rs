@@ -216,6 +216,18 @@ impl Lexicon {
         self.docs
     }
 
+    /// Every word with its document frequency, in byte order.
+    pub fn words(&self) -> impl Iterator<Item = (String, u32)> {
+        let mut out = Vec::with_capacity(self.words.len());
+        let mut stream = self.words.stream();
+        while let Some((k, n)) = stream.next() {
+            if let Ok(w) = std::str::from_utf8(k) {
+                out.push((w.to_string(), n as u32));
+            }
+        }
+        out.into_iter()
+    }
+
     /// Words filed under `prefix` in `map`, most frequent first.
     fn filed(map: &Map<Vec<u8>>, prefix: &str) -> Vec<(String, u32)> {
         let from = keyed(prefix, "");

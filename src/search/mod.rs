@@ -7,6 +7,7 @@
 //! are [`crate::analysis::terms`]; what is prepared per article is
 //! [`crate::index::catalog`].
 
+pub mod browse;
 pub mod config;
 pub mod query;
 pub mod rank;
@@ -30,8 +31,10 @@ pub use crate::index::catalog::{
     ArticleRef, Body, Catalog, Crumb, Entry, STEPS_PREVIEW, TitleFeature, TopicNode,
 };
 use crate::index::lexicon::{Correction, Lexicon};
+pub use crate::index::suggest::{Suggester, Suggestion, SuggestionKind, Via};
 use crate::index::{Fields, Manifest, register_analyzer};
 use crate::{Error, Result};
+pub use browse::Listing;
 pub use config::{Boosts, DEFAULT_LIMIT, MAX_LIMIT, Planning, Ranking, Rerank};
 pub use query::QueryPlan;
 use query::{Context, TermSource, WeightedTerm};
@@ -215,6 +218,7 @@ pub struct Engine {
     lexicon: Lexicon,
     ranking: Ranking,
     catalog: Catalog,
+    suggester: Suggester,
     manifest: Manifest,
     /// Documents in the index.
     docs: u64,
@@ -300,6 +304,7 @@ impl Engine {
         let lexicon = Lexicon::open(index_dir, docs as u32)?;
         let catalog = Catalog::open(index_dir, searcher, &fields)?;
         let synonyms = Synonyms::new(&manifest.vocabulary.synonyms, &analyzer);
+        let suggester = Suggester::open(index_dir)?;
         Ok(Engine {
             reader,
             fields,
@@ -308,6 +313,7 @@ impl Engine {
             lexicon,
             ranking: Ranking::default(),
             catalog,
+            suggester,
             manifest,
             docs,
         })
@@ -322,6 +328,11 @@ impl Engine {
     /// The articles.
     pub fn catalog(&self) -> &Catalog {
         &self.catalog
+    }
+
+    /// Completions while typing, prepared with this index.
+    pub fn suggester(&self) -> &Suggester {
+        &self.suggester
     }
 
     /// What the index was built from.

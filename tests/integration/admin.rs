@@ -175,6 +175,15 @@ fn a_reindex_swaps_in_new_content_and_a_failed_one_keeps_the_old_index() {
         hit_ids(&v)
     };
     assert!(!find("发票抬头变更").contains(&"brand-new".to_string()));
+    // Suggestions come with the engine, so the swap brings them too.
+    let suggested = |q: &str| {
+        let url = format!("{base}/api/suggest?q={}", enc(q));
+        let (_, v, _) = harness::get(&client, &url, None).unwrap();
+        v["suggestions"][0]["article_id"]
+            .as_str()
+            .map(str::to_string)
+    };
+    assert_eq!(suggested("fpttbg"), None);
 
     std::fs::write(corpus.join("new.md"), NEW_ARTICLE).unwrap();
     let (status, v, _) = harness::post(&client, &reindex, Some(ADMIN), &json!({})).unwrap();
@@ -183,6 +192,7 @@ fn a_reindex_swaps_in_new_content_and_a_failed_one_keeps_the_old_index() {
     assert_eq!(v["trigger"], "admin");
     assert_eq!(v["articles"], 9);
     assert_eq!(find("发票抬头变更")[0], "brand-new");
+    assert_eq!(suggested("fpttbg").as_deref(), Some("brand-new"));
 
     // Break every article: the build fails, the old index keeps serving.
     let saved = tmp.path().join("saved");

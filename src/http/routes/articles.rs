@@ -1,13 +1,121 @@
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
-use utoipa::ToSchema;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
+use crate::article::frontmatter::split_topic_path;
 use crate::article::{Article, Link, Procedure, Section, Step};
 use crate::http::AppState;
 use crate::http::error::{ApiError, Code, ErrorBody};
-use crate::search::{ArticleRef, Crumb};
+use crate::http::routes::search::{MAX_OFFSET, parse_bounded};
+use crate::http::routes::short_field;
+use crate::search::{ArticleRef, Crumb, MAX_LIMIT};
+
+/// Articles per page of a listing when the request does not say.
+pub const DEFAULT_LIST_LIMIT: usize = 20;
+
+/// Query-string parameters of a listing, as text so that every mistake
+/// gets our error.
+#[derive(Deserialize, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// Only articles under this topic path, `A > B` (all articles without it).
+    topic: Option<String>,
+    /// Articles per page, 1 to 100 (default 20).
+    limit: Option<String>,
+    /// Articles to skip, 0 to 10000 (default 0).
+    offset: Option<String>,
+}
+
+/// One page of the articles under a topic.
+#[derive(Serialize, ToSchema)]
+pub struct ArticleList {
+    /// The topic path listed (empty: every article).
+    topic: Vec<String>,
+    /// Articles under it in all.
+    total: usize,
+    /// Articles skipped.
+    offset: usize,
+    /// Page size asked for.
+    limit: usize,
+    /// The page, in corpus order (the table of contents' where there is one).
+    articles: Vec<ArticleSummary>,
+}
+
+/// An article as a listing shows it.
+#[derive(Serialize, ToSchema)]
+pub struct ArticleSummary {
+    id: String,
+    title: String,
+    /// Topic path, outermost first.
+    topic: Vec<String>,
+    /// The topic path, each level with the article of that title, if any.
+    breadcrumb: Vec<Crumb>,
+    url: Option<String>,
+    /// Steps of its procedure (0 when it has none).
+    step_count: usize,
+    /// The first steps.
+    steps_preview: Vec<String>,
+}
+
+/// The articles under a topic, a page at a time.
+#[utoipa::path(
+    get,
+    path = "/api/articles",
+    params(ListParams),
+    responses(
+        (status = 200, body = ArticleList),
+        (status = 400, body = ErrorBody, description = "`invalid_limit`, `invalid_offset`, `invalid_parameter`")
+    )
+)]
+pub async fn list(
+    State(state): State<AppState>,
+    params: Result<Query<ListParams>, QueryRejection>,
+) -> Result<Json<ArticleList>, ApiError> {
+    let Query(p) = params.map_err(|e| ApiError::new(Code::InvalidParameter, e.body_text()))?;
+    let limit =
+        parse_bounded(p.limit.as_deref(), DEFAULT_LIST_LIMIT, 1, MAX_LIMIT).ok_or_else(|| {
+            ApiError::new(
+                Code::InvalidLimit,
+                format!("parameter `limit` must be a whole number from 1 to {MAX_LIMIT}"),
+            )
+        })?;
+    let offset = parse_bounded(p.offset.as_deref(), 0, 0, MAX_OFFSET).ok_or_else(|| {
+        ApiError::new(
+            Code::InvalidOffset,
+            format!("parameter `offset` must be a whole number from 0 to {MAX_OFFSET}"),
+        )
+    })?;
+    if let Some(t) = &p.topic {
+        short_field(t, "parameter `topic`", state.config.limits.field_chars)?;
+    }
+    let topic = p.topic.map(|t| split_topic_path(&t)).unwrap_or_default();
+    let engine = state.engine();
+    let listing = engine.browse(Some(&topic), offset, limit)?;
+    let catalog = engine.catalog();
+    let articles = listing
+        .entries
+        .into_iter()
+        .map(|(ord, e)| ArticleSummary {
+            id: e.id.clone(),
+            title: e.title.clone(),
+            topic: e.topic.clone(),
+            breadcrumb: catalog.breadcrumb(ord),
+            url: e.url.clone(),
+            step_count: e.step_count as usize,
+            steps_preview: e.steps_preview.clone(),
+        })
+        .collect();
+    Ok(Json(ArticleList {
+        topic,
+        total: listing.total,
+        offset,
+        limit,
+        articles,
+    }))
+}
 
 /// An article as the API shows it: its procedure and everything else.
 #[derive(Serialize, ToSchema)]

@@ -6,13 +6,16 @@ pub mod admin;
 pub mod answer;
 pub mod articles;
 pub mod assist;
+pub mod click;
 pub mod docs;
 pub mod feedback;
 pub mod health;
 pub mod retrieval;
 pub mod scrape;
 pub mod search;
+pub mod suggest;
 pub mod topics;
+pub mod web;
 
 use std::any::Any;
 
@@ -33,21 +36,31 @@ pub fn api() -> OpenApiRouter<AppState> {
     let router = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::healthz))
         .routes(routes!(search::search))
+        .routes(routes!(suggest::suggest))
         .routes(routes!(topics::topics))
+        .routes(routes!(articles::list))
         .routes(routes!(answer::answer))
         .routes(routes!(assist::assist))
         .routes(routes!(feedback::feedback))
+        .routes(routes!(click::click))
         .routes(routes!(retrieval::retrieval))
         .routes(routes!(admin::reindex))
         .routes(routes!(admin::status))
         .routes(routes!(admin::report))
         .routes(routes!(scrape::metrics))
-        .routes(routes!(docs::openapi_json));
+        .routes(routes!(docs::openapi_json))
+        .routes(routes!(web::page))
+        .routes(routes!(web::app_js))
+        .routes(routes!(web::app_css))
+        .routes(routes!(web::widget_js));
     // Article ids may contain `/`, which a one-segment `{id}` cannot match:
-    // the two article paths are documented here and served by one wildcard.
+    // the article paths are documented here and served by wildcards.
     let router = served_by_wildcard(router, routes!(articles::article));
     let router = served_by_wildcard(router, routes!(articles::steps));
-    router.route("/api/articles/{*id}", get(articles::article_or_steps))
+    let router = served_by_wildcard(router, routes!(web::article_page));
+    router
+        .route("/api/articles/{*id}", get(articles::article_or_steps))
+        .route("/articles/{*id}", get(web::page))
 }
 
 /// Adds a documented route's paths and schemas to the document without

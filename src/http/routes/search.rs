@@ -204,7 +204,7 @@ fn validate(p: SearchParams, limits: &Limits) -> Result<SearchRequest, ApiError>
 }
 
 /// `None` when the text is present but not a number within `min..=max`.
-fn parse_bounded(text: Option<&str>, default: usize, min: usize, max: usize) -> Option<usize> {
+pub fn parse_bounded(text: Option<&str>, default: usize, min: usize, max: usize) -> Option<usize> {
     match text.map(str::trim) {
         None | Some("") => Some(default),
         Some(t) => t.parse::<usize>().ok().filter(|n| (min..=max).contains(n)),

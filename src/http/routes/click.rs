@@ -1,0 +1,88 @@
+use axum::Json;
+use axum::extract::State;
+use axum::extract::rejection::JsonRejection;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::http::AppState;
+use crate::http::error::{ApiError, Code, ErrorBody};
+use crate::http::routes::{required_text, short_field};
+use crate::journal::{ClickRecord, now_ms};
+
+/// Deepest position a click may report.
+pub const MAX_POSITION: usize = 10_000;
+
+/// An article opened from results or suggestions.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClickInput {
+    /// What the user had typed.
+    query: String,
+    /// The article opened.
+    article_id: String,
+    /// Where it was shown, 1 for the first (1 to 10000).
+    position: i64,
+}
+
+/// Acknowledgement.
+#[derive(Serialize, ToSchema)]
+pub struct ClickAck {
+    /// Always true.
+    ok: bool,
+    /// Whether the click was queued for `clicks.jsonl` (false when the
+    /// server keeps no logs, or its log queue is full).
+    logged: bool,
+}
+
+/// Records that a user opened an article from a list (best effort, like
+/// the query log): what ranking learns from.
+#[utoipa::path(
+    post,
+    path = "/api/click",
+    request_body = ClickInput,
+    responses(
+        (status = 200, body = ClickAck),
+        (status = 400, body = ErrorBody, description = "`invalid_json`, `empty_query`, `query_too_long`, `invalid_parameter`"),
+        (status = 404, body = ErrorBody, description = "`article_not_found`"),
+        (status = 413, body = ErrorBody, description = "`payload_too_large`"),
+        (status = 429, body = ErrorBody, description = "`rate_limited`")
+    )
+)]
+pub async fn click(
+    State(state): State<AppState>,
+    input: Result<Json<ClickInput>, JsonRejection>,
+) -> Result<Json<ClickAck>, ApiError> {
+    let Json(input) = input?;
+    let limits = &state.config.limits;
+    let query = required_text(
+        &input.query,
+        "field `query`",
+        Code::EmptyQuery,
+        limits.query_chars,
+    )?;
+    short_field(&input.article_id, "field `article_id`", limits.field_chars)?;
+    let position = usize::try_from(input.position)
+        .ok()
+        .filter(|p| (1..=MAX_POSITION).contains(p))
+        .ok_or_else(|| {
+            ApiError::new(
+                Code::InvalidParameter,
+                format!("field `position` must be a whole number from 1 to {MAX_POSITION}"),
+            )
+        })?;
+    if state.engine().catalog().ord_of(&input.article_id).is_none() {
+        return Err(ApiError::new(
+            Code::ArticleNotFound,
+            format!("no article with id `{}`", input.article_id),
+        ));
+    }
+    let logged = state.journal.as_ref().is_some_and(|j| {
+        j.click(ClickRecord {
+            ts_ms: now_ms(),
+            query,
+            article_id: input.article_id,
+            position,
+        })
+    });
+    Ok(Json(ClickAck { ok: true, logged }))
+}
