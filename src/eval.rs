@@ -64,14 +64,21 @@ pub fn read_labelled(
 /// Whether a hit is one of the relevant entries: same id, same path, or a
 /// path that ends with `/entry`.
 pub fn is_relevant(hit: &Hit, relevant: &[String]) -> bool {
-    matches_entry(&hit.id, &hit.path, relevant)
+    matches_entry(&hit.id, &hit.corpus, &hit.path, relevant)
 }
 
-/// Whether an article (by id and path) is one of the relevant entries.
-pub fn matches_entry(id: &str, path: &str, relevant: &[String]) -> bool {
-    relevant
-        .iter()
-        .any(|r| id == r || path == r || path.ends_with(&format!("/{r}")))
+/// Whether an article (by id, corpus name and path) is one of the relevant
+/// entries: its id, its path (or a path ending in `/entry`), or
+/// `corpus/path` when one help centre is made of several guides.
+pub fn matches_entry(id: &str, corpus: &str, path: &str, relevant: &[String]) -> bool {
+    relevant.iter().any(|r| {
+        id == r
+            || path == r
+            || path.ends_with(&format!("/{r}"))
+            || r.strip_prefix(corpus)
+                .and_then(|rest| rest.strip_prefix('/'))
+                .is_some_and(|rest| rest == path)
+    })
 }
 
 /// A query whose relevant article was not first.
@@ -172,6 +179,7 @@ mod tests {
             title: String::new(),
             topic: vec![],
             path: path.into(),
+            corpus: "guide".into(),
             url: None,
             score: 0.0,
             snippet: Default::default(),
@@ -189,6 +197,12 @@ mod tests {
         assert!(is_relevant(&hit("x", "guide/更改时区.md"), &rel));
         assert!(is_relevant(&hit("po-cancel", "a.md"), &rel));
         assert!(!is_relevant(&hit("x", "guide/不更改时区.md"), &rel));
+        // Corpus-qualified entries, for help centres of several guides.
+        let qualified = vec!["guide/更改时区.md".to_string()];
+        assert!(is_relevant(&hit("x", "更改时区.md"), &qualified));
+        assert!(!is_relevant(&hit("x", "其他.md"), &qualified));
+        let other = vec!["other/更改时区.md".to_string()];
+        assert!(!is_relevant(&hit("x", "更改时区.md"), &other));
     }
 
     #[test]

@@ -108,6 +108,16 @@ impl Analyzer {
         out
     }
 
+    /// Words of the default segmentation with jieba's part-of-speech tags,
+    /// as written (not normalised): for reading terms out of prose.
+    pub fn tags(&self, text: &str) -> Vec<(String, String)> {
+        self.jieba
+            .tag(text, true)
+            .into_iter()
+            .map(|t| (t.word.to_string(), t.tag.to_string()))
+            .collect()
+    }
+
     /// Words of the default segmentation only (no sub-words), normalised.
     pub fn words(&self, text: &str) -> Vec<String> {
         self.tokens(text)

@@ -21,6 +21,8 @@ pub fn defaults_fingerprint() -> u64 {
         .bytes()
         .chain([0])
         .chain(DEFAULT_SYNONYMS.bytes())
+        .chain([0])
+        .chain(super::helpdesk::HELPDESK_LEXICON.bytes())
     {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0100_0000_01b3);

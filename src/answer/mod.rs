@@ -578,9 +578,9 @@ impl Outcomes {
                 ..Default::default()
             })?;
             let right = |id: &str| {
-                answerer
-                    .article(id)
-                    .is_some_and(|a| crate::eval::matches_entry(&a.id, &a.path, &q.relevant))
+                answerer.article(id).is_some_and(|a| {
+                    crate::eval::matches_entry(&a.id, &a.corpus, &a.path, &q.relevant)
+                })
             };
             let counter = match (q.relevant.is_empty(), r.status) {
                 (false, Status::Answered) => match &r.answer {

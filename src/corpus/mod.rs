@@ -278,10 +278,17 @@ fn load_one(
         }
     }
     let mut kept = Vec::with_capacity(articles.len());
+    let mut own_ids: HashSet<String> = HashSet::new();
     for mut a in articles {
         if a.topic.is_empty() {
             a.topic = topic_from_layout(&a, &tocs);
         }
+        // Two guides of one help centre may both have 概述.md: the later
+        // corpus's article is known by `corpus/id`.
+        if seen_ids.contains(&a.id) && !own_ids.contains(&a.id) {
+            a.id = format!("{name}/{}", a.id);
+        }
+        own_ids.insert(a.id.clone());
         if !seen_ids.insert(a.id.clone()) {
             let (file, line) = split_source(root, &a.path);
             report.warnings.push(Warning {

@@ -80,6 +80,8 @@ pub struct Hit {
     pub topic: Vec<String>,
     /// Source file relative to its corpus.
     pub path: String,
+    /// Name of the corpus (knowledge base) the article belongs to.
+    pub corpus: String,
     /// Web address, if known.
     pub url: Option<String>,
     /// Relevance score (higher is better; comparable within one response).
@@ -299,7 +301,9 @@ impl Engine {
         let docs = searcher.num_docs();
         let lexicon = Lexicon::open(index_dir, docs as u32)?;
         let catalog = Catalog::open(index_dir, searcher, &fields)?;
-        let synonyms = Synonyms::new(&manifest.vocabulary.synonyms, &analyzer);
+        let mut groups = manifest.vocabulary.synonyms.clone();
+        groups.extend(crate::analysis::helpdesk::groups());
+        let synonyms = Synonyms::new(&groups, &analyzer);
         Ok(Engine {
             reader,
             fields,
@@ -658,6 +662,7 @@ fn hit(entry: &Entry, score: f32, body: &Body, highlighter: &snippet::Highlighte
         title: entry.title.clone(),
         topic: entry.topic.clone(),
         path: entry.path.clone(),
+        corpus: entry.corpus.clone(),
         url: entry.url.clone(),
         score,
         snippet: highlighter.snippet(&body.text, &body.norm, snippet::SNIPPET_CHARS),
