@@ -720,10 +720,9 @@ impl<'a> Miner<'a> {
                 && w.chars().all(is_cjk)
                 && df > 0
                 && self.analyzer.knows(w)
+                && let Some(k) = pinyin::key(w)
             {
-                if let Some(k) = pinyin::key(w) {
-                    by_sound.entry(k).or_default().push((w.to_string(), df));
-                }
+                by_sound.entry(k).or_default().push((w.to_string(), df));
             }
         }
         let mut variants: Vec<(String, String)> = Vec::new();
