@@ -58,6 +58,9 @@ pub struct Vocabulary {
     pub words: Vec<(String, Option<usize>)>,
     /// Synonym groups, defaults first.
     pub synonyms: Vec<Vec<String>>,
+    /// Pairs mined from the corpus at ingest, with their evidence.
+    #[serde(default)]
+    pub mined: Vec<super::mining::MinedPair>,
 }
 
 /// Parses the built-in file then each given one, handing every item to

@@ -335,8 +335,12 @@ pub struct LogDir {
 pub enum Feature {
     /// Matching pairs of ideographs.
     Grams,
-    /// Synonym expansion.
+    /// The hand-written product synonyms.
     Synonyms,
+    /// The help-desk lexicon.
+    Lexicon,
+    /// Vocabulary mined from the corpus.
+    Mined,
     /// Typo correction.
     Typos,
     /// Reading Latin letters as pinyin.
@@ -352,6 +356,8 @@ pub fn ranking_without(features: &[Feature]) -> Ranking {
         match f {
             Feature::Grams => r.planning.grams = false,
             Feature::Synonyms => r.planning.synonyms = false,
+            Feature::Lexicon => r.planning.lexicon = false,
+            Feature::Mined => r.planning.mined = false,
             Feature::Typos => r.planning.typos = false,
             Feature::Pinyin => r.planning.pinyin = false,
             Feature::Rerank => r.rerank = wenda::search::Rerank::off(),

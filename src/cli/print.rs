@@ -90,6 +90,29 @@ pub fn build_report(w: &mut dyn Write, r: &BuildReport, index_dir: &Path) -> io:
     for u in &r.links.unresolved {
         writeln!(w, "    unresolved in {}: {}", u.article, escape(&u.text))?;
     }
+    if !r.mined.is_empty() {
+        writeln!(
+            w,
+            "  vocabulary mined from the corpus ({} pairs):",
+            r.mined.len()
+        )?;
+        for p in &r.mined {
+            let at = p
+                .evidence
+                .first()
+                .map(|e| format!("{}:{}", e.file, e.line))
+                .unwrap_or_default();
+            writeln!(
+                w,
+                "    {} = {} ({}, {}×, {})",
+                escape(&p.term),
+                escape(&p.alias),
+                p.kind.as_str(),
+                p.count,
+                escape(&at)
+            )?;
+        }
+    }
     if !r.skipped.is_empty() {
         writeln!(w, "  skipped ({}):", r.skipped.len())?;
         for s in &r.skipped {

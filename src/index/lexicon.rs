@@ -211,6 +211,19 @@ impl Lexicon {
         self.words.is_empty()
     }
 
+    /// Every known word with the number of documents it occurs in, in
+    /// byte order.
+    pub fn words(&self) -> Vec<(String, u32)> {
+        let mut out = Vec::with_capacity(self.words.len());
+        let mut stream = self.words.stream();
+        while let Some((k, n)) = stream.next() {
+            if let Ok(w) = std::str::from_utf8(k) {
+                out.push((w.to_string(), n as u32));
+            }
+        }
+        out
+    }
+
     /// Documents in the index.
     pub fn docs(&self) -> u32 {
         self.docs

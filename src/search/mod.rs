@@ -301,16 +301,15 @@ impl Engine {
         let docs = searcher.num_docs();
         let lexicon = Lexicon::open(index_dir, docs as u32)?;
         let catalog = Catalog::open(index_dir, searcher, &fields)?;
-        let mut groups = manifest.vocabulary.synonyms.clone();
-        groups.extend(crate::analysis::helpdesk::groups());
-        let synonyms = Synonyms::new(&groups, &analyzer);
+        let ranking = Ranking::default();
+        let synonyms = synonyms_for(&manifest, &analyzer, &ranking.planning);
         Ok(Engine {
             reader,
             fields,
             analyzer,
             synonyms,
             lexicon,
-            ranking: Ranking::default(),
+            ranking,
             catalog,
             manifest,
             docs,
@@ -319,6 +318,9 @@ impl Engine {
 
     /// The same engine with other ranking knobs (for comparisons and tests).
     pub fn with_ranking(mut self, ranking: Ranking) -> Engine {
+        if ranking.planning != self.ranking.planning {
+            self.synonyms = synonyms_for(&self.manifest, &self.analyzer, &ranking.planning);
+        }
         self.ranking = ranking;
         self
     }
@@ -525,11 +527,18 @@ impl Engine {
                 continue;
             };
             let factors = rank::rescore(
-                &entry.titles,
-                entry.link_density,
+                rank::Page {
+                    titles: &entry.titles,
+                    link_density: entry.link_density,
+                    explains: entry.explains,
+                    has_steps: entry.step_count > 0,
+                },
                 score,
-                &content,
-                &query_units,
+                rank::Asked {
+                    content: &content,
+                    units: &query_units,
+                    intent: plan.intent,
+                },
                 &self.ranking.rerank,
             );
             scored.push(Scored {
@@ -645,6 +654,30 @@ impl Engine {
         must.push((Occur::Must, query));
         Box::new(BooleanQuery::new(must))
     }
+}
+
+/// The word groups queries expand with, as `planning` has them on: the
+/// hand-written product synonyms the index was built with, the help-desk
+/// lexicon, and the pairs mined from the corpus. One set, so that a word one
+/// group brings in can reach another group.
+fn synonyms_for(manifest: &Manifest, analyzer: &Analyzer, planning: &Planning) -> Synonyms {
+    let mut groups: Vec<Vec<String>> = Vec::new();
+    if planning.synonyms {
+        groups.extend(manifest.vocabulary.synonyms.iter().cloned());
+    }
+    if planning.lexicon {
+        groups.extend(crate::analysis::helpdesk::groups());
+    }
+    if planning.mined {
+        groups.extend(
+            manifest
+                .vocabulary
+                .mined
+                .iter()
+                .map(|p| vec![p.term.clone(), p.alias.clone()]),
+        );
+    }
+    Synonyms::new(&groups, analyzer)
 }
 
 /// Stops with [`Error::DeadlineExceeded`] once `deadline` has passed.

@@ -18,7 +18,7 @@ use super::config::{
     PINYIN_WEIGHT, Planning, QUESTION_WORD_WEIGHT, SUB_WORD_WEIGHT, SYNONYM_WEIGHT, TYPO_WEIGHT,
 };
 use crate::analysis::synonyms::Synonyms;
-use crate::analysis::terms::{bigrams, content_from, is_question_word};
+use crate::analysis::terms::{Intent, bigrams, content_from, intent_of, is_question_word};
 use crate::analysis::{Analyzer, WordToken, is_cjk, normalize_str};
 use crate::index::Fields;
 use crate::index::lexicon::{Correction, Lexicon};
@@ -104,6 +104,8 @@ pub struct QueryPlan {
     pub content: String,
     /// Typos corrected and pinyin read.
     pub corrections: Vec<Correction>,
+    /// What kind of article the question asks for.
+    pub intent: Intent,
     /// The query as the engine understood it, when that differs from what
     /// was typed (“did you mean”).
     pub suggestion: Option<String>,
@@ -249,7 +251,7 @@ impl QueryPlan {
             .map(String::from)
             .collect();
 
-        if ctx.planning.synonyms {
+        if !ctx.synonyms.is_empty() {
             let norm = normalize_str(text);
             for e in ctx.synonyms.expansions(&norm, &words) {
                 let target = b.concept_for(&e.matched);
@@ -298,6 +300,7 @@ impl QueryPlan {
                 .fold(normalize_str(text), |s, c| s.replacen(&c.from, &c.to, 1))
         });
         Ok(QueryPlan {
+            intent: intent_of(&normalize_str(text)),
             concepts: b.concepts,
             grams: b.grams,
             unigrams,
