@@ -186,6 +186,7 @@ mod tests {
             step_count: 0,
             steps_preview: vec![],
             duplicates: vec![],
+            fallback: false,
             explain: None,
         }
     }

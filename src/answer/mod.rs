@@ -332,6 +332,16 @@ impl Answerer {
             return Err(Error::DeadlineExceeded);
         }
         let ranked = self.engine.rank(&search)?;
+        if ranked.fallback {
+            // Articles that only share characters with the question are a
+            // search-box courtesy, never an answer or a choice.
+            return Ok(Judged {
+                question: question.to_string(),
+                candidates: Vec::new(),
+                ratios: Vec::new(),
+                features: Features::of(&self.engine, &ranked, usize::MAX),
+            });
+        }
         let features = Features::of(&self.engine, &ranked, 0);
         let ratios = ranked
             .score_ratios()

@@ -34,7 +34,7 @@ use crate::index::{Fields, Manifest, register_analyzer};
 use crate::{Error, Result};
 pub use config::{Boosts, DEFAULT_LIMIT, MAX_LIMIT, Planning, Ranking, Rerank};
 pub use query::QueryPlan;
-use query::{Context, TermSource, WeightedTerm};
+use query::{Concept, Context, TermSource, WeightedTerm};
 use rank::Factors;
 pub use snippet::Snippet;
 
@@ -94,6 +94,9 @@ pub struct Hit {
     pub steps_preview: Vec<String>,
     /// Ids of near-identical articles folded into this hit.
     pub duplicates: Vec<String>,
+    /// Found only by the single-character fallback: it shares characters
+    /// with the query, not words.
+    pub fallback: bool,
     /// Why the hit scored what it did (with `explain`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub explain: Option<HitExplanation>,
@@ -195,6 +198,9 @@ pub struct SearchResponse {
     /// “Did you mean”: the query with typos corrected or pinyin read, or,
     /// when only the fallback found anything, the best hit's title.
     pub suggestion: Option<String>,
+    /// Only the single-character fallback matched: no hit contains a word
+    /// of the query.
+    pub fallback: bool,
     /// How the query was read (with `explain`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub explain: Option<QueryExplanation>,
@@ -359,6 +365,33 @@ impl Engine {
         )
     }
 
+    /// Whether some word the user typed (or its correction, pinyin reading,
+    /// product synonym or mined alias — not a mere phrasing from the
+    /// help-desk lexicon) occurs in the index, or one of its ideograph pairs
+    /// does. A query of question words only counts as saying something.
+    fn says_something_known(&self, plan: &QueryPlan, searcher: &Searcher) -> bool {
+        let content: Vec<&Concept> = plan
+            .concepts
+            .iter()
+            .filter(|c| c.alternatives[0].source != TermSource::QuestionWord)
+            .collect();
+        if content.is_empty() {
+            return true;
+        }
+        let known_word = content.iter().any(|c| {
+            c.alternatives
+                .iter()
+                .filter(|a| a.source != TermSource::Phrasing)
+                .any(|a| a.words.iter().all(|w| self.lexicon.df(w) > 0))
+        });
+        known_word
+            || plan.grams.iter().any(|(g, _)| {
+                [self.fields.title_grams, self.fields.body_grams]
+                    .iter()
+                    .any(|&f| searcher.doc_freq(&Term::from_field_text(f, g)).unwrap_or(0) > 0)
+            })
+    }
+
     /// Plans, retrieves and reranks, without rendering hits: what
     /// [`Engine::search`] and the answer layer share.
     pub fn rank(&self, req: &SearchRequest) -> Result<Ranked<'_>> {
@@ -379,8 +412,15 @@ impl Engine {
         let plan = &ranked.plan;
         let r = &self.ranking;
         let pool = req.offset.saturating_add(req.limit) + r.rerank.pool;
-        let main = self.filtered(plan.to_query(&self.fields, &r.boosts, &r.planning), req);
-        let (mut top, mut total, mut facets) = self.collect(&searcher, &*main, req, pool)?;
+        // When no word of the query is in the corpus — only other ways of
+        // saying its verbs are (发票怎么开: 开 → 打开) — what matches is no
+        // answer; read it as the fallback does.
+        let (mut top, mut total, mut facets) = if self.says_something_known(plan, &searcher) {
+            let main = self.filtered(plan.to_query(&self.fields, &r.boosts, &r.planning), req);
+            self.collect(&searcher, &*main, req, pool)?
+        } else {
+            (Vec::new(), 0, Facets::default())
+        };
         if total == 0
             && let Some(q) = plan.fallback_query(&self.fields, &r.boosts)
         {
@@ -410,6 +450,7 @@ impl Engine {
             hits: Vec::new(),
             facets: std::mem::take(&mut ranked.facets),
             suggestion: plan.suggestion.clone(),
+            fallback: ranked.fallback,
             explain: None,
         };
         if ranked.fallback && response.suggestion.is_none() {
@@ -425,6 +466,7 @@ impl Engine {
             let body = self.catalog.body(s.ord)?;
             let mut hit = hit(s.entry, s.factors.score, &body, &highlighter);
             hit.duplicates = s.duplicates.clone();
+            hit.fallback = ranked.fallback;
             hit.explain = explain;
             response.hits.push(hit);
         }
@@ -497,7 +539,7 @@ impl Engine {
         let synonyms: Units = plan
             .terms()
             .into_iter()
-            .filter(|t| t.source == TermSource::Synonym)
+            .filter(|t| matches!(t.source, TermSource::Synonym | TermSource::Phrasing))
             .map(|t| {
                 let w = idf(&t.text);
                 (t.text, w)
@@ -661,12 +703,22 @@ impl Engine {
 /// lexicon, and the pairs mined from the corpus. One set, so that a word one
 /// group brings in can reach another group.
 fn synonyms_for(manifest: &Manifest, analyzer: &Analyzer, planning: &Planning) -> Synonyms {
-    let mut groups: Vec<Vec<String>> = Vec::new();
+    let mut groups: Vec<(Vec<String>, bool)> = Vec::new();
     if planning.synonyms {
-        groups.extend(manifest.vocabulary.synonyms.iter().cloned());
+        groups.extend(
+            manifest
+                .vocabulary
+                .synonyms
+                .iter()
+                .map(|g| (g.clone(), false)),
+        );
     }
     if planning.lexicon {
-        groups.extend(crate::analysis::helpdesk::groups());
+        groups.extend(
+            crate::analysis::helpdesk::groups()
+                .into_iter()
+                .map(|g| (g, true)),
+        );
     }
     if planning.mined {
         groups.extend(
@@ -674,10 +726,10 @@ fn synonyms_for(manifest: &Manifest, analyzer: &Analyzer, planning: &Planning) -
                 .vocabulary
                 .mined
                 .iter()
-                .map(|p| vec![p.term.clone(), p.alias.clone()]),
+                .map(|p| (vec![p.term.clone(), p.alias.clone()], false)),
         );
     }
-    Synonyms::new(&groups, analyzer)
+    Synonyms::tagged(&groups, analyzer)
 }
 
 /// Stops with [`Error::DeadlineExceeded`] once `deadline` has passed.
@@ -702,6 +754,7 @@ fn hit(entry: &Entry, score: f32, body: &Body, highlighter: &snippet::Highlighte
         step_count: entry.step_count as usize,
         steps_preview: entry.steps_preview.clone(),
         duplicates: Vec::new(),
+        fallback: false,
         explain: None,
     }
 }

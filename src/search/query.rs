@@ -34,8 +34,10 @@ pub enum TermSource {
     SubWord,
     /// A question word (怎么, 吗).
     QuestionWord,
-    /// A synonym of a typed word.
+    /// A synonym of a typed word (a product name, or mined from the corpus).
     Synonym,
+    /// Another way people say a typed word (the help-desk lexicon).
+    Phrasing,
     /// The known word a typo most likely meant.
     Typo,
     /// A word read from pinyin.
@@ -255,14 +257,19 @@ impl QueryPlan {
             let norm = normalize_str(text);
             for e in ctx.synonyms.expansions(&norm, &words) {
                 let target = b.concept_for(&e.matched);
+                let source = if e.generic {
+                    TermSource::Phrasing
+                } else {
+                    TermSource::Synonym
+                };
                 for other in &e.others {
                     let w = content_words(ctx.analyzer, other);
                     match target {
-                        Some(c) => b.alternative(c, w, SYNONYM_WEIGHT, TermSource::Synonym),
+                        Some(c) => b.alternative(c, w, SYNONYM_WEIGHT, source),
                         None => {
                             if let Some(first) = w.first().cloned() {
-                                let c = b.concept(&first, SYNONYM_WEIGHT, TermSource::Synonym);
-                                b.alternative(c, w, SYNONYM_WEIGHT, TermSource::Synonym);
+                                let c = b.concept(&first, SYNONYM_WEIGHT, source);
+                                b.alternative(c, w, SYNONYM_WEIGHT, source);
                             }
                         }
                     }
