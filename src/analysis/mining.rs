@@ -430,10 +430,19 @@ struct Found {
     kind: Option<MinedKind>,
     count: usize,
     evidence: Vec<Evidence>,
+    /// Where the last statement was (file, line, byte).
+    last: Option<(String, usize, usize)>,
 }
 
 impl Found {
-    fn add(&mut self, kind: MinedKind, file: &str, line: usize, text: String) {
+    fn add(&mut self, kind: MinedKind, file: &str, line: usize, at: usize, text: String) {
+        // One statement read two ways (「（Static Content Encryption，简称SCE）」
+        // gives the same term by its words and by its English name) counts once.
+        let place = (file.to_string(), line, at);
+        if self.last.as_ref() == Some(&place) {
+            return;
+        }
+        self.last = Some(place);
         self.kind.get_or_insert(kind);
         self.count += 1;
         if self.evidence.len() < MAX_EVIDENCE {
@@ -523,13 +532,18 @@ impl<'a> Miner<'a> {
             };
             map.entry((term.to_string(), alias.to_string()))
                 .or_default()
-                .add(kind, file, line_no, excerpt(line, at));
+                .add(kind, file, line_no, at, excerpt(line, at));
         };
         for c in DEFINED_SHORT.captures_iter(line) {
             let whole = c.get(0).expect("match");
             let alias = &c[2];
             let before = &line[..whole.start()];
-            if let Some(term) = term_before(self.analyzer, before) {
+            // An abbreviation is shorter than what it stands for: a Han
+            // alias as long as the words before it means those words were
+            // cut short (「离线同步服务（以下简称快同步）」 is not 服务).
+            if let Some(term) = term_before(self.analyzer, before)
+                .filter(|t| is_acronym(alias) || alias.chars().count() < t.chars().count())
+            {
                 define(
                     &term,
                     alias,
@@ -1045,7 +1059,8 @@ mod tests {
                     ACL是访问控制列表的简称。\n\
                     弹性公网IP又称浮动IP，可以绑定。\n\
                     创建一个虚拟私有云（VPC）。选择虚拟私有云（VPC）。\n\
-                    远程登录功能（即VNC方式）。\n";
+                    远程登录功能（即VNC方式）。\n\
+                    星河笔记的离线同步服务（以下简称快同步）会上传修改。\n";
         let found = pairs(&[("guide/a.md", text)], &[]);
         assert!(has(&found, "透明数据加密", "TDE"), "{found:?}");
         assert!(has(&found, "数据复制服务", "DRS"), "{found:?}");
@@ -1053,6 +1068,7 @@ mod tests {
         assert!(has(&found, "访问控制列表", "ACL"), "{found:?}");
         assert!(has(&found, "弹性公网IP", "浮动IP"), "{found:?}");
         assert!(has(&found, "虚拟私有云", "VPC"), "{found:?}");
+        assert!(!has(&found, "服务", "快同步"), "{found:?}");
         assert!(
             !found.iter().any(|(_, a, _)| a.contains("VNC")),
             "{found:?}"

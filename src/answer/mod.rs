@@ -74,6 +74,8 @@ pub struct AnswerRequest {
     pub topic: Option<Vec<String>>,
     /// When the caller stops waiting: work past it is abandoned.
     pub deadline: Option<Instant>,
+    /// Questions learned from use, applied to the searches.
+    pub learned: Option<std::sync::Arc<crate::search::Learned>>,
 }
 
 /// What became of the question.
@@ -328,6 +330,7 @@ impl Answerer {
         search.limit = req.top_k.clamp(1, MAX_TOP_K).max(2);
         search.topic = req.topic.clone();
         search.deadline = req.deadline;
+        search.learned = req.learned.clone();
         if req.deadline.is_some_and(|d| Instant::now() >= d) {
             return Err(Error::DeadlineExceeded);
         }

@@ -280,6 +280,34 @@ fn one_line(value: &impl serde::Serialize) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }
 
+/// Learned questions, one a line.
+pub fn learned(
+    w: &mut dyn Write,
+    list: &[wenda::search::learned::LearnedQuestion],
+) -> io::Result<()> {
+    if list.is_empty() {
+        return writeln!(w, "nothing learned yet");
+    }
+    writeln!(
+        w,
+        "{:<16}  helpful unhelpful clicks  article — question",
+        "id"
+    )?;
+    for q in list {
+        writeln!(
+            w,
+            "{:<16}  {:>7} {:>9} {:>6}  {} — {}",
+            q.id,
+            q.helpful,
+            q.unhelpful,
+            q.clicks,
+            escape(&q.article_id),
+            escape(&q.question)
+        )?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -482,6 +482,11 @@ impl Catalog {
         Ok(body)
     }
 
+    /// The tantivy document of the article at an ordinal.
+    pub fn addr(&self, ord: usize) -> Option<DocAddress> {
+        self.addrs.get(ord).copied()
+    }
+
     /// The whole article at an ordinal, read from the document store.
     pub fn article(&self, ord: usize) -> Result<Article> {
         let addr = *self

@@ -64,6 +64,21 @@ pub const EXACT_MATCH: f32 = 2.0;
 pub const CONCEPT_MATCH: f32 = 1.5;
 /// Multiplier for a page of steps when the question asks what or which.
 pub const TASK_MISMATCH: f32 = 0.8;
+/// A learned question the query matches fully adds this many times the best
+/// candidate's retrieval score (times how much of it is matched and how
+/// strong its evidence is: one helpful answer is half). Written questions
+/// weigh more: they are retrieved as a field and their exact match doubles
+/// the score after the rerank.
+pub const LEARNED_WEIGHT: f32 = 2.0;
+/// An article with evidence of helping (any learned question) has its
+/// retrieval score multiplied by 1 + this × the evidence's strength.
+pub const HELPFUL_PRIOR: f32 = 0.6;
+/// A word of a learned question that no article uses weighs like a word of
+/// this share of the articles.
+pub const UNKNOWN_WORD_SHARE: f32 = 0.1;
+/// An article use said does not answer the query loses up to this share
+/// of its retrieval score.
+pub const UNHELPFUL_PENALTY: f32 = 0.5;
 /// Multiplier for pages that are mostly links (overviews, tables of contents).
 pub const LINK_PAGE: f32 = 0.5;
 /// Share of link text above which a page counts as mostly links.

@@ -8,6 +8,7 @@
 //! [`crate::index::catalog`].
 
 pub mod config;
+pub mod learned;
 pub mod query;
 pub mod rank;
 pub mod snippet;
@@ -33,6 +34,8 @@ use crate::index::lexicon::{Correction, Lexicon};
 use crate::index::{Fields, Manifest, register_analyzer};
 use crate::{Error, Result};
 pub use config::{Boosts, DEFAULT_LIMIT, MAX_LIMIT, Planning, Ranking, Rerank};
+use config::{HELPFUL_PRIOR, LEARNED_WEIGHT, UNHELPFUL_PENALTY, UNKNOWN_WORD_SHARE};
+pub use learned::Learned;
 pub use query::QueryPlan;
 use query::{Concept, Context, TermSource, WeightedTerm};
 use rank::Factors;
@@ -56,6 +59,8 @@ pub struct SearchRequest {
     /// When to give up: planning and ranking past it stop with
     /// [`Error::DeadlineExceeded`].
     pub deadline: Option<Instant>,
+    /// Questions learned from use, applied to this search.
+    pub learned: Option<Arc<Learned>>,
 }
 
 impl SearchRequest {
@@ -331,6 +336,24 @@ impl Engine {
         self
     }
 
+    /// A question as learning keeps it: what the planner reads in it (its
+    /// words, and their synonyms, phrasings, corrections), with weights.
+    pub fn learnable(&self, question: &str) -> learned::Learnable {
+        let plan = self.plan(question);
+        let mut words: std::collections::HashMap<String, f32> = std::collections::HashMap::new();
+        for t in plan.terms() {
+            if t.source != TermSource::QuestionWord {
+                let w = words.entry(t.text).or_insert(0.0);
+                *w = w.max(t.weight);
+            }
+        }
+        learned::Learnable {
+            text: question.to_string(),
+            content: plan.content.replace(' ', ""),
+            words,
+        }
+    }
+
     /// The articles.
     pub fn catalog(&self) -> &Catalog {
         &self.catalog
@@ -363,6 +386,86 @@ impl Engine {
             },
             text,
         )
+    }
+
+    /// Lifts the articles whose learned questions the query matches (and
+    /// brings them into the candidates), and lowers those use said do not
+    /// answer it.
+    fn apply_learned(
+        &self,
+        plan: &QueryPlan,
+        top: &mut Vec<(f32, DocAddress)>,
+        pool: usize,
+        learned: &Learned,
+    ) {
+        if learned.is_empty() {
+            return;
+        }
+        let words: Vec<(String, f32)> = plan
+            .terms()
+            .into_iter()
+            .filter(|t| t.source != TermSource::QuestionWord)
+            .map(|t| (t.text, t.weight))
+            .collect();
+        // A word no article uses says little about which article a learned
+        // question meant: it weighs as a word of a tenth of the articles.
+        let unknown = terms::idf(
+            ((self.docs as f32 * UNKNOWN_WORD_SHARE) as u64).max(1),
+            self.docs.max(1),
+        );
+        let weight = |w: &str| {
+            let idf = self.idf(w);
+            if idf > 0.0 { idf } else { unknown }
+        };
+        let content = plan.content.replace(' ', "");
+        // Articles that helped people before, whatever they asked, come a
+        // little earlier among the candidates.
+        let helpful = learned.helpfulness();
+        for (score, addr) in top.iter_mut() {
+            if let Some(e) = self
+                .catalog
+                .ord_at(*addr)
+                .and_then(|o| self.catalog.entry(o))
+                && let Some(s) = helpful.get(&e.id)
+            {
+                *score *= 1.0 + HELPFUL_PRIOR * s;
+            }
+        }
+        top.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let matches = learned.matches(&words, &content, &weight);
+        if matches.is_empty() {
+            return;
+        }
+        let best = top.first().map_or(1.0, |(s, _)| *s);
+        for m in matches {
+            let Some(addr) = self
+                .catalog
+                .ord_of(&m.article_id)
+                .and_then(|o| self.catalog.addr(o))
+            else {
+                continue;
+            };
+            let slot = top.iter().position(|(_, a)| *a == addr);
+            if m.negative {
+                if let Some(i) = slot {
+                    top[i].0 *= 1.0 - UNHELPFUL_PENALTY * m.score;
+                }
+                continue;
+            }
+            let lift = best * LEARNED_WEIGHT * m.score;
+            match slot {
+                Some(i) => top[i].0 += lift,
+                None if top.len() < pool => top.push((lift, addr)),
+                None => {
+                    if let Some(last) = top.last_mut()
+                        && last.0 < lift
+                    {
+                        *last = (lift, addr);
+                    }
+                }
+            }
+            top.sort_by(|a, b| b.0.total_cmp(&a.0));
+        }
     }
 
     /// Whether some word the user typed (or its correction, pinyin reading,
@@ -421,6 +524,11 @@ impl Engine {
         } else {
             (Vec::new(), 0, Facets::default())
         };
+        if total > 0
+            && let Some(learned) = &req.learned
+        {
+            self.apply_learned(plan, &mut top, pool, learned);
+        }
         if total == 0
             && let Some(q) = plan.fallback_query(&self.fields, &r.boosts)
         {

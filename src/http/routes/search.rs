@@ -150,6 +150,7 @@ pub async fn search(
     let Query(params) = params.map_err(|e| ApiError::new(Code::InvalidParameter, e.body_text()))?;
     let mut req = validate(params, &state.config.limits)?;
     req.deadline = state.deadline();
+    req.learned = Some(state.learned());
     let engine = state.engine();
     let response = tokio::task::spawn_blocking(move || engine.search(&req))
         .await
