@@ -465,6 +465,12 @@ pub struct RankingWeights {
     /// Expand synonyms.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub synonyms: Option<bool>,
+    /// Expand the help-desk lexicon.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lexicon: Option<bool>,
+    /// Expand the vocabulary mined from the corpus.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mined: Option<bool>,
     /// Correct typos.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub typos: Option<bool>,
@@ -516,6 +522,8 @@ impl RankingWeights {
         set(&mut r.rerank.link_page, self.link_page);
         r.planning.grams = self.grams.unwrap_or(r.planning.grams);
         r.planning.synonyms = self.synonyms.unwrap_or(r.planning.synonyms);
+        r.planning.lexicon = self.lexicon.unwrap_or(r.planning.lexicon);
+        r.planning.mined = self.mined.unwrap_or(r.planning.mined);
         r.planning.typos = self.typos.unwrap_or(r.planning.typos);
         r.planning.pinyin = self.pinyin.unwrap_or(r.planning.pinyin);
         r.rerank.pool = self.pool.unwrap_or(r.rerank.pool);

@@ -64,14 +64,96 @@ pub fn read_labelled(
 /// Whether a hit is one of the relevant entries: same id, same path, or a
 /// path that ends with `/entry`.
 pub fn is_relevant(hit: &Hit, relevant: &[String]) -> bool {
-    matches_entry(&hit.id, &hit.path, relevant)
+    matches_entry(&hit.id, &hit.corpus, &hit.path, relevant)
 }
 
-/// Whether an article (by id and path) is one of the relevant entries.
-pub fn matches_entry(id: &str, path: &str, relevant: &[String]) -> bool {
-    relevant
+/// Whether an article (by id, corpus name and path) is one of the relevant
+/// entries: its id, its path (or a path ending in `/entry`), or
+/// `corpus/path` when one help centre is made of several guides.
+pub fn matches_entry(id: &str, corpus: &str, path: &str, relevant: &[String]) -> bool {
+    relevant.iter().any(|r| {
+        id == r
+            || path == r
+            || path.ends_with(&format!("/{r}"))
+            || r.strip_prefix(corpus)
+                .and_then(|rest| rest.strip_prefix('/'))
+                .is_some_and(|rest| rest == path)
+    })
+}
+
+/// Two people asking for the same thing in different words.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+pub struct Pair {
+    /// The first asking: its helpful answer is learned.
+    pub a: String,
+    /// The second asking: measured before and after.
+    pub b: String,
+    /// Articles that answer both.
+    pub relevant: Vec<String>,
+}
+
+/// Reads a file of paraphrase pairs; a malformed line is an error naming it.
+pub fn read_pairs(path: &Path) -> Result<Vec<Pair>> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let p: Pair = serde_json::from_str(line).map_err(|e| {
+            Error::Invalid(format!("{}:{}: not a pair: {e}", path.display(), i + 1))
+        })?;
+        out.push(p);
+    }
+    Ok(out)
+}
+
+/// What learning from use did to the second askings of paraphrase pairs.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReplayReport {
+    /// Pairs replayed.
+    pub pairs: usize,
+    /// The second askings before anything was learned.
+    pub before: EvalReport,
+    /// The same after each first asking's helpful answer was learned.
+    pub after: EvalReport,
+}
+
+/// Learning from use, measured: every `b` is evaluated, then each `a` is
+/// recorded as a helpful answer of its first relevant article that the
+/// index holds (as the answer endpoint's feedback would), then every `b` is
+/// evaluated again with what was learned.
+pub fn replay(engine: &Engine, pairs: &[Pair]) -> Result<ReplayReport> {
+    let second: Vec<EvalQuery> = pairs
         .iter()
-        .any(|r| id == r || path == r || path.ends_with(&format!("/{r}")))
+        .map(|p| EvalQuery {
+            q: p.b.clone(),
+            relevant: p.relevant.clone(),
+        })
+        .collect();
+    let before = evaluate(engine, &second)?;
+    let mut learned = crate::search::learned::Learned::default();
+    let catalog = engine.catalog();
+    for (i, p) in pairs.iter().enumerate() {
+        let article = (0..catalog.len()).find_map(|ord| {
+            let e = catalog.entry(ord)?;
+            matches_entry(&e.id, &e.corpus, &e.path, &p.relevant).then(|| e.id.clone())
+        });
+        if let Some(id) = article {
+            learned.record(
+                &engine.learnable(&p.a),
+                &id,
+                crate::search::learned::Signal::Helpful,
+                i as u64,
+            );
+        }
+    }
+    let after = evaluate_learned(engine, &second, Some(std::sync::Arc::new(learned)))?;
+    Ok(ReplayReport {
+        pairs: pairs.len(),
+        before,
+        after,
+    })
 }
 
 /// A query whose relevant article was not first.
@@ -110,6 +192,15 @@ pub struct EvalReport {
 
 /// Runs every query and scores the rankings.
 pub fn evaluate(engine: &Engine, queries: &[EvalQuery]) -> Result<EvalReport> {
+    evaluate_learned(engine, queries, None)
+}
+
+/// [`evaluate`] with questions learned from use applied.
+pub fn evaluate_learned(
+    engine: &Engine,
+    queries: &[EvalQuery],
+    learned: Option<std::sync::Arc<crate::search::Learned>>,
+) -> Result<EvalReport> {
     let mut rr_sum = 0.0;
     let (mut r1, mut r5, mut r10) = (0usize, 0usize, 0usize);
     let mut times = Vec::with_capacity(queries.len());
@@ -117,6 +208,7 @@ pub fn evaluate(engine: &Engine, queries: &[EvalQuery]) -> Result<EvalReport> {
     for q in queries {
         let mut req = SearchRequest::new(q.q.clone());
         req.limit = DEPTH;
+        req.learned = learned.clone();
         let started = Instant::now();
         let resp = engine.search(&req)?;
         times.push(started.elapsed().as_secs_f64() * 1000.0);
@@ -172,12 +264,14 @@ mod tests {
             title: String::new(),
             topic: vec![],
             path: path.into(),
+            corpus: "guide".into(),
             url: None,
             score: 0.0,
             snippet: Default::default(),
             step_count: 0,
             steps_preview: vec![],
             duplicates: vec![],
+            fallback: false,
             explain: None,
         }
     }
@@ -189,6 +283,12 @@ mod tests {
         assert!(is_relevant(&hit("x", "guide/更改时区.md"), &rel));
         assert!(is_relevant(&hit("po-cancel", "a.md"), &rel));
         assert!(!is_relevant(&hit("x", "guide/不更改时区.md"), &rel));
+        // Corpus-qualified entries, for help centres of several guides.
+        let qualified = vec!["guide/更改时区.md".to_string()];
+        assert!(is_relevant(&hit("x", "更改时区.md"), &qualified));
+        assert!(!is_relevant(&hit("x", "其他.md"), &qualified));
+        let other = vec!["other/更改时区.md".to_string()];
+        assert!(!is_relevant(&hit("x", "更改时区.md"), &other));
     }
 
     #[test]

@@ -17,6 +17,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::normalize_str;
+use crate::search::learned::{Learnable, Learned, Signal};
 use crate::{Error, Result};
 
 /// File of feedback records.
@@ -25,6 +26,9 @@ pub const FEEDBACK_FILE: &str = "feedback.jsonl";
 pub const QUERIES_FILE: &str = "queries.jsonl";
 /// File of clicks on results and suggestions.
 pub const CLICKS_FILE: &str = "clicks.jsonl";
+/// Learned questions forgotten by hand (`wenda learned --forget`), one
+/// `{"id", "ts_ms"}` a line.
+pub const FORGOTTEN_FILE: &str = "learned-forgotten.jsonl";
 /// Event kind of a support-ticket question the help centre does not cover.
 pub const TICKET_GAP: &str = "assist";
 
@@ -253,6 +257,61 @@ fn write_queries(path: PathBuf, file: File, clicks: File, events: Receiver<Query
     if let Err(e) = out.flush().and_then(|()| clicks.flush()) {
         report(e);
     }
+}
+
+/// A learned question forgotten by hand.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Forgotten {
+    /// Its id (as `wenda learned` lists it).
+    pub id: String,
+    /// Milliseconds since the Unix epoch.
+    pub ts_ms: u64,
+}
+
+/// Rebuilds what the server learned from use out of the logs of `dir`:
+/// every feedback record (helpful or not) in order, then the questions
+/// forgotten by hand. `learnable` reads a question the way the engine
+/// plans it. Unreadable lines are skipped (the report counts them).
+pub fn learned(dir: &Path, learnable: &dyn Fn(&str) -> Learnable) -> Result<Learned> {
+    let mut bad = 0usize;
+    let mut out = Learned::default();
+    for id in read_lines::<Forgotten>(&dir.join(FORGOTTEN_FILE), &mut bad)? {
+        out.forget(&id.id);
+    }
+    for f in read_lines::<FeedbackRecord>(&dir.join(FEEDBACK_FILE), &mut bad)? {
+        let signal = if f.helpful {
+            Signal::Helpful
+        } else {
+            Signal::Unhelpful
+        };
+        out.record(&learnable(&f.query), &f.article_id, signal, f.ts_ms);
+    }
+    for c in read_lines::<ClickRecord>(&dir.join(CLICKS_FILE), &mut bad)? {
+        // As the click handler learns them: not the first result's.
+        if c.position <= 1 {
+            continue;
+        }
+        out.record(&learnable(&c.query), &c.article_id, Signal::Click, c.ts_ms);
+    }
+    Ok(out)
+}
+
+/// Records that a learned question is to be forgotten (synced before it
+/// returns, like feedback).
+pub fn forget(dir: &Path, id: &str) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let path = dir.join(FORGOTTEN_FILE);
+    let (mut file, _) = open_repaired(&path)?;
+    let bytes = line(
+        &Forgotten {
+            id: id.to_string(),
+            ts_ms: now_ms(),
+        },
+        "forgotten question",
+    )?;
+    file.write_all(&bytes)
+        .and_then(|()| file.sync_data())
+        .map_err(|e| Error::io(&path, e))
 }
 
 impl Journal {

@@ -81,6 +81,16 @@ impl Analyzer {
             .filter(|t| is_searchable(t.word))
             .map(|t| (t.byte_start, t.byte_end, t.word))
             .collect();
+        // Letters and digits typed together (http2, tls1.2, ipv6) also
+        // match where the text writes them apart (HTTP/2, TLS 1.2, IPv6).
+        let mixed: Vec<(usize, usize, &str)> = spans
+            .iter()
+            .filter(|(_, _, w)| is_mixed_alphanumeric(w))
+            .flat_map(|&(from, _, w)| {
+                alphanumeric_runs(w).map(move |(a, b)| (from + a, from + b, &w[a..b]))
+            })
+            .collect();
+        spans.extend(mixed);
         spans.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
         spans.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
         let mut out = Vec::with_capacity(spans.len());
@@ -108,6 +118,16 @@ impl Analyzer {
         out
     }
 
+    /// Words of the default segmentation with jieba's part-of-speech tags,
+    /// as written (not normalised): for reading terms out of prose.
+    pub fn tags(&self, text: &str) -> Vec<(String, String)> {
+        self.jieba
+            .tag(text, true)
+            .into_iter()
+            .map(|t| (t.word.to_string(), t.tag.to_string()))
+            .collect()
+    }
+
     /// Words of the default segmentation only (no sub-words), normalised.
     pub fn words(&self, text: &str) -> Vec<String> {
         self.tokens(text)
@@ -119,6 +139,29 @@ impl Analyzer {
 }
 
 /// A token worth indexing: it has a letter, digit or ideograph.
+/// An ASCII word with both letters and digits in it.
+fn is_mixed_alphanumeric(word: &str) -> bool {
+    word.chars().all(|c| c.is_ascii_alphanumeric())
+        && word.chars().any(|c| c.is_ascii_alphabetic())
+        && word.chars().any(|c| c.is_ascii_digit())
+}
+
+/// Byte ranges of the letter runs and digit runs of an ASCII word.
+fn alphanumeric_runs(word: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let bytes = word.as_bytes();
+    let mut start = 0;
+    (1..=bytes.len()).filter_map(move |i| {
+        let boundary =
+            i == bytes.len() || bytes[i].is_ascii_digit() != bytes[i - 1].is_ascii_digit();
+        if !boundary {
+            return None;
+        }
+        let run = (start, i);
+        start = i;
+        Some(run)
+    })
+}
+
 fn is_searchable(word: &str) -> bool {
     word.chars().any(|c| c.is_alphanumeric() || is_cjk(c))
 }
@@ -206,6 +249,37 @@ mod tests {
             ("取消".to_string(), "取消", 4, true),
         ];
         assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn letters_and_digits_typed_together_also_match_apart() {
+        let a = Analyzer::default();
+        let got: Vec<_> = a
+            .tokens("http2怎么开")
+            .into_iter()
+            .map(|t| (t.text, t.position, t.main))
+            .collect();
+        assert_eq!(
+            &got[..3],
+            &[
+                ("http2".to_string(), 0, true),
+                ("http".to_string(), 0, false),
+                ("2".to_string(), 0, false),
+            ]
+        );
+        let words: Vec<String> = a
+            .tokens("HTTP/2与IPv6")
+            .into_iter()
+            .map(|t| t.text)
+            .collect();
+        assert!(
+            words.contains(&"http".to_string()) && words.contains(&"2".to_string()),
+            "{words:?}"
+        );
+        assert!(
+            words.contains(&"ipv".to_string()) && words.contains(&"6".to_string()),
+            "{words:?}"
+        );
     }
 
     #[test]

@@ -3,6 +3,8 @@
 
 pub mod chinese;
 pub mod dictionary;
+pub mod helpdesk;
+pub mod mining;
 pub mod ngram;
 pub mod normalize;
 pub mod pinyin;

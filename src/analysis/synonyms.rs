@@ -46,6 +46,9 @@ struct Member {
 #[derive(Debug, Clone, Default)]
 pub struct Synonyms {
     groups: Vec<Vec<Member>>,
+    /// Per group: whether it says how people ask (the help-desk lexicon)
+    /// rather than what a product is called.
+    generic: Vec<bool>,
 }
 
 /// A word of the query that belongs to a group, and the rest of its group.
@@ -55,15 +58,30 @@ pub struct Expansion {
     pub matched: String,
     /// The other members (normalised).
     pub others: Vec<String>,
+    /// The group says how people ask, not what anything is called.
+    pub generic: bool,
 }
 
 impl Synonyms {
     /// Normalises the groups and splits members into words with `analyzer`.
     pub fn new(groups: &[Vec<String>], analyzer: &Analyzer) -> Self {
+        Synonyms::tagged(
+            &groups
+                .iter()
+                .map(|g| (g.clone(), false))
+                .collect::<Vec<_>>(),
+            analyzer,
+        )
+    }
+
+    /// [`Synonyms::new`] over groups each marked generic (how people ask)
+    /// or not (what things are called).
+    pub fn tagged(groups: &[(Vec<String>, bool)], analyzer: &Analyzer) -> Self {
         Synonyms {
+            generic: groups.iter().map(|(_, g)| *g).collect(),
             groups: groups
                 .iter()
-                .map(|g| {
+                .map(|(g, _)| {
                     g.iter()
                         .map(|w| Member {
                             text: normalize_str(w),
@@ -116,6 +134,7 @@ impl Synonyms {
                     out.push(Expansion {
                         matched: m.text.clone(),
                         others: others.iter().map(|o| o.text.clone()).collect(),
+                        generic: self.generic[g],
                     });
                 }
             }

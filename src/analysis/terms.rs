@@ -62,7 +62,129 @@ pub const QUESTION_WORDS: &[&str] = &[
     "哪些",
     "哪个",
     "有没有",
+    // Colloquial fillers: rare in help text, so their rarity would make them
+    // weigh like content words.
+    "一直",
+    "老是",
+    "总是",
+    "老",
+    "经常",
+    "突然",
+    "好像",
+    "已经",
+    "现在",
+    "刚才",
+    "刚",
+    "然后",
+    "还是",
+    "就是",
+    "到底",
+    "究竟",
+    "为什么",
+    "为啥",
+    "怎么回事",
+    "一下子",
+    "那个",
+    "这个",
+    "东西",
+    "有点",
+    "有些",
+    "一些",
+    "比较",
+    "特别",
+    "非常",
+    "很",
+    "太",
+    "能够",
+    "需要",
+    "应该",
+    "打算",
+    "准备",
+    "希望",
+    "想要",
+    "麻烦",
+    "帮忙",
+    "帮我",
+    "谢谢",
+    "你好",
+    "您好",
+    "自己",
+    "咱们",
+    "他们",
+    "它",
+    "啥的",
+    "之类",
+    "什么的",
+    "的话",
+    "哦",
+    "嗯",
+    "呗",
 ];
+
+/// What kind of article a question asks for, read from how it is asked.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Intent {
+    /// No telling: most questions ask how to do something.
+    #[default]
+    Any,
+    /// What something is, how two things differ, which to choose.
+    Concept,
+}
+
+/// Words with which people ask what something is or how things differ.
+const CONCEPT_CUES: &[&str] = &[
+    "区别",
+    "差异",
+    "不同",
+    "不一样",
+    "哪个好",
+    "选哪个",
+    "怎么选",
+    "如何选择",
+    "是什么",
+    "什么是",
+    "什么意思",
+    "有哪些",
+    "优缺点",
+    "对比",
+    "介绍",
+    "原理",
+    "作用",
+];
+
+/// Title words of pages that explain rather than instruct.
+const EXPLAINING_TITLE_WORDS: &[&str] = &[
+    "简介",
+    "概述",
+    "介绍",
+    "什么是",
+    "说明",
+    "原理",
+    "区别",
+    "概念",
+    "对比",
+    "差异",
+    "方式",
+    "策略",
+    "类型",
+    "模式",
+];
+
+/// The intent of a question (normalised text).
+pub fn intent_of(normalised: &str) -> Intent {
+    if CONCEPT_CUES.iter().any(|c| normalised.contains(c)) {
+        Intent::Concept
+    } else {
+        Intent::Any
+    }
+}
+
+/// Whether a title says its page explains what something is (简介, 概述,
+/// 区别 …) rather than how to do something.
+pub fn explains(title: &str) -> bool {
+    EXPLAINING_TITLE_WORDS.iter().any(|w| title.contains(w))
+}
 
 /// Whether a normalised word is a question word.
 pub fn is_question_word(word: &str) -> bool {

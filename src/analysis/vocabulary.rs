@@ -21,6 +21,8 @@ pub fn defaults_fingerprint() -> u64 {
         .bytes()
         .chain([0])
         .chain(DEFAULT_SYNONYMS.bytes())
+        .chain([0])
+        .chain(super::helpdesk::HELPDESK_LEXICON.bytes())
     {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0100_0000_01b3);
@@ -56,6 +58,9 @@ pub struct Vocabulary {
     pub words: Vec<(String, Option<usize>)>,
     /// Synonym groups, defaults first.
     pub synonyms: Vec<Vec<String>>,
+    /// Pairs mined from the corpus at ingest, with their evidence.
+    #[serde(default)]
+    pub mined: Vec<super::mining::MinedPair>,
 }
 
 /// Parses the built-in file then each given one, handing every item to

@@ -275,10 +275,9 @@ pub fn examples(
         let mut req = crate::search::SearchRequest::new(q.q.clone());
         req.limit = 2;
         let ranked = engine.rank(&req)?;
-        let correct = ranked
-            .hits
-            .first()
-            .is_some_and(|h| crate::eval::matches_entry(&h.entry.id, &h.entry.path, &q.relevant));
+        let correct = ranked.hits.first().is_some_and(|h| {
+            crate::eval::matches_entry(&h.entry.id, &h.entry.corpus, &h.entry.path, &q.relevant)
+        });
         out.push(Example {
             features: Features::of(engine, &ranked, 0),
             correct,

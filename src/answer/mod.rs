@@ -74,6 +74,8 @@ pub struct AnswerRequest {
     pub topic: Option<Vec<String>>,
     /// When the caller stops waiting: work past it is abandoned.
     pub deadline: Option<Instant>,
+    /// Questions learned from use, applied to the searches.
+    pub learned: Option<std::sync::Arc<crate::search::Learned>>,
 }
 
 /// What became of the question.
@@ -328,10 +330,21 @@ impl Answerer {
         search.limit = req.top_k.clamp(1, MAX_TOP_K).max(2);
         search.topic = req.topic.clone();
         search.deadline = req.deadline;
+        search.learned = req.learned.clone();
         if req.deadline.is_some_and(|d| Instant::now() >= d) {
             return Err(Error::DeadlineExceeded);
         }
         let ranked = self.engine.rank(&search)?;
+        if ranked.fallback {
+            // Articles that only share characters with the question are a
+            // search-box courtesy, never an answer or a choice.
+            return Ok(Judged {
+                question: question.to_string(),
+                candidates: Vec::new(),
+                ratios: Vec::new(),
+                features: Features::of(&self.engine, &ranked, usize::MAX),
+            });
+        }
         let features = Features::of(&self.engine, &ranked, 0);
         let ratios = ranked
             .score_ratios()
@@ -578,9 +591,9 @@ impl Outcomes {
                 ..Default::default()
             })?;
             let right = |id: &str| {
-                answerer
-                    .article(id)
-                    .is_some_and(|a| crate::eval::matches_entry(&a.id, &a.path, &q.relevant))
+                answerer.article(id).is_some_and(|a| {
+                    crate::eval::matches_entry(&a.id, &a.corpus, &a.path, &q.relevant)
+                })
             };
             let counter = match (q.relevant.is_empty(), r.status) {
                 (false, Status::Answered) => match &r.answer {

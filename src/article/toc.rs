@@ -22,7 +22,10 @@ pub struct TocEntry {
 /// Whether a file name is one that may hold a table of contents.
 pub fn is_toc_name(file_name: &str) -> bool {
     let lower = file_name.to_lowercase();
-    (lower == "index.md" || lower.contains("bookmap")) && lower.ends_with(".md")
+    // Some exports double the extension (the ELB guide's `index.md.md`).
+    let stem = lower.strip_suffix(".md").unwrap_or(&lower);
+    let stem = stem.strip_suffix(".md").unwrap_or(stem);
+    (stem == "index" || lower.contains("bookmap")) && lower.ends_with(".md")
 }
 
 /// Parses the nested list of a TOC file. Returns `None` when the text is not

@@ -220,7 +220,7 @@ pub fn evaluate(answerer: &Answerer, tickets: &[LabelledTicket]) -> Result<Assis
                 catalog
                     .ord_of(id)
                     .and_then(|o| catalog.entry(o))
-                    .is_some_and(|e| matches_entry(&e.id, &e.path, &lq.relevant))
+                    .is_some_and(|e| matches_entry(&e.id, &e.corpus, &e.path, &lq.relevant))
             };
             let mut outcome = QuestionOutcome {
                 ticket: t + 1,

@@ -48,6 +48,8 @@ pub struct AssistRequest {
     pub picks: Vec<Pick>,
     /// When the caller stops waiting: work past it is abandoned.
     pub deadline: Option<Instant>,
+    /// Questions learned from use, applied to each question's search.
+    pub learned: Option<std::sync::Arc<crate::search::Learned>>,
 }
 
 /// An agent's choice of article for one question (swapping the one wenda
@@ -308,6 +310,7 @@ fn verdict(answerer: &Answerer, req: &AssistRequest, question: String) -> Result
         top_k: CANDIDATES,
         topic: req.topic.clone(),
         deadline: req.deadline,
+        learned: req.learned.clone(),
     })
 }
 

@@ -58,17 +58,36 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// What the server has learned from use (helpful and unhelpful
+    /// answers), question by question; `--forget ID` drops one for good.
+    Learned {
+        #[command(flatten)]
+        logs: LogDir,
+        /// Forget this learned question (its id as listed); a running
+        /// server applies it at its next start or reindex, or at once with
+        /// `DELETE /api/admin/learned/{id}`.
+        #[arg(long, value_name = "ID")]
+        forget: Option<String>,
+        /// Print the list as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Search from the terminal.
     Search(SearchArgs),
     /// Measure ranking quality on a JSONL query file (or, with `--assist`,
     /// ticket reading and answers on labelled tickets).
     Eval {
         /// `{"q": "…", "relevant": ["id-or-path", …]}` per line.
-        #[arg(required_unless_present = "assist", conflicts_with = "assist")]
+        #[arg(required_unless_present_any = ["assist", "replay"], conflicts_with_all = ["assist", "replay"])]
         queries: Option<PathBuf>,
         /// Labelled tickets: `{"ticket": "…", "questions": [{"span", "relevant"}]}` per line.
-        #[arg(long, value_name = "FILE")]
+        #[arg(long, value_name = "FILE", conflicts_with = "replay")]
         assist: Option<PathBuf>,
+        /// Learning from use: paraphrase pairs `{"a", "b", "relevant"}` per
+        /// line; MRR@10 of every `b` before and after a helpful answer to
+        /// its `a` is learned.
+        #[arg(long, value_name = "FILE")]
+        replay: Option<PathBuf>,
         #[command(flatten)]
         source: Source,
         /// Print the report as JSON.
@@ -335,8 +354,12 @@ pub struct LogDir {
 pub enum Feature {
     /// Matching pairs of ideographs.
     Grams,
-    /// Synonym expansion.
+    /// The hand-written product synonyms.
     Synonyms,
+    /// The help-desk lexicon.
+    Lexicon,
+    /// Vocabulary mined from the corpus.
+    Mined,
     /// Typo correction.
     Typos,
     /// Reading Latin letters as pinyin.
@@ -352,6 +375,8 @@ pub fn ranking_without(features: &[Feature]) -> Ranking {
         match f {
             Feature::Grams => r.planning.grams = false,
             Feature::Synonyms => r.planning.synonyms = false,
+            Feature::Lexicon => r.planning.lexicon = false,
+            Feature::Mined => r.planning.mined = false,
             Feature::Typos => r.planning.typos = false,
             Feature::Pinyin => r.planning.pinyin = false,
             Feature::Rerank => r.rerank = wenda::search::Rerank::off(),

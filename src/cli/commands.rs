@@ -81,6 +81,34 @@ pub fn report(log_dir: &Path, top: usize, json: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `wenda learned`.
+pub fn learned(log_dir: &Path, forget: Option<&str>, json: bool) -> Result<ExitCode> {
+    // Listing needs no index: a question's words matter only for matching.
+    let plain = |q: &str| wenda::search::learned::Learnable {
+        text: q.to_string(),
+        ..Default::default()
+    };
+    let learned = journal::learned(log_dir, &plain)?;
+    if let Some(id) = forget {
+        if !learned.list().iter().any(|q| q.id == id) {
+            return Err(Error::Invalid(format!(
+                "no learned question with id `{id}` in {}",
+                log_dir.display()
+            )));
+        }
+        journal::forget(log_dir, id)?;
+        eprintln!("forgot {id}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let list = learned.list();
+    if json {
+        print::json(&list)?;
+    } else {
+        print::stdout(|w| print::learned(w, &list))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `wenda search`.
 pub fn search(args: SearchArgs) -> Result<ExitCode> {
     let engine = open_fresh(&args.source)?;
@@ -111,6 +139,26 @@ pub fn eval(queries: &Path, source: &Source, json: bool, without: &[Feature]) ->
         print::json(&report)?;
     } else {
         print::stdout(|w| print::eval(w, &report, queries))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `wenda eval --replay`: what learning from use adds.
+pub fn replay(pairs: &Path, source: &Source, json: bool, without: &[Feature]) -> Result<ExitCode> {
+    let engine = open_fresh(source)?.with_ranking(ranking_without(without));
+    let pairs = eval::read_pairs(pairs)?;
+    let report = eval::replay(&engine, &pairs)?;
+    if json {
+        print::json(&report)?;
+    } else {
+        println!(
+            "{} pairs: MRR@10 of the paraphrases {:.3} before, {:.3} after learning the first asking (R@1 {:.2} → {:.2})",
+            report.pairs,
+            report.before.mrr_at_10,
+            report.after.mrr_at_10,
+            report.before.recall_at_1,
+            report.after.recall_at_1
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -34,18 +34,23 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             action: ConfigAction::Check(args),
         } => commands::config_check(args.config()?),
         Command::Report { logs, top, json } => commands::report(&logs.log_dir, top, json),
+        Command::Learned { logs, forget, json } => {
+            commands::learned(&logs.log_dir, forget.as_deref(), json)
+        }
         Command::Search(args) => commands::search(args),
         Command::Eval {
             queries,
             assist,
+            replay,
             source,
             json,
             without,
-        } => match (assist, queries) {
-            (Some(tickets), _) => assist::eval(&tickets, &source, json),
-            (None, Some(queries)) => commands::eval(&queries, &source, json, &without),
-            (None, None) => Err(wenda::Error::Invalid(
-                "eval needs a query file or --assist FILE".into(),
+        } => match (assist, replay, queries) {
+            (Some(tickets), _, _) => assist::eval(&tickets, &source, json),
+            (None, Some(pairs), _) => commands::replay(&pairs, &source, json, &without),
+            (None, None, Some(queries)) => commands::eval(&queries, &source, json, &without),
+            (None, None, None) => Err(wenda::Error::Invalid(
+                "eval needs a query file, --assist FILE or --replay FILE".into(),
             )),
         },
         Command::Assist(args) => assist::assist(args),

@@ -90,6 +90,29 @@ pub fn build_report(w: &mut dyn Write, r: &BuildReport, index_dir: &Path) -> io:
     for u in &r.links.unresolved {
         writeln!(w, "    unresolved in {}: {}", u.article, escape(&u.text))?;
     }
+    if !r.mined.is_empty() {
+        writeln!(
+            w,
+            "  vocabulary mined from the corpus ({} pairs):",
+            r.mined.len()
+        )?;
+        for p in &r.mined {
+            let at = p
+                .evidence
+                .first()
+                .map(|e| format!("{}:{}", e.file, e.line))
+                .unwrap_or_default();
+            writeln!(
+                w,
+                "    {} = {} ({}, {}×, {})",
+                escape(&p.term),
+                escape(&p.alias),
+                p.kind.as_str(),
+                p.count,
+                escape(&at)
+            )?;
+        }
+    }
     if !r.skipped.is_empty() {
         writeln!(w, "  skipped ({}):", r.skipped.len())?;
         for s in &r.skipped {
@@ -255,6 +278,34 @@ pub fn calibration(
 /// A value as one line of JSON.
 fn one_line(value: &impl serde::Serialize) -> String {
     serde_json::to_string(value).unwrap_or_default()
+}
+
+/// Learned questions, one a line.
+pub fn learned(
+    w: &mut dyn Write,
+    list: &[wenda::search::learned::LearnedQuestion],
+) -> io::Result<()> {
+    if list.is_empty() {
+        return writeln!(w, "nothing learned yet");
+    }
+    writeln!(
+        w,
+        "{:<16}  helpful unhelpful clicks  article — question",
+        "id"
+    )?;
+    for q in list {
+        writeln!(
+            w,
+            "{:<16}  {:>7} {:>9} {:>6}  {} — {}",
+            q.id,
+            q.helpful,
+            q.unhelpful,
+            q.clicks,
+            escape(&q.article_id),
+            escape(&q.question)
+        )?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

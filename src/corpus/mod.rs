@@ -194,6 +194,40 @@ pub fn load_with(dirs: &[PathBuf], options: &LoadOptions) -> Result<Corpus> {
     Ok(corpus)
 }
 
+/// The prose of the corpora again, file by file, for readers of the whole
+/// text (vocabulary mining): `f(file, first_line, text)` for each Markdown
+/// or crawl file (its whole text, from line 1) and each JSONL record (its
+/// title and body on one line, that record's line). Files that loading
+/// skipped are skipped again, without warnings.
+pub fn each_text(dirs: &[PathBuf], options: &LoadOptions, mut f: impl FnMut(&str, usize, &str)) {
+    for root in dirs {
+        let mut ignored = Vec::new();
+        for file in list_files(root, options, &mut ignored) {
+            let rel = relative(root, &file.path);
+            let shown = file.path.display().to_string();
+            let kind = kind_of(&rel);
+            if !matches!(kind, Kind::Markdown | Kind::Jsonl | Kind::Crawl) {
+                continue;
+            }
+            let Some(text) = read_text(&file, &shown, options, &mut ignored) else {
+                continue;
+            };
+            if !matches!(kind, Kind::Jsonl) {
+                f(&shown, 1, &text);
+                continue;
+            }
+            for (i, line) in text.lines().enumerate() {
+                let Ok(serde_json::Value::Object(record)) = serde_json::from_str(line) else {
+                    continue;
+                };
+                let field = |k: &str| record.get(k).and_then(|v| v.as_str()).unwrap_or("");
+                let prose = format!("{}。{}", field("title"), field("body")).replace('\n', " ");
+                f(&shown, i + 1, &prose);
+            }
+        }
+    }
+}
+
 fn load_one(
     root: &Path,
     name: &str,
@@ -278,10 +312,17 @@ fn load_one(
         }
     }
     let mut kept = Vec::with_capacity(articles.len());
+    let mut own_ids: HashSet<String> = HashSet::new();
     for mut a in articles {
         if a.topic.is_empty() {
             a.topic = topic_from_layout(&a, &tocs);
         }
+        // Two guides of one help centre may both have 概述.md: the later
+        // corpus's article is known by `corpus/id`.
+        if seen_ids.contains(&a.id) && !own_ids.contains(&a.id) {
+            a.id = format!("{name}/{}", a.id);
+        }
+        own_ids.insert(a.id.clone());
         if !seen_ids.insert(a.id.clone()) {
             let (file, line) = split_source(root, &a.path);
             report.warnings.push(Warning {

@@ -34,6 +34,8 @@ pub enum Code {
     InvalidJson,
     /// No article has that id.
     ArticleNotFound,
+    /// No learned question has that id.
+    LearnedQuestionNotFound,
     /// No such endpoint.
     RouteNotFound,
     /// The endpoint exists but not with that method.
@@ -77,7 +79,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, for documentation and tests.
-    pub const ALL: [Code; 30] = [
+    pub const ALL: [Code; 31] = [
         Code::EmptyQuery,
         Code::QueryTooLong,
         Code::TicketTooLong,
@@ -89,6 +91,7 @@ impl Code {
         Code::InvalidParameter,
         Code::InvalidJson,
         Code::ArticleNotFound,
+        Code::LearnedQuestionNotFound,
         Code::RouteNotFound,
         Code::MethodNotAllowed,
         Code::PayloadTooLarge,
@@ -124,6 +127,7 @@ impl Code {
             Code::InvalidParameter => "invalid_parameter",
             Code::InvalidJson => "invalid_json",
             Code::ArticleNotFound => "article_not_found",
+            Code::LearnedQuestionNotFound => "learned_question_not_found",
             Code::RouteNotFound => "route_not_found",
             Code::MethodNotAllowed => "method_not_allowed",
             Code::PayloadTooLarge => "payload_too_large",
@@ -165,9 +169,10 @@ impl Code {
             | Code::AuthorizationFailed
             | Code::UnknownKey
             | Code::AdminKeyRequired => StatusCode::FORBIDDEN,
-            Code::ArticleNotFound | Code::RouteNotFound | Code::KnowledgeNotFound => {
-                StatusCode::NOT_FOUND
-            }
+            Code::ArticleNotFound
+            | Code::LearnedQuestionNotFound
+            | Code::RouteNotFound
+            | Code::KnowledgeNotFound => StatusCode::NOT_FOUND,
             Code::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Code::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Code::UriTooLong => StatusCode::URI_TOO_LONG,

@@ -31,6 +31,7 @@ use crate::answer::{Answerer, MemorySessions, Policy, SessionStore};
 use crate::config::{AnswerThresholds, ServeConfig, SessionBackend};
 use crate::journal::{Journal, QueryEvent};
 use crate::search::Engine;
+use crate::search::learned::{Learned, Signal};
 use crate::{Error, Result, index, live};
 pub use error::{ApiError, Code};
 use guard::RateLimiter;
@@ -50,6 +51,10 @@ pub struct AppState {
     pub journal: Option<Arc<Journal>>,
     /// What `/metrics` shows.
     pub metrics: Arc<Metrics>,
+    /// Questions learned from use: read back from the journal's logs, added
+    /// to by feedback and clicks, applied to every search and answer. It
+    /// belongs to the logs, not to an index, so reindexing keeps it.
+    pub learned: Arc<ArcSwap<Learned>>,
     reloader: Option<Arc<Reloader>>,
     limiter: Option<Arc<RateLimiter>>,
 }
@@ -74,6 +79,7 @@ impl AppState {
             config: Arc::new(config),
             journal: None,
             metrics,
+            learned: Arc::default(),
             reloader: None,
         }
     }
@@ -180,8 +186,39 @@ impl AppState {
 
     /// The same state writing feedback and query logs to `journal`.
     pub fn with_journal(mut self, journal: Journal) -> Self {
+        // What was learned from these logs comes with them: read back now,
+        // and held apart from any other state's.
+        let engine = self.engine();
+        let learned = match crate::journal::learned(journal.dir(), &|q| engine.learnable(q)) {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read learned questions from the logs");
+                Learned::default()
+            }
+        };
+        tracing::info!(
+            questions = learned.len(),
+            "learned questions read from the logs"
+        );
+        self.learned = Arc::new(ArcSwap::from_pointee(learned));
         self.journal = Some(Arc::new(journal));
         self
+    }
+
+    /// The questions learned so far, for one request.
+    pub fn learned(&self) -> Arc<Learned> {
+        self.learned.load_full()
+    }
+
+    /// Records a use: on disk already (the caller wrote it to the journal),
+    /// learned now.
+    pub fn learn(&self, query: &str, article_id: &str, signal: Signal, ts_ms: u64) {
+        let learnable = self.engine().learnable(query);
+        self.learned.rcu(|l| {
+            let mut l = (**l).clone();
+            l.record(&learnable, article_id, signal, ts_ms);
+            l
+        });
     }
 
     /// Logs a query event when the server keeps logs (queued; never waits).

@@ -18,6 +18,7 @@ use super::dedupe;
 use super::lexicon::{Lexicon, document_frequencies};
 use super::manifest::{CorpusEntry, Manifest, canonical};
 use super::{FORMAT_VERSION, Fields, MANIFEST_FILE, register_analyzer, schema};
+use crate::analysis::mining::{MinedPair, Miner};
 use crate::analysis::terms::{self, Units};
 use crate::analysis::vocabulary::Source;
 use crate::analysis::{Analyzer, Vocabulary, normalize_str};
@@ -42,6 +43,9 @@ pub struct BuildReport {
     pub files: usize,
     /// Files that are not articles (images, licences …).
     pub ignored_files: usize,
+    /// Pairs of words the corpus says mean the same, each with where it
+    /// says so.
+    pub mined: Vec<MinedPair>,
     /// User dictionary words in effect.
     pub dictionary_words: usize,
     /// Synonym groups in effect.
@@ -109,25 +113,30 @@ pub fn build_index_with(
     let analyzer = Arc::new(Analyzer::new(&vocabulary.user_words()));
 
     let staging = staging_dir(index_dir)?;
-    let result = write_index(&staging, &loaded.articles, analyzer, progress).and_then(|()| {
-        let manifest = Manifest {
-            format: FORMAT_VERSION,
-            wenda_version: env!("CARGO_PKG_VERSION").to_string(),
-            defaults: crate::analysis::vocabulary::defaults_fingerprint(),
-            corpora: corpora
-                .iter()
-                .zip(&loaded.names)
-                .map(|(dir, name)| CorpusEntry {
-                    name: name.clone(),
-                    path: canonical(dir),
-                    fingerprint: fingerprint(dir, options),
-                })
-                .collect(),
-            articles: loaded.articles.len(),
-            vocabulary: vocabulary.clone(),
-        };
-        manifest.write(&staging)
-    });
+    let mut vocabulary = vocabulary;
+    let result =
+        write_index(&staging, &loaded.articles, analyzer.clone(), progress).and_then(|()| {
+            let lexicon = Lexicon::open(&staging, loaded.articles.len() as u32)?;
+            vocabulary.mined = mine(corpora, options, &analyzer, &lexicon);
+            tracing::debug!(pairs = vocabulary.mined.len(), "vocabulary mined");
+            let manifest = Manifest {
+                format: FORMAT_VERSION,
+                wenda_version: env!("CARGO_PKG_VERSION").to_string(),
+                defaults: crate::analysis::vocabulary::defaults_fingerprint(),
+                corpora: corpora
+                    .iter()
+                    .zip(&loaded.names)
+                    .map(|(dir, name)| CorpusEntry {
+                        name: name.clone(),
+                        path: canonical(dir),
+                        fingerprint: fingerprint(dir, options),
+                    })
+                    .collect(),
+                articles: loaded.articles.len(),
+                vocabulary: vocabulary.clone(),
+            };
+            manifest.write(&staging)
+        });
     if let Err(e) = result {
         let _ = std::fs::remove_dir_all(&staging);
         return Err(e);
@@ -142,6 +151,7 @@ pub fn build_index_with(
         ignored_files: loaded.report.ignored_files,
         dictionary_words: vocabulary.words.len(),
         synonym_groups: vocabulary.synonyms.len(),
+        mined: vocabulary.mined.clone(),
         articles_with_steps: loaded
             .articles
             .iter()
@@ -219,6 +229,27 @@ const WRITER_MEMORY_PER_THREAD: usize = 80_000_000;
 /// [`super::catalog`]): documents are analysed on tantivy's writer threads
 /// while bodies are prepared in parallel batches; then one segment, the
 /// lexicon, and the per-article entries that need corpus-wide figures.
+/// Pairs of words the corpus itself says mean the same (see
+/// [`crate::analysis::mining`]): two passes over its text, candidates from
+/// the first, their use everywhere from the second.
+fn mine(
+    corpora: &[PathBuf],
+    options: &LoadOptions,
+    analyzer: &Analyzer,
+    lexicon: &Lexicon,
+) -> Vec<MinedPair> {
+    let mut miner = Miner::new(analyzer);
+    corpus::each_text(corpora, options, |file, line, text| {
+        miner.observe(file, line, text)
+    });
+    let words: Vec<(String, u32)> = lexicon.words().collect();
+    let mut candidates = miner.candidates(words.iter().map(|(w, n)| (w.as_str(), *n)));
+    corpus::each_text(corpora, options, |file, line, text| {
+        candidates.count(file, line, text)
+    });
+    candidates.finish()
+}
+
 fn write_index(
     dir: &Path,
     articles: &[Article],
@@ -346,6 +377,7 @@ fn write_entries(
                     link_density: a.link_density(),
                     duplicate_of: duplicate_of[b * BATCH + i],
                     step_count: a.steps().len() as u32,
+                    explains: crate::analysis::terms::explains(&a.title),
                     steps_preview,
                 };
                 postcard::to_stdvec(&entry).unwrap_or_default()

@@ -86,6 +86,9 @@ pub struct Entry {
     pub duplicate_of: u32,
     /// Steps of the first procedure.
     pub step_count: u32,
+    /// The title says the page explains rather than instructs
+    /// ([`crate::analysis::terms::explains`]).
+    pub explains: bool,
     /// First line of the first steps.
     pub steps_preview: Vec<String>,
 }
@@ -477,6 +480,11 @@ impl Catalog {
             cache.put(key, body.clone());
         }
         Ok(body)
+    }
+
+    /// The tantivy document of the article at an ordinal.
+    pub fn addr(&self, ord: usize) -> Option<DocAddress> {
+        self.addrs.get(ord).copied()
     }
 
     /// The whole article at an ordinal, read from the document store.

@@ -29,7 +29,7 @@ pub use manifest::{Manifest, Staleness, staleness, staleness_with};
 pub const MANIFEST_FILE: &str = "wenda.json";
 
 /// Version of the index layout; a different version means rebuild.
-pub const FORMAT_VERSION: u32 = 5;
+pub const FORMAT_VERSION: u32 = 6;
 
 /// Handles to the schema's fields.
 #[derive(Debug, Clone, Copy)]

@@ -40,15 +40,16 @@ pub const QUESTIONS_BOOST: f32 = 2.5;
 pub const HEADINGS_BOOST: f32 = 1.5;
 /// Step texts and console paths.
 pub const STEPS_BOOST: f32 = 1.2;
-/// Body words.
-pub const BODY_BOOST: f32 = 1.5;
+/// Body words: as much as the title's character pairs; most of what a
+/// colloquial question shares with its answer is in the body.
+pub const BODY_BOOST: f32 = 2.0;
 /// Ideograph pairs of titles and questions.
 pub const TITLE_GRAMS_BOOST: f32 = 1.5;
 /// Ideograph pairs of the body.
 pub const BODY_GRAMS_BOOST: f32 = 1.5;
 /// What the other alternatives and fields of a concept add beyond the best
 /// one (a `DisjunctionMaxQuery` tie breaker).
-pub const TIE_BREAKER: f32 = 0.5;
+pub const TIE_BREAKER: f32 = 0.3;
 
 // ---- rerank ----
 
@@ -58,6 +59,26 @@ pub const TITLE_COVERAGE: f32 = 1.0;
 pub const TITLE_PRECISION: f32 = 0.5;
 /// Multiplier when the query is exactly a title or question.
 pub const EXACT_MATCH: f32 = 2.0;
+/// Multiplier for a page that explains (简介, 概述, 区别 … in its title) when
+/// the question asks what something is or which to choose.
+pub const CONCEPT_MATCH: f32 = 1.5;
+/// Multiplier for a page of steps when the question asks what or which.
+pub const TASK_MISMATCH: f32 = 0.8;
+/// A learned question the query matches fully adds this many times the best
+/// candidate's retrieval score (times how much of it is matched and how
+/// strong its evidence is: one helpful answer is half). Written questions
+/// weigh more: they are retrieved as a field and their exact match doubles
+/// the score after the rerank.
+pub const LEARNED_WEIGHT: f32 = 2.0;
+/// An article with evidence of helping (any learned question) has its
+/// retrieval score multiplied by 1 + this × the evidence's strength.
+pub const HELPFUL_PRIOR: f32 = 0.6;
+/// A word of a learned question that no article uses weighs like a word of
+/// this share of the articles.
+pub const UNKNOWN_WORD_SHARE: f32 = 0.1;
+/// An article use said does not answer the query loses up to this share
+/// of its retrieval score.
+pub const UNHELPFUL_PENALTY: f32 = 0.5;
 /// Multiplier for pages that are mostly links (overviews, tables of contents).
 pub const LINK_PAGE: f32 = 0.5;
 /// Share of link text above which a page counts as mostly links.
@@ -79,8 +100,13 @@ pub const MAX_LIMIT: usize = 100;
 pub struct Planning {
     /// Match ideograph pairs at all.
     pub grams: bool,
-    /// Expand synonyms.
+    /// Expand the hand-written product synonyms (`corpus/synonyms.txt` and
+    /// a corpus's own `synonyms.txt`).
     pub synonyms: bool,
+    /// Expand the help-desk lexicon (`src/analysis/helpdesk.txt`).
+    pub lexicon: bool,
+    /// Expand the pairs mined from the corpus at ingest.
+    pub mined: bool,
     /// Correct typos.
     pub typos: bool,
     /// Read Latin letters as pinyin.
@@ -92,6 +118,8 @@ impl Default for Planning {
         Planning {
             grams: true,
             synonyms: true,
+            lexicon: true,
+            mined: true,
             typos: true,
             pinyin: true,
         }
@@ -145,6 +173,10 @@ pub struct Rerank {
     pub exact_match: f32,
     /// Multiplier for pages that are mostly links.
     pub link_page: f32,
+    /// Multiplier for an explaining page when the question asks what or which.
+    pub concept_match: f32,
+    /// Multiplier for a page of steps when the question asks what or which.
+    pub task_mismatch: f32,
     /// Candidates reranked beyond the requested page.
     pub pool: usize,
 }
@@ -156,6 +188,8 @@ impl Default for Rerank {
             title_precision: TITLE_PRECISION,
             exact_match: EXACT_MATCH,
             link_page: LINK_PAGE,
+            concept_match: CONCEPT_MATCH,
+            task_mismatch: TASK_MISMATCH,
             pool: POOL,
         }
     }
@@ -169,6 +203,8 @@ impl Rerank {
             title_precision: 0.0,
             exact_match: 1.0,
             link_page: 1.0,
+            concept_match: 1.0,
+            task_mismatch: 1.0,
             pool: POOL,
         }
     }

@@ -9,6 +9,7 @@
 
 pub mod browse;
 pub mod config;
+pub mod learned;
 pub mod query;
 pub mod rank;
 pub mod snippet;
@@ -36,8 +37,10 @@ use crate::index::{Fields, Manifest, register_analyzer};
 use crate::{Error, Result};
 pub use browse::Listing;
 pub use config::{Boosts, DEFAULT_LIMIT, MAX_LIMIT, Planning, Ranking, Rerank};
+use config::{HELPFUL_PRIOR, LEARNED_WEIGHT, UNHELPFUL_PENALTY, UNKNOWN_WORD_SHARE};
+pub use learned::Learned;
 pub use query::QueryPlan;
-use query::{Context, TermSource, WeightedTerm};
+use query::{Concept, Context, TermSource, WeightedTerm};
 use rank::Factors;
 pub use snippet::Snippet;
 
@@ -59,6 +62,8 @@ pub struct SearchRequest {
     /// When to give up: planning and ranking past it stop with
     /// [`Error::DeadlineExceeded`].
     pub deadline: Option<Instant>,
+    /// Questions learned from use, applied to this search.
+    pub learned: Option<Arc<Learned>>,
 }
 
 impl SearchRequest {
@@ -83,6 +88,8 @@ pub struct Hit {
     pub topic: Vec<String>,
     /// Source file relative to its corpus.
     pub path: String,
+    /// Name of the corpus (knowledge base) the article belongs to.
+    pub corpus: String,
     /// Web address, if known.
     pub url: Option<String>,
     /// Relevance score (higher is better; comparable within one response).
@@ -95,6 +102,9 @@ pub struct Hit {
     pub steps_preview: Vec<String>,
     /// Ids of near-identical articles folded into this hit.
     pub duplicates: Vec<String>,
+    /// Found only by the single-character fallback: it shares characters
+    /// with the query, not words.
+    pub fallback: bool,
     /// Why the hit scored what it did (with `explain`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub explain: Option<HitExplanation>,
@@ -196,6 +206,9 @@ pub struct SearchResponse {
     /// “Did you mean”: the query with typos corrected or pinyin read, or,
     /// when only the fallback found anything, the best hit's title.
     pub suggestion: Option<String>,
+    /// Only the single-character fallback matched: no hit contains a word
+    /// of the query.
+    pub fallback: bool,
     /// How the query was read (with `explain`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub explain: Option<QueryExplanation>,
@@ -303,7 +316,8 @@ impl Engine {
         let docs = searcher.num_docs();
         let lexicon = Lexicon::open(index_dir, docs as u32)?;
         let catalog = Catalog::open(index_dir, searcher, &fields)?;
-        let synonyms = Synonyms::new(&manifest.vocabulary.synonyms, &analyzer);
+        let ranking = Ranking::default();
+        let synonyms = synonyms_for(&manifest, &analyzer, &ranking.planning);
         let suggester = Suggester::open(index_dir)?;
         Ok(Engine {
             reader,
@@ -311,7 +325,7 @@ impl Engine {
             analyzer,
             synonyms,
             lexicon,
-            ranking: Ranking::default(),
+            ranking,
             catalog,
             suggester,
             manifest,
@@ -321,8 +335,29 @@ impl Engine {
 
     /// The same engine with other ranking knobs (for comparisons and tests).
     pub fn with_ranking(mut self, ranking: Ranking) -> Engine {
+        if ranking.planning != self.ranking.planning {
+            self.synonyms = synonyms_for(&self.manifest, &self.analyzer, &ranking.planning);
+        }
         self.ranking = ranking;
         self
+    }
+
+    /// A question as learning keeps it: what the planner reads in it (its
+    /// words, and their synonyms, phrasings, corrections), with weights.
+    pub fn learnable(&self, question: &str) -> learned::Learnable {
+        let plan = self.plan(question);
+        let mut words: std::collections::HashMap<String, f32> = std::collections::HashMap::new();
+        for t in plan.terms() {
+            if t.source != TermSource::QuestionWord {
+                let w = words.entry(t.text).or_insert(0.0);
+                *w = w.max(t.weight);
+            }
+        }
+        learned::Learnable {
+            text: question.to_string(),
+            content: plan.content.replace(' ', ""),
+            words,
+        }
     }
 
     /// The articles.
@@ -364,6 +399,113 @@ impl Engine {
         )
     }
 
+    /// Lifts the articles whose learned questions the query matches (and
+    /// brings them into the candidates), and lowers those use said do not
+    /// answer it.
+    fn apply_learned(
+        &self,
+        plan: &QueryPlan,
+        top: &mut Vec<(f32, DocAddress)>,
+        pool: usize,
+        learned: &Learned,
+    ) {
+        if learned.is_empty() {
+            return;
+        }
+        let words: Vec<(String, f32)> = plan
+            .terms()
+            .into_iter()
+            .filter(|t| t.source != TermSource::QuestionWord)
+            .map(|t| (t.text, t.weight))
+            .collect();
+        // A word no article uses says little about which article a learned
+        // question meant: it weighs as a word of a tenth of the articles.
+        let unknown = terms::idf(
+            ((self.docs as f32 * UNKNOWN_WORD_SHARE) as u64).max(1),
+            self.docs.max(1),
+        );
+        let weight = |w: &str| {
+            let idf = self.idf(w);
+            if idf > 0.0 { idf } else { unknown }
+        };
+        let content = plan.content.replace(' ', "");
+        // Articles that helped people before, whatever they asked, come a
+        // little earlier among the candidates.
+        let helpful = learned.helpfulness();
+        for (score, addr) in top.iter_mut() {
+            if let Some(e) = self
+                .catalog
+                .ord_at(*addr)
+                .and_then(|o| self.catalog.entry(o))
+                && let Some(s) = helpful.get(&e.id)
+            {
+                *score *= 1.0 + HELPFUL_PRIOR * s;
+            }
+        }
+        top.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let matches = learned.matches(&words, &content, &weight);
+        if matches.is_empty() {
+            return;
+        }
+        let best = top.first().map_or(1.0, |(s, _)| *s);
+        for m in matches {
+            let Some(addr) = self
+                .catalog
+                .ord_of(&m.article_id)
+                .and_then(|o| self.catalog.addr(o))
+            else {
+                continue;
+            };
+            let slot = top.iter().position(|(_, a)| *a == addr);
+            if m.negative {
+                if let Some(i) = slot {
+                    top[i].0 *= 1.0 - UNHELPFUL_PENALTY * m.score;
+                }
+                continue;
+            }
+            let lift = best * LEARNED_WEIGHT * m.score;
+            match slot {
+                Some(i) => top[i].0 += lift,
+                None if top.len() < pool => top.push((lift, addr)),
+                None => {
+                    if let Some(last) = top.last_mut()
+                        && last.0 < lift
+                    {
+                        *last = (lift, addr);
+                    }
+                }
+            }
+            top.sort_by(|a, b| b.0.total_cmp(&a.0));
+        }
+    }
+
+    /// Whether some word the user typed (or its correction, pinyin reading,
+    /// product synonym or mined alias — not a mere phrasing from the
+    /// help-desk lexicon) occurs in the index, or one of its ideograph pairs
+    /// does. A query of question words only counts as saying something.
+    fn says_something_known(&self, plan: &QueryPlan, searcher: &Searcher) -> bool {
+        let content: Vec<&Concept> = plan
+            .concepts
+            .iter()
+            .filter(|c| c.alternatives[0].source != TermSource::QuestionWord)
+            .collect();
+        if content.is_empty() {
+            return true;
+        }
+        let known_word = content.iter().any(|c| {
+            c.alternatives
+                .iter()
+                .filter(|a| a.source != TermSource::Phrasing)
+                .any(|a| a.words.iter().all(|w| self.lexicon.df(w) > 0))
+        });
+        known_word
+            || plan.grams.iter().any(|(g, _)| {
+                [self.fields.title_grams, self.fields.body_grams]
+                    .iter()
+                    .any(|&f| searcher.doc_freq(&Term::from_field_text(f, g)).unwrap_or(0) > 0)
+            })
+    }
+
     /// Plans, retrieves and reranks, without rendering hits: what
     /// [`Engine::search`] and the answer layer share.
     pub fn rank(&self, req: &SearchRequest) -> Result<Ranked<'_>> {
@@ -384,8 +526,20 @@ impl Engine {
         let plan = &ranked.plan;
         let r = &self.ranking;
         let pool = req.offset.saturating_add(req.limit) + r.rerank.pool;
-        let main = self.filtered(plan.to_query(&self.fields, &r.boosts, &r.planning), req);
-        let (mut top, mut total, mut facets) = self.collect(&searcher, &*main, req, pool)?;
+        // When no word of the query is in the corpus — only other ways of
+        // saying its verbs are (发票怎么开: 开 → 打开) — what matches is no
+        // answer; read it as the fallback does.
+        let (mut top, mut total, mut facets) = if self.says_something_known(plan, &searcher) {
+            let main = self.filtered(plan.to_query(&self.fields, &r.boosts, &r.planning), req);
+            self.collect(&searcher, &*main, req, pool)?
+        } else {
+            (Vec::new(), 0, Facets::default())
+        };
+        if total > 0
+            && let Some(learned) = &req.learned
+        {
+            self.apply_learned(plan, &mut top, pool, learned);
+        }
         if total == 0
             && let Some(q) = plan.fallback_query(&self.fields, &r.boosts)
         {
@@ -415,6 +569,7 @@ impl Engine {
             hits: Vec::new(),
             facets: std::mem::take(&mut ranked.facets),
             suggestion: plan.suggestion.clone(),
+            fallback: ranked.fallback,
             explain: None,
         };
         if ranked.fallback && response.suggestion.is_none() {
@@ -430,6 +585,7 @@ impl Engine {
             let body = self.catalog.body(s.ord)?;
             let mut hit = hit(s.entry, s.factors.score, &body, &highlighter);
             hit.duplicates = s.duplicates.clone();
+            hit.fallback = ranked.fallback;
             hit.explain = explain;
             response.hits.push(hit);
         }
@@ -502,7 +658,7 @@ impl Engine {
         let synonyms: Units = plan
             .terms()
             .into_iter()
-            .filter(|t| t.source == TermSource::Synonym)
+            .filter(|t| matches!(t.source, TermSource::Synonym | TermSource::Phrasing))
             .map(|t| {
                 let w = idf(&t.text);
                 (t.text, w)
@@ -532,11 +688,18 @@ impl Engine {
                 continue;
             };
             let factors = rank::rescore(
-                &entry.titles,
-                entry.link_density,
+                rank::Page {
+                    titles: &entry.titles,
+                    link_density: entry.link_density,
+                    explains: entry.explains,
+                    has_steps: entry.step_count > 0,
+                },
                 score,
-                &content,
-                &query_units,
+                rank::Asked {
+                    content: &content,
+                    units: &query_units,
+                    intent: plan.intent,
+                },
                 &self.ranking.rerank,
             );
             scored.push(Scored {
@@ -654,6 +817,40 @@ impl Engine {
     }
 }
 
+/// The word groups queries expand with, as `planning` has them on: the
+/// hand-written product synonyms the index was built with, the help-desk
+/// lexicon, and the pairs mined from the corpus. One set, so that a word one
+/// group brings in can reach another group.
+fn synonyms_for(manifest: &Manifest, analyzer: &Analyzer, planning: &Planning) -> Synonyms {
+    let mut groups: Vec<(Vec<String>, bool)> = Vec::new();
+    if planning.synonyms {
+        groups.extend(
+            manifest
+                .vocabulary
+                .synonyms
+                .iter()
+                .map(|g| (g.clone(), false)),
+        );
+    }
+    if planning.lexicon {
+        groups.extend(
+            crate::analysis::helpdesk::groups()
+                .into_iter()
+                .map(|g| (g, true)),
+        );
+    }
+    if planning.mined {
+        groups.extend(
+            manifest
+                .vocabulary
+                .mined
+                .iter()
+                .map(|p| (vec![p.term.clone(), p.alias.clone()], false)),
+        );
+    }
+    Synonyms::tagged(&groups, analyzer)
+}
+
 /// Stops with [`Error::DeadlineExceeded`] once `deadline` has passed.
 fn check(deadline: Option<Instant>) -> Result<()> {
     match deadline {
@@ -669,12 +866,14 @@ fn hit(entry: &Entry, score: f32, body: &Body, highlighter: &snippet::Highlighte
         title: entry.title.clone(),
         topic: entry.topic.clone(),
         path: entry.path.clone(),
+        corpus: entry.corpus.clone(),
         url: entry.url.clone(),
         score,
         snippet: highlighter.snippet(&body.text, &body.norm, snippet::SNIPPET_CHARS),
         step_count: entry.step_count as usize,
         steps_preview: entry.steps_preview.clone(),
         duplicates: Vec::new(),
+        fallback: false,
         explain: None,
     }
 }

@@ -18,7 +18,7 @@ use super::config::{
     PINYIN_WEIGHT, Planning, QUESTION_WORD_WEIGHT, SUB_WORD_WEIGHT, SYNONYM_WEIGHT, TYPO_WEIGHT,
 };
 use crate::analysis::synonyms::Synonyms;
-use crate::analysis::terms::{bigrams, content_from, is_question_word};
+use crate::analysis::terms::{Intent, bigrams, content_from, intent_of, is_question_word};
 use crate::analysis::{Analyzer, WordToken, is_cjk, normalize_str};
 use crate::index::Fields;
 use crate::index::lexicon::{Correction, Lexicon};
@@ -34,8 +34,10 @@ pub enum TermSource {
     SubWord,
     /// A question word (怎么, 吗).
     QuestionWord,
-    /// A synonym of a typed word.
+    /// A synonym of a typed word (a product name, or mined from the corpus).
     Synonym,
+    /// Another way people say a typed word (the help-desk lexicon).
+    Phrasing,
     /// The known word a typo most likely meant.
     Typo,
     /// A word read from pinyin.
@@ -104,6 +106,8 @@ pub struct QueryPlan {
     pub content: String,
     /// Typos corrected and pinyin read.
     pub corrections: Vec<Correction>,
+    /// What kind of article the question asks for.
+    pub intent: Intent,
     /// The query as the engine understood it, when that differs from what
     /// was typed (“did you mean”).
     pub suggestion: Option<String>,
@@ -249,18 +253,23 @@ impl QueryPlan {
             .map(String::from)
             .collect();
 
-        if ctx.planning.synonyms {
+        if !ctx.synonyms.is_empty() {
             let norm = normalize_str(text);
             for e in ctx.synonyms.expansions(&norm, &words) {
                 let target = b.concept_for(&e.matched);
+                let source = if e.generic {
+                    TermSource::Phrasing
+                } else {
+                    TermSource::Synonym
+                };
                 for other in &e.others {
                     let w = content_words(ctx.analyzer, other);
                     match target {
-                        Some(c) => b.alternative(c, w, SYNONYM_WEIGHT, TermSource::Synonym),
+                        Some(c) => b.alternative(c, w, SYNONYM_WEIGHT, source),
                         None => {
                             if let Some(first) = w.first().cloned() {
-                                let c = b.concept(&first, SYNONYM_WEIGHT, TermSource::Synonym);
-                                b.alternative(c, w, SYNONYM_WEIGHT, TermSource::Synonym);
+                                let c = b.concept(&first, SYNONYM_WEIGHT, source);
+                                b.alternative(c, w, SYNONYM_WEIGHT, source);
                             }
                         }
                     }
@@ -298,6 +307,7 @@ impl QueryPlan {
                 .fold(normalize_str(text), |s, c| s.replacen(&c.from, &c.to, 1))
         });
         Ok(QueryPlan {
+            intent: intent_of(&normalize_str(text)),
             concepts: b.concepts,
             grams: b.grams,
             unigrams,

@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use super::config::{LINK_PAGE_DENSITY, Rerank, SYNONYM_CREDIT};
-use crate::analysis::terms::Units;
+use crate::analysis::terms::{Intent, Units};
 use crate::index::catalog::TitleFeature;
 
 /// The units of a query: what was typed (or its correction), and synonyms,
@@ -82,17 +82,40 @@ pub struct Factors {
     pub score: f32,
 }
 
-/// Rescores one candidate from its title features and link density.
-/// `content` is the query's content with spaces removed; `query_units` the
-/// query read as typed and as corrected.
-pub fn rescore(
-    titles: &[TitleFeature],
-    link_density: f32,
-    retrieval: f32,
-    content: &str,
-    query_units: &[QueryUnits],
-    rerank: &Rerank,
-) -> Factors {
+/// What the rerank reads of a candidate page.
+#[derive(Debug, Clone, Copy)]
+pub struct Page<'a> {
+    /// Its title and questions, as ingest prepared them.
+    pub titles: &'a [TitleFeature],
+    /// Share of the body that is link text.
+    pub link_density: f32,
+    /// The title says the page explains rather than instructs.
+    pub explains: bool,
+    /// The page has steps.
+    pub has_steps: bool,
+}
+
+/// What the rerank reads of the query: its content with spaces removed,
+/// its units as typed and as corrected, and what kind of page it asks for.
+#[derive(Debug, Clone, Copy)]
+pub struct Asked<'a> {
+    /// Content with spaces removed.
+    pub content: &'a str,
+    /// Units as typed, and as corrected.
+    pub units: &'a [QueryUnits],
+    /// The question's intent.
+    pub intent: Intent,
+}
+
+/// Rescores one candidate from what ingest prepared of it.
+pub fn rescore(page: Page<'_>, retrieval: f32, asked: Asked<'_>, rerank: &Rerank) -> Factors {
+    let Page {
+        titles,
+        link_density,
+        explains,
+        has_steps,
+    } = page;
+    let (content, query_units) = (asked.content, asked.units);
     // The title or question, read as typed or as corrected, that best matches.
     let (coverage, precision) = query_units
         .iter()
@@ -110,6 +133,15 @@ pub fn rescore(
     }
     if link_page {
         score *= rerank.link_page;
+    }
+    // 「A和B有什么区别」 asks for the page that explains, not for a page of
+    // steps that mentions both.
+    if asked.intent == Intent::Concept {
+        if explains {
+            score *= rerank.concept_match;
+        } else if has_steps {
+            score *= rerank.task_mismatch;
+        }
     }
     Factors {
         retrieval,
@@ -160,9 +192,50 @@ mod tests {
             synonyms: Units::default(),
         }];
         let r = Rerank::default();
-        let f = rescore(&t, 0.0, 1.0, "取消", &q, &r);
+        let page = |link_density| Page {
+            titles: &t,
+            link_density,
+            explains: false,
+            has_steps: true,
+        };
+        let asked = |content| Asked {
+            content,
+            units: &q,
+            intent: Intent::Any,
+        };
+        let f = rescore(page(0.0), 1.0, asked("取消"), &r);
         assert!(f.exact_match && (f.score - 2.0 * 2.0 * 1.5).abs() < 1e-6);
-        let f = rescore(&t, 0.9, 1.0, "别的", &q, &r);
+        let f = rescore(page(0.9), 1.0, asked("别的"), &r);
         assert!(f.link_page && !f.exact_match && (f.score - 0.5 * 2.0 * 1.5).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_question_of_what_or_which_prefers_the_page_that_explains() {
+        let t = [TitleFeature {
+            units: units(&[("策略", 1.0)]),
+            content: "策略".into(),
+        }];
+        let q = [QueryUnits::default()];
+        let r = Rerank::default();
+        let asked = |intent| Asked {
+            content: "区别",
+            units: &q,
+            intent,
+        };
+        let page = |explains, has_steps| Page {
+            titles: &t,
+            link_density: 0.0,
+            explains,
+            has_steps,
+        };
+        let concept = rescore(page(true, false), 1.0, asked(Intent::Concept), &r);
+        let steps = rescore(page(false, true), 1.0, asked(Intent::Concept), &r);
+        assert!(
+            concept.score > 1.0 && steps.score < 1.0,
+            "{concept:?} {steps:?}"
+        );
+        // Asked how, neither kind of page moves.
+        let how = rescore(page(false, true), 1.0, asked(Intent::Any), &r);
+        assert!((how.score - 1.0).abs() < 1e-6);
     }
 }

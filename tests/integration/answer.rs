@@ -238,3 +238,47 @@ async fn the_topic_filter_limits_answers() {
         assert_eq!(c["id"], "sub-customer-vouchers");
     }
 }
+
+#[tokio::test]
+async fn a_search_only_single_characters_match_is_flagged_never_answered_and_a_gap() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = bundled_state().with_journal(wenda::journal::Journal::open(dir.path()).unwrap());
+    // No article of the bundled corpus is about invoices; 开 and 票 alone
+    // still match a few.
+    let (status, v) = search(app(state.clone()), "发票怎么开", "").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(v["fallback"], true, "{v}");
+    let hits = v["hits"].as_array().unwrap();
+    assert!(
+        !hits.is_empty(),
+        "the fallback still offers something to read"
+    );
+    assert!(hits.iter().all(|h| h["fallback"] == true), "{v}");
+    // A question the words of which match: no fallback.
+    let (_, v) = search(app(state.clone()), "考试券怎么用", "").await;
+    assert_eq!(v["fallback"], false);
+    assert!(
+        v["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|h| h["fallback"] == false)
+    );
+
+    let (status, a) = ask(app(state.clone()), json!({"question": "发票怎么开"})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(a["status"], "no_answer", "{a}");
+    assert_eq!(a["handoff"], true);
+    assert_eq!(
+        a["candidates"],
+        json!([]),
+        "fallback hits are never choices"
+    );
+
+    state.journal.as_ref().unwrap().flush();
+    let r = wenda::journal::report(dir.path(), 10).unwrap();
+    assert!(
+        r.zero_results.iter().any(|c| c.query == "发票怎么开"),
+        "a fallback search is a search that found nothing: {r:?}"
+    );
+}

@@ -233,3 +233,38 @@ fn user_dictionary_of_the_corpus_keeps_domain_words_whole() {
         "a"
     );
 }
+
+#[test]
+fn guides_of_one_help_centre_may_share_file_names() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("guide-a"), tmp.path().join("guide-b"));
+    write(&a, "概述.md", "# 概述\n\n甲产品的概述。\n");
+    write(&b, "概述.md", "# 概述\n\n乙产品的概述。\n");
+    write(&b, "其他.md", "# 其他\n\n见[概述](概述.md)。\n");
+    let c = corpus::load(&[a, b]).unwrap();
+    assert!(c.report.warnings.is_empty(), "{:?}", c.report.warnings);
+    let mut ids: Vec<&str> = c.articles.iter().map(|x| x.id.as_str()).collect();
+    ids.sort();
+    assert_eq!(ids, vec!["guide-b/概述", "其他", "概述"]);
+    // Links inside the second guide still find its own page.
+    let other = c.articles.iter().find(|x| x.id == "其他").unwrap();
+    assert_eq!(other.links[0].id.as_deref(), Some("guide-b/概述"));
+}
+
+#[test]
+fn a_table_of_contents_with_a_doubled_extension_is_recognised() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("guide");
+    write(
+        &d,
+        "index.md.md",
+        "# 用户指南\n\n-   [监听器](监听器.md)\n    -   [添加监听器](添加监听器.md)\n",
+    );
+    write(&d, "监听器.md", "# 监听器\n\n监听器的概念。\n");
+    write(&d, "添加监听器.md", "# 添加监听器\n\n1. 单击添加。\n");
+    let c = corpus::load(&[d]).unwrap();
+    assert_eq!(c.report.tocs.len(), 1, "{:?}", c.report);
+    let add = c.articles.iter().find(|x| x.id == "添加监听器").unwrap();
+    assert_eq!(add.topic, vec!["监听器"]);
+    assert!(!c.articles.iter().any(|x| x.id.starts_with("index")));
+}

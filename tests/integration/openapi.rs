@@ -20,7 +20,7 @@ async fn every_documented_route_is_served() {
             routes.push((method.clone(), path.clone()));
         }
     }
-    assert_eq!(routes.len(), 22, "{routes:?}");
+    assert_eq!(routes.len(), 24, "{routes:?}");
     for (method, path) in &routes {
         let uri = path.replace("{id}", "offline-customer-invitation");
         let uri = if uri == "/api/search" || uri == "/api/suggest" {
@@ -46,16 +46,21 @@ async fn every_documented_route_is_served() {
             .body(Body::from(body))
             .unwrap();
         let resp = bundled().oneshot(req).await.unwrap();
-        assert_ne!(
-            resp.status(),
-            StatusCode::NOT_FOUND,
-            "{method} {uri} is not routed"
-        );
-        assert_ne!(
-            resp.status(),
-            StatusCode::METHOD_NOT_ALLOWED,
-            "{method} {uri}"
-        );
+        let status = resp.status();
+        if status == StatusCode::NOT_FOUND {
+            // A routed path may still say its resource is unknown, with its
+            // own code; only the router's fallback means "not routed".
+            let body = axum::body::to_bytes(resp.into_body(), 1 << 20)
+                .await
+                .unwrap();
+            let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            assert_ne!(
+                body["code"], "route_not_found",
+                "{method} {uri} is not routed"
+            );
+            continue;
+        }
+        assert_ne!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {uri}");
     }
     // Schemas are generated from the code, including nested ones.
     let schemas = doc["components"]["schemas"].as_object().unwrap();

@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -15,6 +15,7 @@ use crate::http::error::{ApiError, Code, ErrorBody};
 use crate::http::reload::{BuildOutcome, ReloadReport, Trigger};
 use crate::journal::Report;
 use crate::live;
+use crate::search::learned::LearnedQuestion;
 
 /// `POST /api/admin/reindex` parameters.
 #[derive(Deserialize, Default, IntoParams)]
@@ -218,4 +219,79 @@ pub async fn report(
     .await
     .map_err(ApiError::internal)??;
     Ok(Json(report))
+}
+
+/// The questions learned from use, per article.
+#[derive(Serialize, ToSchema)]
+pub struct LearnedList {
+    /// Learned questions in use.
+    questions: Vec<LearnedQuestion>,
+}
+
+/// What the server has learned from use: each question with its article
+/// and the evidence (helpful, unhelpful, clicks).
+#[utoipa::path(
+    get,
+    path = "/api/admin/learned",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = LearnedList, description = "As `wenda learned --json` prints it"),
+        (status = 401, body = ErrorBody, description = "`missing_key`"),
+        (status = 403, body = ErrorBody, description = "`unknown_key`, `admin_key_required`")
+    )
+)]
+pub async fn learned(State(state): State<AppState>) -> Json<LearnedList> {
+    Json(LearnedList {
+        questions: state.learned().list(),
+    })
+}
+
+/// Forgets a learned question at once (and for good: the same question
+/// is not learned again for that article).
+#[utoipa::path(
+    delete,
+    path = "/api/admin/learned/{id}",
+    params(("id" = String, Path, description = "The id `GET /api/admin/learned` lists")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Forgot, description = "Forgotten"),
+        (status = 401, body = ErrorBody, description = "`missing_key`"),
+        (status = 403, body = ErrorBody, description = "`unknown_key`, `admin_key_required`"),
+        (status = 404, body = ErrorBody, description = "`learned_question_not_found`"),
+        (status = 503, body = ErrorBody, description = "`feedback_disabled`: the server keeps no logs")
+    )
+)]
+pub async fn forget(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Forgot>, ApiError> {
+    let Some(journal) = state.journal.clone() else {
+        return Err(ApiError::new(
+            Code::FeedbackDisabled,
+            "this server keeps no logs; start it with --log-dir",
+        ));
+    };
+    if !state.learned().list().iter().any(|q| q.id == id) {
+        return Err(ApiError::new(
+            Code::LearnedQuestionNotFound,
+            format!("no learned question with id `{id}`"),
+        ));
+    }
+    let kept = id.clone();
+    tokio::task::spawn_blocking(move || crate::journal::forget(journal.dir(), &kept))
+        .await
+        .map_err(ApiError::internal)??;
+    state.learned.rcu(|l| {
+        let mut l = (**l).clone();
+        l.forget(&id);
+        l
+    });
+    Ok(Json(Forgot { forgotten: true }))
+}
+
+/// A learned question was forgotten.
+#[derive(Serialize, ToSchema)]
+pub struct Forgot {
+    /// Always true.
+    forgotten: bool,
 }

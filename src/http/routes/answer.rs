@@ -94,6 +94,7 @@ pub async fn answer(
             .map(|t| split_topic_path(&t))
             .filter(|t| !t.is_empty()),
         deadline: state.deadline(),
+        learned: Some(state.learned()),
     };
     let asked = req.question.clone();
     let answerer = state.answerer();

@@ -102,6 +102,7 @@ pub async fn assist(
             .filter(|t| !t.is_empty()),
         picks: input.picks,
         deadline: state.deadline(),
+        learned: Some(state.learned()),
     };
     let answerer = state.answerer();
     let response = tokio::task::spawn_blocking(move || run(&answerer, &req))

@@ -8,6 +8,7 @@ use crate::http::AppState;
 use crate::http::error::{ApiError, Code, ErrorBody};
 use crate::http::routes::{required_text, short_field};
 use crate::journal::{ClickRecord, now_ms};
+use crate::search::learned::Signal;
 
 /// Deepest position a click may report.
 pub const MAX_POSITION: usize = 10_000;
@@ -76,13 +77,20 @@ pub async fn click(
             format!("no article with id `{}`", input.article_id),
         ));
     }
+    let ts_ms = now_ms();
     let logged = state.journal.as_ref().is_some_and(|j| {
         j.click(ClickRecord {
-            ts_ms: now_ms(),
-            query,
-            article_id: input.article_id,
+            ts_ms,
+            query: query.clone(),
+            article_id: input.article_id.clone(),
             position,
         })
     });
+    // What is on disk is learned now too (and read back from the log at
+    // the next start); a click the log could not take is not learned, nor
+    // one on the first result (it only says the order was already right).
+    if logged && position > 1 {
+        state.learn(&query, &input.article_id, Signal::Click, ts_ms);
+    }
     Ok(Json(ClickAck { ok: true, logged }))
 }

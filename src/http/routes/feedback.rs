@@ -8,6 +8,7 @@ use crate::http::AppState;
 use crate::http::error::{ApiError, Code, ErrorBody};
 use crate::http::routes::{required_text, short_field};
 use crate::journal::{FeedbackRecord, now_ms};
+use crate::search::learned::Signal;
 
 /// A user's judgement of an article.
 #[derive(Deserialize, ToSchema)]
@@ -80,8 +81,19 @@ pub async fn feedback(
         helpful: input.helpful,
         comment: input.comment.filter(|c| !c.trim().is_empty()),
     };
-    tokio::task::spawn_blocking(move || journal.feedback(&record))
-        .await
-        .map_err(ApiError::internal)??;
+    let learner = state.clone();
+    tokio::task::spawn_blocking(move || {
+        journal.feedback(&record)?;
+        // On disk first, then learned: the running server uses it at once.
+        let signal = if record.helpful {
+            Signal::Helpful
+        } else {
+            Signal::Unhelpful
+        };
+        learner.learn(&record.query, &record.article_id, signal, record.ts_ms);
+        Ok::<(), crate::Error>(())
+    })
+    .await
+    .map_err(ApiError::internal)??;
     Ok(Json(FeedbackAck { ok: true }))
 }

@@ -47,6 +47,8 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(admin::reindex))
         .routes(routes!(admin::status))
         .routes(routes!(admin::report))
+        .routes(routes!(admin::learned))
+        .routes(routes!(admin::forget))
         .routes(routes!(scrape::metrics))
         .routes(routes!(docs::openapi_json))
         .routes(routes!(web::page))

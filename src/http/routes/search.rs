@@ -35,6 +35,10 @@ pub struct SearchBody {
     /// “Did you mean”: the query with typos corrected or pinyin read, or,
     /// when only the fallback found anything, the best hit's title.
     pub suggestion: Option<String>,
+    /// Nothing matched the query's words: the hits only share single
+    /// characters with it (each hit says so too). Show them as “nothing
+    /// found; perhaps …”, never as answers.
+    pub fallback: bool,
     /// How the query was read (with `explain`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub explain: Option<QueryExplanation>,
@@ -66,6 +70,8 @@ pub struct HitBody {
     pub steps_preview: Vec<String>,
     /// Ids of near-identical articles folded into this hit.
     pub duplicates: Vec<String>,
+    /// Found only by the single-character fallback.
+    pub fallback: bool,
     /// Why the hit scored what it did (with `explain`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub explain: Option<HitExplanation>,
@@ -85,6 +91,7 @@ impl From<Hit> for HitBody {
             step_count: h.step_count,
             steps_preview: h.steps_preview,
             duplicates: h.duplicates,
+            fallback: h.fallback,
             explain: h.explain,
         }
     }
@@ -99,6 +106,7 @@ impl From<SearchResponse> for SearchBody {
             hits: r.hits.into_iter().map(HitBody::from).collect(),
             facets: r.facets,
             suggestion: r.suggestion,
+            fallback: r.fallback,
             explain: r.explain,
         }
     }
@@ -142,16 +150,19 @@ pub async fn search(
     let Query(params) = params.map_err(|e| ApiError::new(Code::InvalidParameter, e.body_text()))?;
     let mut req = validate(params, &state.config.limits)?;
     req.deadline = state.deadline();
+    req.learned = Some(state.learned());
     let engine = state.engine();
     let response = tokio::task::spawn_blocking(move || engine.search(&req))
         .await
         .map_err(ApiError::internal)??;
-    state.metrics.search(response.total);
+    // A search only the single-character fallback answered found nothing.
+    let found = if response.fallback { 0 } else { response.total };
+    state.metrics.search(found);
     state.log(QueryEvent {
         ts_ms: now_ms(),
         kind: "search".into(),
         query: response.query.clone(),
-        total: Some(response.total),
+        total: Some(found),
         status: None,
         handoff: false,
         top: response.hits.first().map(|h| h.id.clone()),
