@@ -420,7 +420,7 @@ pub struct AnswerThresholds {
 impl Default for AnswerThresholds {
     fn default() -> Self {
         AnswerThresholds {
-            answer: 0.6,
+            answer: 0.65,
             sure: 0.85,
             clarify: 0.3,
             close: 0.8,

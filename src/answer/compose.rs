@@ -27,17 +27,29 @@ pub fn introduction(a: &Article) -> String {
         .join("\n")
 }
 
+/// Where to read more: the article's URL, else its title (never the
+/// internal id, which means nothing to a customer).
 fn source_line(a: &Article) -> String {
     match &a.url {
         Some(url) => format!("详情：{url}"),
-        None => format!("详情：文章《{}》（{}）", a.title, a.id),
+        None => format!("详情：请参阅文章《{}》", a.title),
     }
 }
 
-/// One step as a line: text, then the console path and labels.
+/// What a customer is told when the source page was cut by the crawl.
+const PARTIAL_NOTE: &str = "说明：原文在收录时不完整，以上内容可能缺少后半部分。";
+
+/// Whether the step's own text already names its whole console path
+/// (then the path is not written out again).
+fn path_in_text(s: &Step) -> bool {
+    s.menu_path.iter().all(|p| s.text.contains(p.as_str()))
+}
+
+/// One step as a line: text, then the console path unless the text
+/// already names it.
 pub fn step_text(s: &Step) -> String {
     let mut out = format!("{}. {}", s.n, s.text.replace('\n', " "));
-    if !s.menu_path.is_empty() {
+    if !s.menu_path.is_empty() && !path_in_text(s) {
         out.push_str(&format!("（路径：{}）", s.menu_path.join(" > ")));
     }
     out
@@ -93,13 +105,16 @@ pub fn text(a: &Article) -> String {
     if !p.constraints.is_empty() {
         out.push(format!("注意：{}", p.constraints));
     }
+    if a.partial {
+        out.push(PARTIAL_NOTE.into());
+    }
     out.push(source_line(a));
     out.join("\n")
 }
 
 fn md_step(s: &Step, indent: &str) -> String {
     let mut line = format!("{indent}{}. {}", s.n, s.text.replace('\n', " "));
-    if !s.menu_path.is_empty() {
+    if !s.menu_path.is_empty() && !path_in_text(s) {
         line.push_str(&format!(
             "  \n{indent}   路径：`{}`",
             s.menu_path.join(" > ")
@@ -131,9 +146,12 @@ pub fn markdown(a: &Article) -> String {
     if !p.constraints.is_empty() {
         out.push(format!("> 注意：{}", p.constraints));
     }
+    if a.partial {
+        out.push(format!("*{PARTIAL_NOTE}*"));
+    }
     out.push(match &a.url {
         Some(url) => format!("[查看原文]({url})"),
-        None => format!("来源：《{}》（`{}`）", a.title, a.id),
+        None => format!("来源：《{}》", a.title),
     });
     out.join("\n\n")
 }
@@ -151,13 +169,18 @@ pub fn step_answer(a: &Article, s: &Step) -> (String, String) {
         s.n,
         s.text.replace('\n', " ")
     );
-    if !s.menu_path.is_empty() {
+    if !s.menu_path.is_empty() && !path_in_text(s) {
         text.push_str(&format!("\n路径：{}", s.menu_path.join(" > ")));
         md.push_str(&format!("\n\n路径：`{}`", s.menu_path.join(" > ")));
     }
-    if !s.ui_labels.is_empty() {
-        let labels = s
-            .ui_labels
+    // Labels the path already shows are not named twice.
+    let labels: Vec<&String> = s
+        .ui_labels
+        .iter()
+        .filter(|l| !s.menu_path.contains(l))
+        .collect();
+    if !labels.is_empty() {
+        let labels = labels
             .iter()
             .map(|l| format!("“{l}”"))
             .collect::<Vec<_>>()
@@ -191,17 +214,44 @@ mod tests {
         let a = parse_markdown_file(MD, "t.md", "c").unwrap();
         let t = text(&a);
         assert!(t.starts_with("如何关闭自动申请激励？\n自助设置。\n前提条件：已登录。\n操作步骤：\n1. 登录伙伴中心。"), "{t}");
+        // The step names its console path itself: it is not written twice.
+        assert!(t.contains("2. 选择“销售 > 激励 > 激励管理”。\n"), "{t}");
+        assert_eq!(t.matches("激励管理").count(), 1, "{t}");
+        // The source by title, never by internal id.
         assert!(
-            t.contains("2. 选择“销售 > 激励 > 激励管理”。（路径：销售 > 激励 > 激励管理）"),
+            t.ends_with("详情：请参阅文章《如何关闭自动申请激励？》"),
             "{t}"
         );
-        assert!(
-            t.ends_with("详情：文章《如何关闭自动申请激励？》（t）"),
-            "{t}"
-        );
+        assert!(!t.contains("（t）"), "{t}");
         let m = markdown(&a);
         assert!(m.contains("**操作步骤**\n1. 登录伙伴中心。"), "{m}");
-        assert!(m.contains("路径：`销售 > 激励 > 激励管理`"), "{m}");
+        assert_eq!(m.matches("激励管理").count(), 1, "{m}");
+        assert!(m.ends_with("来源：《如何关闭自动申请激励？》"), "{m}");
+    }
+
+    #[test]
+    fn a_path_the_step_does_not_name_is_written_out_once() {
+        let mut a = parse_markdown_file(MD, "t.md", "c").unwrap();
+        let step = &mut a.procedures[0].steps[1];
+        step.text = "打开激励管理页面。".into();
+        step.ui_labels = vec!["激励管理".into(), "确定".into()];
+        let t = text(&a);
+        assert!(t.contains("（路径：销售 > 激励 > 激励管理）"), "{t}");
+        assert_eq!(t.matches("路径：").count(), 1, "{t}");
+        // Read out alone: the path once, and only the labels it lacks.
+        let (t, _) = step_answer(&a, &a.steps()[1]);
+        assert!(t.contains("路径：销售 > 激励 > 激励管理"), "{t}");
+        assert!(t.contains("要点击：“确定”\n"), "{t}");
+    }
+
+    #[test]
+    fn a_cut_source_says_so() {
+        let mut a = parse_markdown_file(MD, "t.md", "c").unwrap();
+        a.partial = true;
+        assert!(text(&a).contains(PARTIAL_NOTE));
+        assert!(markdown(&a).contains(PARTIAL_NOTE));
+        a.partial = false;
+        assert!(!text(&a).contains(PARTIAL_NOTE));
     }
 
     #[test]
@@ -209,9 +259,7 @@ mod tests {
         let a = parse_markdown_file(MD, "t.md", "c").unwrap();
         let (t, _) = step_answer(&a, &a.steps()[1]);
         assert!(
-            t.starts_with(
-                "第 2 步（共 2 步）：选择“销售 > 激励 > 激励管理”。\n路径：销售 > 激励 > 激励管理"
-            ),
+            t.starts_with("第 2 步（共 2 步）：选择“销售 > 激励 > 激励管理”。\n"),
             "{t}"
         );
         assert!(t.ends_with("这是最后一步。"));

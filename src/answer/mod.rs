@@ -52,7 +52,7 @@ impl Default for Policy {
     fn default() -> Self {
         Policy {
             model: Model::default(),
-            answer: 0.6,
+            answer: 0.65,
             sure: 0.85,
             clarify: 0.3,
             close: 0.8,
@@ -527,10 +527,40 @@ impl Answerer {
         }
     }
 
-    /// Reads out one step of the article under discussion.
+    /// Reads out one step of the article under discussion. A move that
+    /// goes nowhere (a step the article does not have, 下一步 after the last,
+    /// 上一步 before the first) says so instead of reading a step again.
     fn read_step(&self, a: &Article, mv: StepMove, s: &mut Session) -> AnswerResponse {
         let steps = a.steps();
         let n = steps.len();
+        let current = s.step.clamp(1, n);
+        let stay = match mv {
+            StepMove::Number(k) if k > n || k == 0 => Some(if s.step == 0 {
+                format!("这篇文章只有 {n} 步，没有第 {k} 步。回复“第一步”从头开始。")
+            } else {
+                format!("这篇文章只有 {n} 步，没有第 {k} 步。回复“再说一遍”重听第 {current} 步。")
+            }),
+            StepMove::Next if s.step >= n => Some(format!(
+                "第 {n} 步已经是最后一步了（共 {n} 步）。回复“再说一遍”重听，或者问别的问题。"
+            )),
+            StepMove::Previous if s.step == 1 => {
+                Some("这已经是第一步了。回复“下一步”继续。".to_string())
+            }
+            _ => None,
+        };
+        if let Some(reply) = stay {
+            let (text, md) = compose::step_answer(a, &steps[current - 1]);
+            return AnswerResponse {
+                status: Status::Answered,
+                confidence: 1.0,
+                answer: Some(self.body(a, text, md, (s.step > 0).then_some(current))),
+                reply,
+                candidates: Vec::new(),
+                session_id: String::new(),
+                handoff: false,
+                reason: Reason::Step,
+            };
+        }
         let target = match mv {
             StepMove::Next => s.step + 1,
             StepMove::Previous => s.step.saturating_sub(1).max(1),
@@ -539,18 +569,12 @@ impl Answerer {
         }
         .clamp(1, n);
         s.step = target;
-        let step = &steps[target - 1];
-        let (text, md) = compose::step_answer(a, step);
-        let reply = if matches!(mv, StepMove::Number(k) if k > n) {
-            format!("这篇文章只有 {n} 步。\n{text}")
-        } else {
-            text.clone()
-        };
+        let (text, md) = compose::step_answer(a, &steps[target - 1]);
         AnswerResponse {
             status: Status::Answered,
             confidence: 1.0,
-            answer: Some(self.body(a, text, md, Some(target))),
-            reply,
+            answer: Some(self.body(a, text.clone(), md, Some(target))),
+            reply: text,
             candidates: Vec::new(),
             session_id: String::new(),
             handoff: false,

@@ -118,7 +118,7 @@ pub enum Command {
     /// Fit the answer-confidence model on labelled questions and show its
     /// precision and coverage at each threshold.
     Calibrate {
-        /// `CORPUS_DIR=QUERIES.jsonl`; repeat. Queries with an empty
+        /// `CORPUS_DIR=QUERIES.jsonl` (several corpora as one help centre: `DIR,DIR=QUERIES.jsonl`); repeat. Queries with an empty
         /// `relevant` list are questions the corpus does not answer.
         #[arg(long = "set", value_name = "DIR=FILE", required = true)]
         sets: Vec<String>,

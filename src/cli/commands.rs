@@ -2,7 +2,7 @@
 //! the library and hands the result to a printer.
 
 use std::io::{BufRead, IsTerminal};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -229,10 +229,13 @@ pub fn calibrate(sets: &[String], json: bool) -> Result<ExitCode> {
     let mut examples = Vec::new();
     let mut outcomes = Outcomes::default();
     for set in sets {
-        let (dir, file) = set.split_once('=').ok_or_else(|| {
+        let (dirs, file) = set.split_once('=').ok_or_else(|| {
             Error::Invalid(format!("--set {set}: expected CORPUS_DIR=QUERIES.jsonl"))
         })?;
-        let engine = open_fresh(&Source::corpus(dir.into()))?;
+        // Several corpora make one help centre: `A,B,C=QUERIES.jsonl`.
+        let mut source = Source::corpus(PathBuf::new());
+        source.corpora = dirs.split(',').map(PathBuf::from).collect();
+        let engine = open_fresh(&source)?;
         let (qs, warnings) = eval::read_labelled(Path::new(file), true)?;
         for w in &warnings {
             eprintln!("warning: {w}");

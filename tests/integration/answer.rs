@@ -66,7 +66,15 @@ async fn a_procedure_answer_carries_numbered_steps_and_the_menu_path() {
         text.contains("操作步骤：\n1. 使用合作伙伴账号登录华为云。"),
         "{text}"
     );
-    assert!(text.contains("（路径：销售 > 拓新 > 客户拓展）"), "{text}");
+    // The step names its console path; it is not written out a second time.
+    assert!(text.contains("3. 在顶部导航栏中选择“销售 > 拓新 > 客户拓展”。\n"), "{text}");
+    assert_eq!(text.matches("客户拓展").count(), 1, "{text}");
+    assert_eq!(
+        v["answer"]["steps"][2]["menu_path"],
+        serde_json::json!(["销售", "拓新", "客户拓展"])
+    );
+    // No internal id in what a customer reads.
+    assert!(!text.contains("offline-customer-invitation"), "{text}");
     assert_eq!(v["answer"]["steps"].as_array().unwrap().len(), 5);
     assert_eq!(v["answer"]["breadcrumb"][0]["name"], "客户业务");
 }
@@ -137,11 +145,24 @@ async fn steps_are_read_out_one_by_one() {
     assert_eq!(v["answer"]["step"], 3);
     let text = v["answer"]["text"].as_str().unwrap();
     assert!(text.starts_with("第 3 步（共 5 步）："), "{text}");
-    assert!(text.contains("路径：销售 > 拓新 > 客户拓展"), "{text}");
+    assert_eq!(text.matches("销售 > 拓新 > 客户拓展").count(), 1, "{text}");
     let v = ask_in(Some(&session), "下一步").await;
     assert_eq!(v["answer"]["step"], 4);
     let v = ask_in(Some(&session), "上一步").await;
     assert_eq!(v["answer"]["step"], 3);
+    // A step the article does not have: said so, no step read again.
+    let v = ask_in(Some(&session), "第九步").await;
+    assert_eq!(v["reason"], "step");
+    let reply = v["reply"].as_str().unwrap();
+    assert!(reply.contains("只有 5 步"), "{reply}");
+    assert!(!reply.contains("第 3 步（共 5 步）"), "{reply}");
+    assert_eq!(v["answer"]["step"], 3, "the place in the article is kept");
+    // 下一步 past the last step says it is the last, once.
+    ask_in(Some(&session), "第五步").await;
+    let v = ask_in(Some(&session), "下一步").await;
+    let reply = v["reply"].as_str().unwrap();
+    assert!(reply.contains("最后一步"), "{reply}");
+    assert!(!reply.contains("获取邀请链接"), "{reply}");
     // Without a conversation, “下一步” is not a step of anything.
     let v = ask_in(None, "下一步").await;
     assert_ne!(v["reason"], "step");
