@@ -57,6 +57,21 @@ pub struct AppState {
     pub learned: Arc<ArcSwap<Learned>>,
     reloader: Option<Arc<Reloader>>,
     limiter: Option<Arc<RateLimiter>>,
+    /// The heavy lane: permits for engine work on long inputs.
+    heavy: Arc<tokio::sync::Semaphore>,
+}
+
+/// Engine work on an input longer than this many characters takes the
+/// heavy lane (see [`AppState::engine_work`]).
+pub const HEAVY_INPUT_CHARS: usize = 64;
+
+/// How long the heavy lane rests after each piece of work, in multiples
+/// of the work's time.
+const HEAVY_REST: u32 = 2;
+
+/// Permits of the heavy lane: half the cores, at least one.
+fn heavy_permits() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1))
 }
 
 impl AppState {
@@ -81,6 +96,7 @@ impl AppState {
             metrics,
             learned: Arc::default(),
             reloader: None,
+            heavy: Arc::new(tokio::sync::Semaphore::new(heavy_permits())),
         }
     }
 
@@ -226,6 +242,55 @@ impl AppState {
         if let Some(j) = &self.journal {
             j.query(event);
         }
+    }
+
+    /// Runs engine work on a blocking thread. Work on a long input (over
+    /// [`HEAVY_INPUT_CHARS`] characters: rare from people, the usual tool
+    /// of someone trying to exhaust the server) first waits for a permit of
+    /// the heavy lane — half the cores, each resting twice as long as it
+    /// worked — until the request's timeout, so however many such requests
+    /// arrive they get at most a sixth of the machine and ordinary searches
+    /// keep the rest. A request that cannot get a permit in time is a JSON 503
+    /// `timeout`, like any other.
+    pub async fn engine_work<T: Send + 'static>(
+        &self,
+        input_chars: usize,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> std::result::Result<T, error::ApiError> {
+        use error::{ApiError, Code};
+        let permit = if input_chars > HEAVY_INPUT_CHARS {
+            let wait = self.config.timeouts.request;
+            match tokio::time::timeout(wait, self.heavy.clone().acquire_owned()).await {
+                Ok(Ok(p)) => Some(p),
+                _ => {
+                    return Err(ApiError::new(
+                        Code::Timeout,
+                        "the server is busy with long requests; try again",
+                    ));
+                }
+            }
+        } else {
+            None
+        };
+        let started = Instant::now();
+        let done = tokio::task::spawn_blocking(work)
+            .await
+            .map_err(ApiError::internal);
+        // The lane rests twice as long as it worked before the next long
+        // request may start: long requests get at most a third of its cores.
+        if let Some(permit) = permit {
+            let rest = started.elapsed() * HEAVY_REST;
+            tokio::spawn(async move {
+                tokio::time::sleep(rest).await;
+                drop(permit);
+            });
+        }
+        done
+    }
+
+    /// The heavy lane's semaphore (what [`AppState::engine_work`] waits on).
+    pub fn heavy_lane(&self) -> &Arc<tokio::sync::Semaphore> {
+        &self.heavy
     }
 
     /// When engine work started now must stop: the request timeout.

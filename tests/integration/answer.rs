@@ -67,7 +67,10 @@ async fn a_procedure_answer_carries_numbered_steps_and_the_menu_path() {
         "{text}"
     );
     // The step names its console path; it is not written out a second time.
-    assert!(text.contains("3. 在顶部导航栏中选择“销售 > 拓新 > 客户拓展”。\n"), "{text}");
+    assert!(
+        text.contains("3. 在顶部导航栏中选择“销售 > 拓新 > 客户拓展”。\n"),
+        "{text}"
+    );
     assert_eq!(text.matches("客户拓展").count(), 1, "{text}");
     assert_eq!(
         v["answer"]["steps"][2]["menu_path"],

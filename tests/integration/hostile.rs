@@ -141,6 +141,31 @@ async fn a_timeout_is_a_json_503() {
     );
 }
 
+/// Long inputs wait for the heavy lane; ordinary searches never do. With
+/// the lane taken, a long query gets a JSON 503 at its timeout while a
+/// short one is served; with the lane free, the long one is served too.
+#[tokio::test]
+async fn long_queries_wait_for_the_heavy_lane_and_short_ones_do_not() {
+    let state = bundled_state().configure(|c| c.timeouts.request = Duration::from_millis(200));
+    let long: String = "代金券怎么使用".repeat(20);
+    assert!(long.chars().count() > wenda::http::HEAVY_INPUT_CHARS);
+    let lane = state.heavy_lane().clone();
+    let all = u32::try_from(lane.available_permits()).unwrap();
+    let held = lane.clone().acquire_many_owned(all).await.unwrap();
+    let (status, v) = search(app(state.clone()), &long, "").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{v}");
+    assert_eq!(code(&v), "timeout");
+    let (status, v) = search(app(state.clone()), "代金券怎么使用", "").await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let req = post_json("/api/answer", &json!({"question": long}));
+    let (status, v) = send(app(state.clone()), req).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{v}");
+    drop(held);
+    let (status, v) = search(app(state), &long, "").await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert!(!hit_ids(&v).is_empty(), "{v}");
+}
+
 #[tokio::test]
 async fn retrieval_checks_the_key_before_reading_the_body() {
     let dify = || app(bundled_state().with_api_keys(vec!["k".into()]));

@@ -98,9 +98,10 @@ pub async fn answer(
     };
     let asked = req.question.clone();
     let answerer = state.answerer();
-    let response = tokio::task::spawn_blocking(move || answerer.answer(&req))
-        .await
-        .map_err(ApiError::internal)??;
+    let chars = req.question.chars().count();
+    let response = state
+        .engine_work(chars, move || answerer.answer(&req))
+        .await??;
     state.metrics.answer(
         response.status.as_str(),
         response.reason.as_str(),

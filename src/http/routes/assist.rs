@@ -105,9 +105,10 @@ pub async fn assist(
         learned: Some(state.learned()),
     };
     let answerer = state.answerer();
-    let response = tokio::task::spawn_blocking(move || run(&answerer, &req))
-        .await
-        .map_err(ApiError::internal)??;
+    let chars = req.ticket.chars().count();
+    let response = state
+        .engine_work(chars, move || run(&answerer, &req))
+        .await??;
     for event in gap_events(&response) {
         state.log(event);
     }

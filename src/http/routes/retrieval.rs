@@ -239,11 +239,12 @@ async fn respond(
         .built
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    let records = tokio::task::spawn_blocking(move || {
-        records(&answerer, &input, setting, indexed_at, deadline)
-    })
-    .await
-    .map_err(ApiError::internal)??;
+    let chars = input.query.chars().count();
+    let records = state
+        .engine_work(chars, move || {
+            records(&answerer, &input, setting, indexed_at, deadline)
+        })
+        .await??;
     Ok(RetrievalOutput { records })
 }
 

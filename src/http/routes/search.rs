@@ -152,9 +152,10 @@ pub async fn search(
     req.deadline = state.deadline();
     req.learned = Some(state.learned());
     let engine = state.engine();
-    let response = tokio::task::spawn_blocking(move || engine.search(&req))
-        .await
-        .map_err(ApiError::internal)??;
+    let chars = req.query.chars().count();
+    let response = state
+        .engine_work(chars, move || engine.search(&req))
+        .await??;
     // A search only the single-character fallback answered found nothing.
     let found = if response.fallback { 0 } else { response.total };
     state.metrics.search(found);
