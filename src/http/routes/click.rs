@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use crate::http::AppState;
 use crate::http::error::{ApiError, Code, ErrorBody};
-use crate::http::routes::{required_text, short_field};
+use crate::http::routes::query_about_article;
 use crate::journal::{ClickRecord, now_ms};
 use crate::search::learned::Signal;
 
@@ -54,14 +54,7 @@ pub async fn click(
     input: Result<Json<ClickInput>, JsonRejection>,
 ) -> Result<Json<ClickAck>, ApiError> {
     let Json(input) = input?;
-    let limits = &state.config.limits;
-    let query = required_text(
-        &input.query,
-        "field `query`",
-        Code::EmptyQuery,
-        limits.query_chars,
-    )?;
-    short_field(&input.article_id, "field `article_id`", limits.field_chars)?;
+    let query = query_about_article(&state, &input.query, &input.article_id)?;
     let position = usize::try_from(input.position)
         .ok()
         .filter(|p| (1..=MAX_POSITION).contains(p))
@@ -71,12 +64,6 @@ pub async fn click(
                 format!("field `position` must be a whole number from 1 to {MAX_POSITION}"),
             )
         })?;
-    if state.engine().catalog().ord_of(&input.article_id).is_none() {
-        return Err(ApiError::new(
-            Code::ArticleNotFound,
-            format!("no article with id `{}`", input.article_id),
-        ));
-    }
     let ts_ms = now_ms();
     let logged = state.journal.as_ref().is_some_and(|j| {
         j.click(ClickRecord {

@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use crate::http::AppState;
 use crate::http::error::{ApiError, Code, ErrorBody};
-use crate::http::routes::{required_text, short_field};
+use crate::http::routes::{query_about_article, short_field};
 use crate::journal::{FeedbackRecord, now_ms};
 use crate::search::learned::Signal;
 
@@ -51,22 +51,9 @@ pub async fn feedback(
     input: Result<Json<FeedbackInput>, JsonRejection>,
 ) -> Result<Json<FeedbackAck>, ApiError> {
     let Json(input) = input?;
-    let limits = &state.config.limits;
-    let query = required_text(
-        &input.query,
-        "field `query`",
-        Code::EmptyQuery,
-        limits.query_chars,
-    )?;
-    short_field(&input.article_id, "field `article_id`", limits.field_chars)?;
+    let query = query_about_article(&state, &input.query, &input.article_id)?;
     if let Some(c) = &input.comment {
-        short_field(c, "field `comment`", limits.comment_chars)?;
-    }
-    if state.engine().catalog().ord_of(&input.article_id).is_none() {
-        return Err(ApiError::new(
-            Code::ArticleNotFound,
-            format!("no article with id `{}`", input.article_id),
-        ));
+        short_field(c, "field `comment`", state.config.limits.comment_chars)?;
     }
     let Some(journal) = state.journal.clone() else {
         return Err(ApiError::new(

@@ -116,6 +116,25 @@ pub fn short_field(value: &str, what: &str, max_chars: usize) -> Result<(), ApiE
     Ok(())
 }
 
+/// What a user said of an article (feedback, a click): the query as
+/// [`required_text`] takes it, and an article id that is short and known.
+pub fn query_about_article(
+    state: &AppState,
+    query: &str,
+    article_id: &str,
+) -> Result<String, ApiError> {
+    let limits = &state.config.limits;
+    let query = required_text(query, "field `query`", Code::EmptyQuery, limits.query_chars)?;
+    short_field(article_id, "field `article_id`", limits.field_chars)?;
+    if state.engine().catalog().ord_of(article_id).is_none() {
+        return Err(ApiError::new(
+            Code::ArticleNotFound,
+            format!("no article with id `{article_id}`"),
+        ));
+    }
+    Ok(query)
+}
+
 pub async fn not_found(uri: Uri) -> ApiError {
     let mut path = uri.path().to_string();
     if path.len() > 200 {
