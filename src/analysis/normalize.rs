@@ -126,6 +126,12 @@ impl Normalized {
 
 /// Normalises one character to zero or more characters (before t2s).
 fn fold_char(c: char, out: &mut Vec<char>) {
+    // Most of a Chinese text: unified ideographs have no compatibility
+    // form and no case, so NFKC and lower-casing leave them as they are.
+    if is_unified_ideograph(c) {
+        out.push(c);
+        return;
+    }
     // Control characters (other than line breaks and tabs) are noise.
     if c.is_control() && c != '\n' && c != '\t' {
         out.push(' ');
@@ -138,6 +144,11 @@ fn fold_char(c: char, out: &mut Vec<char>) {
     for n in std::iter::once(c).nfkc() {
         out.extend(n.to_lowercase());
     }
+}
+
+/// CJK Unified Ideographs, the main block (U+4E00..U+9FFF).
+fn is_unified_ideograph(c: char) -> bool {
+    matches!(c as u32, 0x4E00..=0x9FFF)
 }
 
 /// Normalises `original`, keeping the offset map.
@@ -228,6 +239,20 @@ pub fn is_cjk(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unified_ideographs_fold_as_nfkc_and_lower_case_fold_them() {
+        let (mut fast, mut slow) = (Vec::new(), Vec::new());
+        for c in ('\u{4E00}'..='\u{9FFF}').chain(['\u{3400}', '\u{F900}', 'Ａ', '①']) {
+            fast.clear();
+            slow.clear();
+            fold_char(c, &mut fast);
+            for n in std::iter::once(c).nfkc() {
+                slow.extend(n.to_lowercase());
+            }
+            assert_eq!(fast, slow, "U+{:04X}", c as u32);
+        }
+    }
 
     #[test]
     fn full_width_case_and_traditional() {

@@ -13,7 +13,9 @@ pub mod walk;
 use std::collections::{BTreeSet, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use walk::read_text;
@@ -199,33 +201,160 @@ pub fn load_with(dirs: &[PathBuf], options: &LoadOptions) -> Result<Corpus> {
 /// or crawl file (its whole text, from line 1) and each JSONL record (its
 /// title and body on one line, that record's line). Files that loading
 /// skipped are skipped again, without warnings.
+///
+/// Files are read and JSONL records decoded on another thread (records in
+/// parallel, [`TEXT_CHUNK`] at a time) while `f` runs on this one, in the
+/// same order as a sequential read; at most a few chunks wait between them.
 pub fn each_text(dirs: &[PathBuf], options: &LoadOptions, mut f: impl FnMut(&str, usize, &str)) {
+    let mut files = Vec::new();
     for root in dirs {
         let mut ignored = Vec::new();
         for file in list_files(root, options, &mut ignored) {
             let rel = relative(root, &file.path);
-            let shown = file.path.display().to_string();
-            let kind = kind_of(&rel);
-            if !matches!(kind, Kind::Markdown | Kind::Jsonl | Kind::Crawl) {
-                continue;
-            }
-            let Some(text) = read_text(&file, &shown, options, &mut ignored) else {
-                continue;
-            };
-            if !matches!(kind, Kind::Jsonl) {
-                f(&shown, 1, &text);
-                continue;
-            }
-            for (i, line) in text.lines().enumerate() {
-                let Ok(serde_json::Value::Object(record)) = serde_json::from_str(line) else {
-                    continue;
-                };
-                let field = |k: &str| record.get(k).and_then(|v| v.as_str()).unwrap_or("");
-                let prose = format!("{}。{}", field("title"), field("body")).replace('\n', " ");
-                f(&shown, i + 1, &prose);
+            match kind_of(&rel) {
+                Kind::Markdown | Kind::Crawl => files.push((file, false)),
+                Kind::Jsonl => files.push((file, true)),
+                _ => {}
             }
         }
     }
+    std::thread::scope(|scope| {
+        let (send, receive) = std::sync::mpsc::sync_channel::<(Arc<str>, Vec<(usize, String)>)>(4);
+        scope.spawn(move || {
+            for (file, jsonl) in files {
+                let shown: Arc<str> = file.path.display().to_string().into();
+                let Some(text) = read_text(&file, &shown, options, &mut Vec::new()) else {
+                    continue;
+                };
+                if !jsonl {
+                    if send.send((shown, vec![(1, text)])).is_err() {
+                        return;
+                    }
+                    continue;
+                }
+                let lines: Vec<(usize, &str)> = text.lines().enumerate().collect();
+                for chunk in lines.chunks(TEXT_CHUNK) {
+                    let prose: Vec<(usize, String)> = chunk
+                        .par_iter()
+                        .filter_map(|&(i, line)| Some((i + 1, record_prose(line)?)))
+                        .collect();
+                    if send.send((shown.clone(), prose)).is_err() {
+                        return;
+                    }
+                }
+            }
+        });
+        for (shown, texts) in receive {
+            for (line, text) in texts {
+                f(&shown, line, &text);
+            }
+        }
+    });
+}
+
+/// JSONL records decoded together for [`each_text`].
+const TEXT_CHUNK: usize = 1024;
+
+/// A JSONL record's title and body on one line; `None` for a line that is
+/// not a JSON object.
+fn record_prose(line: &str) -> Option<String> {
+    let Ok(serde_json::Value::Object(record)) = serde_json::from_str(line) else {
+        return None;
+    };
+    let field = |k: &str| record.get(k).and_then(|v| v.as_str()).unwrap_or("");
+    Some(format!("{}。{}", field("title"), field("body")).replace('\n', " "))
+}
+
+/// What one file of a corpus gave, before the files are put together.
+enum Read {
+    /// Neither an article nor vocabulary.
+    Ignored,
+    /// A dictionary or synonym file's text.
+    Dictionary(String),
+    Synonyms(String),
+    /// A table of contents.
+    Toc(toc::TocIndex),
+    /// Articles (possibly none), with the file's warnings and skipped text.
+    Articles(Vec<Article>, Vec<Skipped>),
+}
+
+/// Reads and parses one file: what it gave and its warnings, in the order
+/// a sequential read would have made them.
+fn read_one(
+    root: &Path,
+    file: &walk::FoundFile,
+    name: &str,
+    options: &LoadOptions,
+) -> (Read, Vec<Warning>) {
+    let mut warnings = Vec::new();
+    let path = &file.path;
+    let rel = relative(root, path);
+    let shown = path.display().to_string();
+    let kind = kind_of(&rel);
+    if matches!(kind, Kind::Ignored) {
+        return (Read::Ignored, warnings);
+    }
+    let Some(text) = read_text(file, &shown, options, &mut warnings) else {
+        return (Read::Articles(Vec::new(), Vec::new()), warnings);
+    };
+    let warn = |warnings: &mut Vec<Warning>, line: Option<usize>, message: String| {
+        warnings.push(Warning {
+            file: shown.clone(),
+            line,
+            message,
+        })
+    };
+    let read = match kind {
+        Kind::Dictionary => Read::Dictionary(text),
+        Kind::Synonyms => Read::Synonyms(text),
+        Kind::Markdown => {
+            let file_name = rel.rsplit('/').next().unwrap_or(&rel);
+            if toc::is_toc_name(file_name)
+                && let Some(entries) = toc::parse(&text)
+            {
+                return (Read::Toc(toc::TocIndex::new(&rel, &entries)), warnings);
+            }
+            let mut notes = Vec::new();
+            let mut articles = Vec::new();
+            match article::parse_markdown_file_noting(&text, &rel, name, &mut notes) {
+                Ok(a) => articles.push(a),
+                Err(p) => warn(&mut warnings, p.line, format!("skipped: {}", p.message)),
+            }
+            for n in notes {
+                warn(&mut warnings, n.line, n.message);
+            }
+            Read::Articles(articles, Vec::new())
+        }
+        Kind::Jsonl => {
+            let (parsed, problems) = article::jsonl::parse(&text, &rel, name);
+            for p in problems {
+                warn(
+                    &mut warnings,
+                    p.line,
+                    format!("line skipped: {}", p.message),
+                );
+            }
+            Read::Articles(parsed, Vec::new())
+        }
+        Kind::Crawl => {
+            let (parsed, problems, skipped) = article::parse_crawl_file(&text, &rel, name);
+            for p in problems {
+                warn(&mut warnings, p.line, p.message);
+            }
+            let skipped = skipped
+                .into_iter()
+                .map(|s| Skipped {
+                    file: shown.clone(),
+                    line: s.line,
+                    reason: s.reason,
+                    text: s.text,
+                })
+                .collect();
+            Read::Articles(parsed, skipped)
+        }
+        Kind::Ignored => unreachable!("handled above"),
+    };
+    (read, warnings)
 }
 
 fn load_one(
@@ -238,77 +367,30 @@ fn load_one(
     let report = &mut corpus.report;
     let files = list_files(root, options, &mut report.warnings);
     report.files += files.len();
+    // Files are read and parsed in parallel, then taken in walk order, so
+    // articles, ids and warnings come out as a sequential read makes them.
+    // Each file's text is dropped once parsed: only articles are kept.
+    let read: Vec<(Read, Vec<Warning>)> = files
+        .par_iter()
+        .map(|file| read_one(root, file, name, options))
+        .collect();
     let mut tocs: Vec<toc::TocIndex> = Vec::new();
     let mut articles: Vec<Article> = Vec::new();
-    for file in &files {
-        let path = &file.path;
-        let rel = relative(root, path);
-        let shown = path.display().to_string();
-        let kind = kind_of(&rel);
-        if matches!(kind, Kind::Ignored) {
-            report.ignored_files += 1;
-            continue;
-        }
-        let Some(text) = read_text(file, &shown, options, &mut report.warnings) else {
-            continue;
-        };
-        let warn = |warnings: &mut Vec<Warning>, line: Option<usize>, message: String| {
-            warnings.push(Warning {
-                file: shown.clone(),
-                line,
-                message,
-            })
-        };
-        match kind {
-            Kind::Dictionary => corpus.vocabulary.dictionaries.push((shown.clone(), text)),
-            Kind::Synonyms => corpus.vocabulary.synonyms.push((shown.clone(), text)),
-            Kind::Markdown => {
-                let file_name = rel.rsplit('/').next().unwrap_or(&rel);
-                if toc::is_toc_name(file_name)
-                    && let Some(entries) = toc::parse(&text)
-                {
-                    tocs.push(toc::TocIndex::new(&rel, &entries));
-                    report.tocs.push(shown.clone());
-                    continue;
-                }
-                let mut notes = Vec::new();
-                match article::parse_markdown_file_noting(&text, &rel, name, &mut notes) {
-                    Ok(a) => articles.push(a),
-                    Err(p) => warn(
-                        &mut report.warnings,
-                        p.line,
-                        format!("skipped: {}", p.message),
-                    ),
-                }
-                for n in notes {
-                    warn(&mut report.warnings, n.line, n.message);
-                }
+    for (file, (read, warnings)) in files.iter().zip(read) {
+        report.warnings.extend(warnings);
+        let shown = || file.path.display().to_string();
+        match read {
+            Read::Ignored => report.ignored_files += 1,
+            Read::Dictionary(text) => corpus.vocabulary.dictionaries.push((shown(), text)),
+            Read::Synonyms(text) => corpus.vocabulary.synonyms.push((shown(), text)),
+            Read::Toc(index) => {
+                tocs.push(index);
+                report.tocs.push(shown());
             }
-            Kind::Jsonl => {
-                let (parsed, problems) = article::jsonl::parse(&text, &rel, name);
-                for p in problems {
-                    warn(
-                        &mut report.warnings,
-                        p.line,
-                        format!("line skipped: {}", p.message),
-                    );
-                }
+            Read::Articles(parsed, skipped) => {
                 articles.extend(parsed);
+                report.skipped.extend(skipped);
             }
-            Kind::Crawl => {
-                let (parsed, problems, skipped) = article::parse_crawl_file(&text, &rel, name);
-                for p in problems {
-                    warn(&mut report.warnings, p.line, p.message);
-                }
-                report.skipped.extend(skipped.into_iter().map(|s| Skipped {
-                    file: shown.clone(),
-                    line: s.line,
-                    reason: s.reason,
-                    text: s.text,
-                }));
-                articles.extend(parsed);
-            }
-            Kind::Ignored => unreachable!("handled above"),
         }
     }
     let mut kept = Vec::with_capacity(articles.len());

@@ -268,3 +268,93 @@ fn a_table_of_contents_with_a_doubled_extension_is_recognised() {
     assert_eq!(add.topic, vec!["监听器"]);
     assert!(!c.articles.iter().any(|x| x.id.starts_with("index")));
 }
+
+/// A corpus of several files, one JSONL file long enough to be parsed in
+/// many parallel pieces, with broken lines here and there.
+fn mixed_corpus(root: &Path) {
+    let mut big = String::new();
+    for i in 1..=2_500 {
+        if i % 400 == 0 {
+            big.push_str("{broken\n");
+        } else if i % 999 == 0 {
+            big.push_str("{\"title\":\"\",\"body\":\"\"}\n");
+        } else {
+            big.push_str(&format!(
+                "{{\"id\":\"r{i}\",\"title\":\"第{i}篇\",\"body\":\"正文{i}。\"}}\n"
+            ));
+        }
+    }
+    write(root, "a.jsonl", &big);
+    write(root, "b.md", "# 乙\n\n乙的正文。\n");
+    write(
+        root,
+        "c.jsonl",
+        "{\"id\":\"c1\",\"title\":\"丙\",\"body\":\"丙。\"}\nnot json\n{\"id\":\"r7\",\"title\":\"重\",\"body\":\"重。\"}\n",
+    );
+    write(root, "sub/d.md", "# 丁\n\n丁的正文。\n");
+}
+
+#[test]
+fn parallel_loading_keeps_articles_and_warnings_in_file_and_line_order() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("mixed");
+    mixed_corpus(&root);
+    let c = corpus::load(std::slice::from_ref(&root)).unwrap();
+    let mut expected: Vec<String> = (1..=2_500)
+        .filter(|i| i % 400 != 0 && i % 999 != 0)
+        .map(|i| format!("r{i}"))
+        .collect();
+    expected.extend(["b", "c1", "sub/d"].map(String::from));
+    let ids: Vec<&str> = c.articles.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(ids, expected);
+    let file = |rel: &str| root.join(rel).display().to_string();
+    let mut want: Vec<(String, Option<usize>)> = (1..=2_500)
+        .filter(|i| i % 400 == 0 || i % 999 == 0)
+        .map(|i| (file("a.jsonl"), Some(i)))
+        .collect();
+    want.push((file("c.jsonl"), Some(2)));
+    want.push((file("c.jsonl"), Some(3)));
+    let got: Vec<(String, Option<usize>)> = c
+        .report
+        .warnings
+        .iter()
+        .map(|w| (w.file.clone(), w.line))
+        .collect();
+    assert_eq!(got, want, "{:?}", c.report.warnings);
+    assert!(
+        c.report
+            .warnings
+            .last()
+            .unwrap()
+            .message
+            .contains("duplicate id `r7`")
+    );
+}
+
+#[test]
+fn each_text_reads_records_in_file_and_line_order() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("mixed");
+    mixed_corpus(&root);
+    let mut seen: Vec<(String, usize)> = Vec::new();
+    let mut first = String::new();
+    corpus::each_text(
+        std::slice::from_ref(&root),
+        &corpus::LoadOptions::default(),
+        |file, line, text| {
+            if seen.is_empty() {
+                first = text.to_string();
+            }
+            seen.push((file.rsplit('/').next().unwrap().to_string(), line));
+        },
+    );
+    let mut want: Vec<(String, usize)> = (1..=2_500)
+        .filter(|i| i % 400 != 0)
+        .map(|i| ("a.jsonl".to_string(), i))
+        .collect();
+    want.push(("b.md".into(), 1));
+    want.extend([1, 3].map(|l| ("c.jsonl".to_string(), l)));
+    want.push(("d.md".into(), 1));
+    assert_eq!(seen, want);
+    assert_eq!(first, "第1篇。正文1。");
+}
