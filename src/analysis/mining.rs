@@ -703,7 +703,10 @@ impl<'a> Miner<'a> {
     pub fn candidates<'w>(self, words: impl IntoIterator<Item = (&'w str, u32)>) -> Candidates {
         // Terms beside acronyms: the run's last words, nouns only.
         let mut beside: HashMap<(String, String), Beside> = HashMap::new();
-        for ((run, acr), b) in self.beside {
+        // In a fixed order, so that the evidence kept is the same every run.
+        let mut runs: Vec<((String, String), Beside)> = self.beside.into_iter().collect();
+        runs.sort_by(|a, b| a.0.cmp(&b.0));
+        for ((run, acr), b) in runs {
             let Some(term) = noun_tail(self.analyzer, &run) else {
                 continue;
             };
@@ -714,11 +717,11 @@ impl<'a> Miner<'a> {
             slot.count += b.count;
             slot.bounded += b.bounded;
             slot.files.extend(b.files);
-            for e in b.evidence {
-                if slot.evidence.len() < MAX_EVIDENCE {
-                    slot.evidence.push(e);
-                }
-            }
+            slot.evidence.extend(b.evidence);
+        }
+        for b in beside.values_mut() {
+            b.evidence.sort_by(|x, y| (&x.file, x.line).cmp(&(&y.file, y.line)));
+            b.evidence.truncate(MAX_EVIDENCE);
         }
         beside.retain(|_, b| {
             b.count >= MIN_ACRONYM_COUNT
