@@ -20,10 +20,15 @@ sets=("corpus|$tmp/p|tests/data/partner_dev_queries.jsonl")
 for s in ecs_dev_queries ecs_holdout_queries ecs_blind_queries; do
   [ -d "$ecs" ] && sets+=("$ecs|$tmp/e|tests/data/$s.jsonl")
 done
+# The dev guides of the generalising work (never the blind RDS/CCE sets).
+for g in elb nat mrs; do
+  d=$shared/corpora/huaweicloud-$g-guide
+  [ -d "$d" ] && sets+=("$d|$tmp/$g|tests/data/${g}_dev_queries.jsonl")
+done
 header="| ranking |"; rule="| --- |"
 for s in "${sets[@]}"; do header+=" $(basename "${s##*|}" .jsonl) |"; rule+=" ---: |"; done
 echo "$header"; echo "$rule"
-for part in "" grams synonyms typos pinyin rerank; do
+for part in "" grams synonyms lexicon mined typos pinyin rerank; do
   line="| ${part:+without }${part:-everything on} |"
   for s in "${sets[@]}"; do
     IFS='|' read -r c i q <<<"$s"

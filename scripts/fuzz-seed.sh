@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shared=${1:-../shared}
-TARGETS=(markdown crawl jsonl toc html)
+TARGETS=(markdown crawl jsonl toc html query)
 
 python3 - "$shared" "${TARGETS[@]}" <<'PY'
 import glob, hashlib, json, os, re, sys
@@ -82,6 +82,21 @@ def seed_jsonl():
         title = next((l[2:].strip() for l in body.splitlines() if l.startswith("# ")), "")
         rec = {"id": os.path.basename(p)[:-3], "title": title, "topic": ["A", "B"], "body": body}
         put("jsonl", json.dumps(rec, ensure_ascii=False) + "\n")
+
+def seed_query():
+    # What people typed: the dev query sets (never the blind ones), plus
+    # long and odd inputs.
+    for p in sorted(glob.glob("tests/data/*_queries.jsonl")) + sorted(glob.glob("tests/data/*_unanswerable.jsonl")):
+        if "blind" in p:
+            continue
+        for line in open(p, encoding="utf-8"):
+            try:
+                put("query", json.loads(line)["q"])
+            except (ValueError, KeyError, TypeError):
+                put("query", line)  # a broken line is a fine input too
+    put("query", "代金券" * 300)
+    put("query", "dai jin quan zen me yong " * 20)
+    put("query", "怎么 " * 400)
 
 for t in targets:
     globals()["seed_" + t]()

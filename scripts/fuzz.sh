@@ -19,7 +19,7 @@
 # to TARGETS below.
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
-TARGETS=(markdown crawl jsonl toc html)
+TARGETS=(markdown crawl jsonl toc html query)
 secs=${1:-60}
 shift || true
 [ $# -gt 0 ] && TARGETS=("$@")

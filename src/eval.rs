@@ -144,6 +144,8 @@ pub fn replay(engine: &Engine, pairs: &[Pair]) -> Result<ReplayReport> {
                 &engine.learnable(&p.a),
                 &id,
                 crate::search::learned::Signal::Helpful,
+                // Each pair is another person's question.
+                &format!("replay-{i}"),
                 i as u64,
             );
         }

@@ -46,6 +46,10 @@ pub struct FeedbackRecord {
     /// What the user said, if anything.
     #[serde(default)]
     pub comment: Option<String>,
+    /// Who sent it, as a short hash of the client's address (never the
+    /// address itself): learning counts people, not requests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<String>,
 }
 
 /// A search or an answer, for the gap report.
@@ -83,6 +87,25 @@ pub struct ClickRecord {
     pub article_id: String,
     /// Where it was shown, 1 for the first.
     pub position: usize,
+    /// Who clicked, as a short hash of the client's address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<String>,
+}
+
+/// A client's key in the logs: a short, stable hash of its address.
+pub fn client_key(ip: std::net::IpAddr) -> String {
+    // FNV-1a over the address's bytes: stable across runs, not reversible
+    // at a glance, and short.
+    let bytes = match ip {
+        std::net::IpAddr::V4(a) => a.octets().to_vec(),
+        std::net::IpAddr::V6(a) => a.octets().to_vec(),
+    };
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{:08x}", h >> 32)
 }
 
 /// Milliseconds since the Unix epoch, now.
@@ -284,14 +307,22 @@ pub fn learned(dir: &Path, learnable: &dyn Fn(&str) -> Learnable) -> Result<Lear
         } else {
             Signal::Unhelpful
         };
-        out.record(&learnable(&f.query), &f.article_id, signal, f.ts_ms);
+        let client = f.client.as_deref().unwrap_or_default();
+        out.record(&learnable(&f.query), &f.article_id, signal, client, f.ts_ms);
     }
     for c in read_lines::<ClickRecord>(&dir.join(CLICKS_FILE), &mut bad)? {
         // As the click handler learns them: not the first result's.
         if c.position <= 1 {
             continue;
         }
-        out.record(&learnable(&c.query), &c.article_id, Signal::Click, c.ts_ms);
+        let client = c.client.as_deref().unwrap_or_default();
+        out.record(
+            &learnable(&c.query),
+            &c.article_id,
+            Signal::Click,
+            client,
+            c.ts_ms,
+        );
     }
     Ok(out)
 }
@@ -596,6 +627,7 @@ mod tests {
                 article_id: id.into(),
                 helpful,
                 comment: comment.map(str::to_string),
+                client: None,
             })
             .unwrap();
         }

@@ -105,6 +105,12 @@ const MIN_VARIANT_MAJOR: usize = 5;
 const MIN_VARIANT_SIMILARITY: f32 = 0.35;
 /// Longest variant word, in characters.
 const MAX_VARIANT_CHARS: usize = 4;
+/// Characters looked at on each side of a variant for its surroundings.
+const CONTEXT_SCAN: usize = 8;
+/// Distinct (run, acronym) pairs kept from the first pass; past this, only
+/// pairs already seen are counted (a file of random acronyms cannot make
+/// the table grow without end).
+const MAX_BESIDE: usize = 200_000;
 
 /// Words that start a clause rather than a term: a term read backwards from
 /// a definition stops before them.
@@ -675,10 +681,11 @@ impl<'a> Miner<'a> {
             if run.chars().count() < 2 {
                 continue;
             }
-            let b = self
-                .beside
-                .entry((run, acr.as_str().to_string()))
-                .or_default();
+            let key = (run, acr.as_str().to_string());
+            if self.beside.len() >= MAX_BESIDE && !self.beside.contains_key(&key) {
+                continue;
+            }
+            let b = self.beside.entry(key).or_default();
             b.count += 1;
             let next = line[acr.end()..].chars().next();
             if !next.is_some_and(is_cjk) {
@@ -720,7 +727,8 @@ impl<'a> Miner<'a> {
             slot.evidence.extend(b.evidence);
         }
         for b in beside.values_mut() {
-            b.evidence.sort_by(|x, y| (&x.file, x.line).cmp(&(&y.file, y.line)));
+            b.evidence
+                .sort_by(|x, y| (&x.file, x.line).cmp(&(&y.file, y.line)));
             b.evidence.truncate(MAX_EVIDENCE);
         }
         beside.retain(|_, b| {
@@ -872,13 +880,17 @@ impl Candidates {
                 self.counts[id] += 1;
                 self.files[id].insert(file_id);
                 let ctx = &mut self.contexts[id];
+                // A bounded look around: a run of function characters must
+                // not make every match rescan its line.
                 let before = line[..m.start()]
                     .chars()
                     .rev()
+                    .take(CONTEXT_SCAN)
                     .filter(|c| !FUNCTION_CHARS.contains(c))
                     .take(2);
                 let after = line[m.end()..]
                     .chars()
+                    .take(CONTEXT_SCAN)
                     .filter(|c| !FUNCTION_CHARS.contains(c))
                     .take(2);
                 for (c, left) in before.map(|c| (c, true)).chain(after.map(|c| (c, false))) {

@@ -156,19 +156,25 @@ pub fn markdown(a: &Article) -> String {
     out.join("\n\n")
 }
 
-/// One step read out on its own (下一步, 第三步), in plain text and Markdown.
-pub fn step_answer(a: &Article, s: &Step) -> (String, String) {
+/// The step at `index` (0 for the first) read out on its own (下一步,
+/// 第三步), in plain text and Markdown. Steps are counted by position, as
+/// the reader moves through them, whatever numbers the source gave them;
+/// sub-steps follow their step.
+pub fn step_answer(a: &Article, index: usize) -> (String, String) {
+    let Some(s) = a.steps().get(index) else {
+        return (String::new(), String::new());
+    };
+    let n = index + 1;
     let total = a.steps().len();
-    let mut text = format!(
-        "第 {} 步（共 {total} 步）：{}",
-        s.n,
-        s.text.replace('\n', " ")
-    );
+    let mut text = format!("第 {n} 步（共 {total} 步）：{}", s.text.replace('\n', " "));
     let mut md = format!(
-        "**第 {} 步**（共 {total} 步）：{}",
-        s.n,
+        "**第 {n} 步**（共 {total} 步）：{}",
         s.text.replace('\n', " ")
     );
+    for sub in &s.substeps {
+        text.push_str(&format!("\n   {}", step_text(sub)));
+        md.push_str(&format!("\n{}", md_step(sub, "   ")));
+    }
     if !s.menu_path.is_empty() && !path_in_text(s) {
         text.push_str(&format!("\n路径：{}", s.menu_path.join(" > ")));
         md.push_str(&format!("\n\n路径：`{}`", s.menu_path.join(" > ")));
@@ -192,7 +198,7 @@ pub fn step_answer(a: &Article, s: &Step) -> (String, String) {
         text.push_str(&format!("\n注意：{note}"));
         md.push_str(&format!("\n\n> {note}"));
     }
-    if s.n >= total {
+    if n >= total {
         text.push_str("\n这是最后一步。");
         md.push_str("\n\n这是最后一步。");
     } else {
@@ -239,7 +245,7 @@ mod tests {
         assert!(t.contains("（路径：销售 > 激励 > 激励管理）"), "{t}");
         assert_eq!(t.matches("路径：").count(), 1, "{t}");
         // Read out alone: the path once, and only the labels it lacks.
-        let (t, _) = step_answer(&a, &a.steps()[1]);
+        let (t, _) = step_answer(&a, 1);
         assert!(t.contains("路径：销售 > 激励 > 激励管理"), "{t}");
         assert!(t.contains("要点击：“确定”\n"), "{t}");
     }
@@ -257,11 +263,28 @@ mod tests {
     #[test]
     fn a_single_step() {
         let a = parse_markdown_file(MD, "t.md", "c").unwrap();
-        let (t, _) = step_answer(&a, &a.steps()[1]);
+        let (t, _) = step_answer(&a, 1);
         assert!(
             t.starts_with("第 2 步（共 2 步）：选择“销售 > 激励 > 激励管理”。\n"),
             "{t}"
         );
         assert!(t.ends_with("这是最后一步。"));
+    }
+
+    #[test]
+    fn steps_are_read_by_position_whatever_the_source_numbers() {
+        let md = "---\nid: t\ntitle: 三步\n---\n## 操作步骤\n\n3. 打开控制台。\n4. 选择实例。\n5. 单击“删除”。\n";
+        let a = parse_markdown_file(md, "t.md", "c").unwrap();
+        assert_eq!(a.steps().len(), 3);
+        let (first, _) = step_answer(&a, 0);
+        assert!(
+            first.starts_with("第 1 步（共 3 步）：打开控制台。"),
+            "{first}"
+        );
+        assert!(!first.contains("最后一步"), "{first}");
+        let (last, _) = step_answer(&a, 2);
+        assert!(last.starts_with("第 3 步（共 3 步）："), "{last}");
+        assert!(last.ends_with("这是最后一步。"), "{last}");
+        assert_eq!(step_answer(&a, 3), (String::new(), String::new()));
     }
 }

@@ -549,7 +549,7 @@ impl Answerer {
             _ => None,
         };
         if let Some(reply) = stay {
-            let (text, md) = compose::step_answer(a, &steps[current - 1]);
+            let (text, md) = compose::step_answer(a, current - 1);
             return AnswerResponse {
                 status: Status::Answered,
                 confidence: 1.0,
@@ -569,7 +569,7 @@ impl Answerer {
         }
         .clamp(1, n);
         s.step = target;
-        let (text, md) = compose::step_answer(a, &steps[target - 1]);
+        let (text, md) = compose::step_answer(a, target - 1);
         AnswerResponse {
             status: Status::Answered,
             confidence: 1.0,

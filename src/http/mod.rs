@@ -57,8 +57,8 @@ pub struct AppState {
     pub learned: Arc<ArcSwap<Learned>>,
     reloader: Option<Arc<Reloader>>,
     limiter: Option<Arc<RateLimiter>>,
-    /// The heavy lane: permits for engine work on long inputs.
-    heavy: Arc<tokio::sync::Semaphore>,
+    /// The heavy lanes: permits for engine work on long inputs.
+    heavy: Arc<HeavyLanes>,
 }
 
 /// Engine work on an input longer than this many characters takes the
@@ -69,9 +69,47 @@ pub const HEAVY_INPUT_CHARS: usize = 64;
 /// of the work's time.
 const HEAVY_REST: u32 = 2;
 
-/// Permits of the heavy lane: half the cores, at least one.
-fn heavy_permits() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1))
+/// Long requests waiting for a heavy lane, past which more are refused at
+/// once (JSON 503) instead of queueing until their timeout.
+pub const HEAVY_QUEUE: usize = 64;
+
+/// Which heavy lane a request takes: queries (search, answer, `/retrieval`)
+/// and support tickets each have their own, so agents' tickets never queue
+/// behind long queries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lane {
+    /// Search, answer, `/retrieval`.
+    Query,
+    /// `/api/assist`.
+    Ticket,
+}
+
+/// The heavy lanes' permits and queue.
+#[derive(Debug)]
+pub struct HeavyLanes {
+    query: Arc<tokio::sync::Semaphore>,
+    ticket: Arc<tokio::sync::Semaphore>,
+    waiting: std::sync::atomic::AtomicUsize,
+}
+
+impl HeavyLanes {
+    fn new() -> Self {
+        // Half the cores, at least one, per lane.
+        let permits = std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1));
+        HeavyLanes {
+            query: Arc::new(tokio::sync::Semaphore::new(permits)),
+            ticket: Arc::new(tokio::sync::Semaphore::new(permits)),
+            waiting: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
+
+    /// A lane's semaphore.
+    pub fn lane(&self, lane: Lane) -> &Arc<tokio::sync::Semaphore> {
+        match lane {
+            Lane::Query => &self.query,
+            Lane::Ticket => &self.ticket,
+        }
+    }
 }
 
 impl AppState {
@@ -96,7 +134,7 @@ impl AppState {
             metrics,
             learned: Arc::default(),
             reloader: None,
-            heavy: Arc::new(tokio::sync::Semaphore::new(heavy_permits())),
+            heavy: Arc::new(HeavyLanes::new()),
         }
     }
 
@@ -228,11 +266,11 @@ impl AppState {
 
     /// Records a use: on disk already (the caller wrote it to the journal),
     /// learned now.
-    pub fn learn(&self, query: &str, article_id: &str, signal: Signal, ts_ms: u64) {
+    pub fn learn(&self, query: &str, article_id: &str, signal: Signal, client: &str, ts_ms: u64) {
         let learnable = self.engine().learnable(query);
         self.learned.rcu(|l| {
             let mut l = (**l).clone();
-            l.record(&learnable, article_id, signal, ts_ms);
+            l.record(&learnable, article_id, signal, client, ts_ms);
             l
         });
     }
@@ -247,27 +285,38 @@ impl AppState {
     /// Runs engine work on a blocking thread. Work on a long input (over
     /// [`HEAVY_INPUT_CHARS`] characters: rare from people, the usual tool
     /// of someone trying to exhaust the server) first waits for a permit of
-    /// the heavy lane — half the cores, each resting twice as long as it
+    /// its heavy lane — half the cores, each resting twice as long as it
     /// worked — until the request's timeout, so however many such requests
-    /// arrive they get at most a sixth of the machine and ordinary searches
-    /// keep the rest. A request that cannot get a permit in time is a JSON 503
-    /// `timeout`, like any other.
+    /// arrive they get at most a sixth of the machine per lane and ordinary
+    /// searches keep the rest. A request that cannot get a permit in time,
+    /// or finds [`HEAVY_QUEUE`] already waiting, is a JSON 503 `timeout`.
     pub async fn engine_work<T: Send + 'static>(
         &self,
+        lane: Lane,
         input_chars: usize,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> std::result::Result<T, error::ApiError> {
+        use std::sync::atomic::Ordering;
+
         use error::{ApiError, Code};
+        let busy = || {
+            ApiError::new(
+                Code::Timeout,
+                "the server is busy with long requests; try again",
+            )
+        };
         let permit = if input_chars > HEAVY_INPUT_CHARS {
+            let lanes = &self.heavy;
+            if lanes.waiting.fetch_add(1, Ordering::SeqCst) >= HEAVY_QUEUE {
+                lanes.waiting.fetch_sub(1, Ordering::SeqCst);
+                return Err(busy());
+            }
             let wait = self.config.timeouts.request;
-            match tokio::time::timeout(wait, self.heavy.clone().acquire_owned()).await {
+            let got = tokio::time::timeout(wait, lanes.lane(lane).clone().acquire_owned()).await;
+            lanes.waiting.fetch_sub(1, Ordering::SeqCst);
+            match got {
                 Ok(Ok(p)) => Some(p),
-                _ => {
-                    return Err(ApiError::new(
-                        Code::Timeout,
-                        "the server is busy with long requests; try again",
-                    ));
-                }
+                _ => return Err(busy()),
             }
         } else {
             None
@@ -288,8 +337,8 @@ impl AppState {
         done
     }
 
-    /// The heavy lane's semaphore (what [`AppState::engine_work`] waits on).
-    pub fn heavy_lane(&self) -> &Arc<tokio::sync::Semaphore> {
+    /// The heavy lanes (what [`AppState::engine_work`] waits on).
+    pub fn heavy_lanes(&self) -> &HeavyLanes {
         &self.heavy
     }
 

@@ -70,8 +70,9 @@ pub const TASK_MISMATCH: f32 = 0.8;
 /// weigh more: they are retrieved as a field and their exact match doubles
 /// the score after the rerank.
 pub const LEARNED_WEIGHT: f32 = 2.0;
-/// An article with evidence of helping (any learned question) has its
-/// retrieval score multiplied by 1 + this × the evidence's strength.
+/// An article a learned question matching the query points to has its
+/// retrieval score multiplied by 1 + this × the match (other queries are
+/// left alone).
 pub const HELPFUL_PRIOR: f32 = 0.6;
 /// A word of a learned question that no article uses weighs like a word of
 /// this share of the articles.

@@ -18,8 +18,16 @@ pub const MAX_PER_ARTICLE: usize = 20;
 /// Longest question learned, in characters (longer ones are not questions).
 pub const MAX_QUESTION_CHARS: usize = 200;
 
-/// Clicks on one article for one question before they count.
+/// Clients clicking one article for one question before the clicks count.
 pub const MIN_CLICKS: u32 = 2;
+/// Learned questions stored per article (the best [`MAX_PER_ARTICLE`] of
+/// them are used); the weakest, then the oldest, make room.
+pub const MAX_STORED_PER_ARTICLE: usize = 100;
+/// Learned questions stored in all.
+pub const MAX_STORED: usize = 20_000;
+/// Clients remembered per question and signal (enough to count a few
+/// voices; more add nothing to the strength).
+const MAX_CLIENTS: usize = 16;
 
 /// What use said about a question and an article.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -49,6 +57,10 @@ pub struct LearnedQuestion {
     pub unhelpful: u32,
     /// Clicks from search results.
     pub clicks: u32,
+    /// Different clients who said it helped.
+    pub helpful_clients: u32,
+    /// Different clients who clicked it.
+    pub click_clients: u32,
     /// When it was last used (milliseconds since the epoch).
     pub last_ms: u64,
 }
@@ -58,13 +70,15 @@ impl LearnedQuestion {
     /// one helpful answer is half, two are three quarters; a click counts
     /// half a helpful answer.
     pub fn strength(&self) -> f32 {
-        // One click may be a slip: clicks count from the second on.
-        let clicks = if self.clicks >= MIN_CLICKS {
-            self.clicks
+        // People, not requests: one client saying it a hundred times is
+        // one voice. One click may be a slip: clicks count from the second
+        // client on.
+        let clicks = if self.click_clients >= MIN_CLICKS {
+            self.click_clients
         } else {
             0
         };
-        let n = self.helpful as f32 + 0.5 * clicks as f32;
+        let n = self.helpful_clients as f32 + 0.5 * clicks as f32;
         1.0 - 0.5f32.powf(n)
     }
 
@@ -105,6 +119,9 @@ struct Entry {
     /// What it says: each word (and each other way of saying it) with the
     /// weight the planner gives it.
     words: HashMap<String, f32>,
+    /// Clients who said it helped, and who clicked it.
+    helpful_by: HashSet<String>,
+    clicks_by: HashSet<String>,
 }
 
 /// Learned questions, with an index from words to the questions using them.
@@ -114,6 +131,11 @@ pub struct Learned {
     by_key: HashMap<(String, String), usize>,
     forgotten: HashSet<String>,
     postings: HashMap<String, Vec<usize>>,
+    /// The entries in use (see [`Learned::list`]), kept up to date by
+    /// every change so that searches only read it.
+    kept: Vec<usize>,
+    /// Per entry, whether it is in `kept`.
+    used: Vec<bool>,
 }
 
 /// A learned question that matches a query.
@@ -135,12 +157,25 @@ impl Learned {
     /// are what the question says (its words and the other ways of saying
     /// them, as the engine plans it: [`crate::search::Engine::learnable`]),
     /// `content` its content with spaces removed.
-    pub fn record(&mut self, question: &Learnable, article_id: &str, signal: Signal, ts_ms: u64) {
+    pub fn record(
+        &mut self,
+        question: &Learnable,
+        article_id: &str,
+        signal: Signal,
+        client: &str,
+        ts_ms: u64,
+    ) {
         let query = question.text.trim();
         if query.is_empty() || query.chars().count() > MAX_QUESTION_CHARS || article_id.is_empty() {
             return;
         }
-        let norm = normalize_str(query);
+        // The same question asked with other particles or punctuation
+        // (“PO撤回吗？”) is the same question: keyed by its content.
+        let norm = if question.content.is_empty() {
+            normalize_str(query)
+        } else {
+            question.content.clone()
+        };
         let key = (article_id.to_string(), norm.clone());
         let id = question_id(article_id, &norm);
         if self.forgotten.contains(&id) {
@@ -149,6 +184,7 @@ impl Learned {
         let i = match self.by_key.get(&key) {
             Some(&i) => i,
             None => {
+                self.make_room(article_id);
                 self.entries.push(Entry {
                     q: LearnedQuestion {
                         id,
@@ -157,10 +193,14 @@ impl Learned {
                         helpful: 0,
                         unhelpful: 0,
                         clicks: 0,
+                        helpful_clients: 0,
+                        click_clients: 0,
                         last_ms: ts_ms,
                     },
                     content: question.content.clone(),
                     words: question.words.clone(),
+                    helpful_by: HashSet::new(),
+                    clicks_by: HashSet::new(),
                 });
                 let i = self.entries.len() - 1;
                 self.by_key.insert(key, i);
@@ -170,34 +210,95 @@ impl Learned {
                 i
             }
         };
-        let q = &mut self.entries[i].q;
+        let e = &mut self.entries[i];
+        let remember = |set: &mut HashSet<String>| {
+            if set.len() < MAX_CLIENTS {
+                set.insert(client.to_string());
+            }
+            set.len() as u32
+        };
         match signal {
-            Signal::Helpful => q.helpful += 1,
-            Signal::Unhelpful => q.unhelpful += 1,
-            Signal::Click => q.clicks += 1,
+            Signal::Helpful => {
+                e.q.helpful += 1;
+                e.q.helpful_clients = remember(&mut e.helpful_by);
+            }
+            Signal::Unhelpful => e.q.unhelpful += 1,
+            Signal::Click => {
+                e.q.clicks += 1;
+                e.q.click_clients = remember(&mut e.clicks_by);
+            }
         }
-        q.last_ms = q.last_ms.max(ts_ms);
+        e.q.last_ms = e.q.last_ms.max(ts_ms);
+        self.keep();
+    }
+
+    /// Before a new question of `article_id` is stored: drops the weakest,
+    /// then oldest, question of that article when it has
+    /// [`MAX_STORED_PER_ARTICLE`], and of all when there are [`MAX_STORED`].
+    fn make_room(&mut self, article_id: &str) {
+        let weakest = |entries: &[Entry], of: Option<&str>| {
+            entries
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| of.is_none_or(|a| e.q.article_id == a))
+                .min_by_key(|(_, e)| (e.q.helpful + e.q.clicks + e.q.unhelpful, e.q.last_ms))
+                .map(|(i, _)| i)
+        };
+        let of_article = self
+            .entries
+            .iter()
+            .filter(|e| e.q.article_id == article_id)
+            .count();
+        let drop = if of_article >= MAX_STORED_PER_ARTICLE {
+            weakest(&self.entries, Some(article_id))
+        } else if self.entries.len() >= MAX_STORED {
+            weakest(&self.entries, None)
+        } else {
+            None
+        };
+        if let Some(i) = drop {
+            self.entries.swap_remove(i);
+            self.reindex();
+        }
+    }
+
+    /// Rebuilds the key and word indexes after entries moved.
+    fn reindex(&mut self) {
+        self.by_key.clear();
+        self.postings.clear();
+        for (i, e) in self.entries.iter().enumerate() {
+            let norm = if e.content.is_empty() {
+                normalize_str(&e.q.question)
+            } else {
+                e.content.clone()
+            };
+            self.by_key.insert((e.q.article_id.clone(), norm), i);
+            for w in e.words.keys() {
+                self.postings.entry(w.clone()).or_default().push(i);
+            }
+        }
     }
 
     /// Forgets a learned question by id; later uses of the same question
     /// for the same article are not learned again. Whether it was known.
     pub fn forget(&mut self, id: &str) -> bool {
         self.forgotten.insert(id.to_string());
+        self.keep();
         self.entries.iter().any(|e| e.q.id == id)
     }
 
     /// The learned questions in use, per article at most
     /// [`MAX_PER_ARTICLE`] (the most used, then the newest first).
     pub fn list(&self) -> Vec<LearnedQuestion> {
-        self.kept()
-            .into_iter()
-            .map(|i| self.entries[i].q.clone())
+        self.kept
+            .iter()
+            .map(|&i| self.entries[i].q.clone())
             .collect()
     }
 
     /// Number of learned questions in use.
     pub fn len(&self) -> usize {
-        self.kept().len()
+        self.kept.len()
     }
 
     /// Whether nothing is learned.
@@ -205,7 +306,16 @@ impl Learned {
         self.len() == 0
     }
 
-    fn kept(&self) -> Vec<usize> {
+    /// Works out the entries in use again.
+    fn keep(&mut self) {
+        self.kept = self.in_use();
+        self.used = vec![false; self.entries.len()];
+        for &i in &self.kept {
+            self.used[i] = true;
+        }
+    }
+
+    fn in_use(&self) -> Vec<usize> {
         let mut by_article: HashMap<&str, Vec<usize>> = HashMap::new();
         for (i, e) in self.entries.iter().enumerate() {
             if !self.forgotten.contains(&e.q.id) {
@@ -227,20 +337,6 @@ impl Learned {
         out
     }
 
-    /// How much use says each article helps, whatever was asked: the
-    /// strength of its best-attested learned question (0..1).
-    pub fn helpfulness(&self) -> HashMap<String, f32> {
-        let mut out: HashMap<String, f32> = HashMap::new();
-        for i in self.kept() {
-            let q = &self.entries[i].q;
-            if !q.negative() {
-                let s = out.entry(q.article_id.clone()).or_insert(0.0);
-                *s = s.max(q.strength());
-            }
-        }
-        out
-    }
-
     /// The learned questions a query matches, best per article. `words`
     /// are the query's words (as typed, with their alternatives) with
     /// weights; `content` its content with spaces removed; `weight` the
@@ -255,11 +351,11 @@ impl Learned {
         if self.entries.is_empty() || words.is_empty() {
             return Vec::new();
         }
-        let kept: HashSet<usize> = self.kept().into_iter().collect();
+
         let mut touched: HashSet<usize> = HashSet::new();
         for (w, _) in words {
             for &i in self.postings.get(w).into_iter().flatten() {
-                if kept.contains(&i) {
+                if self.used.get(i).copied().unwrap_or(false) {
                     touched.insert(i);
                 }
             }
@@ -352,17 +448,19 @@ mod tests {
             &learnable(&a, "负载均衡的探测能停吗"),
             "close-health-check",
             Signal::Helpful,
+            "c1",
             1,
         );
         let one = |w: &str| if w.is_empty() { 0.0 } else { 1.0 };
         let m = l.matches(&words(&a, "怎么停掉负载均衡的探测"), "", &one);
         assert_eq!(m[0].article_id, "close-health-check");
         assert!((0.0..=0.5).contains(&m[0].score), "{m:?}");
-        // A second helpful answer makes it stronger.
+        // A second person's helpful answer makes it stronger.
         l.record(
             &learnable(&a, "负载均衡的探测能停吗"),
             "close-health-check",
             Signal::Helpful,
+            "c2",
             2,
         );
         let stronger = l.matches(&words(&a, "怎么停掉负载均衡的探测"), "", &one);
@@ -374,14 +472,26 @@ mod tests {
     fn unhelpful_answers_mark_the_pair_and_forgetting_sticks() {
         let a = Analyzer::default();
         let mut l = Learned::default();
-        l.record(&learnable(&a, "发票抬头"), "vouchers", Signal::Unhelpful, 1);
+        l.record(
+            &learnable(&a, "发票抬头"),
+            "vouchers",
+            Signal::Unhelpful,
+            "c1",
+            1,
+        );
         let one = |_: &str| 1.0;
         let m = l.matches(&words(&a, "发票抬头"), "发票抬头", &one);
         assert!(m[0].negative && m[0].exact);
         let id = l.list()[0].id.clone();
         assert!(l.forget(&id));
         assert!(l.is_empty());
-        l.record(&learnable(&a, "发票抬头"), "vouchers", Signal::Helpful, 2);
+        l.record(
+            &learnable(&a, "发票抬头"),
+            "vouchers",
+            Signal::Helpful,
+            "c1",
+            2,
+        );
         assert!(l.is_empty(), "a forgotten question is not learned again");
     }
 
@@ -394,10 +504,11 @@ mod tests {
                 &learnable(&a, &format!("问题{i}号")),
                 "x",
                 Signal::Click,
+                "c1",
                 i as u64,
             );
         }
-        l.record(&learnable(&a, "问题0号"), "x", Signal::Helpful, 100);
+        l.record(&learnable(&a, "问题0号"), "x", Signal::Helpful, "c1", 100);
         let kept = l.list();
         assert_eq!(kept.len(), MAX_PER_ARTICLE);
         assert!(kept.iter().any(|q| q.question == "问题0号"));
@@ -405,17 +516,68 @@ mod tests {
 
     #[test]
     fn one_click_is_not_yet_evidence_two_are() {
-        let q = |clicks| LearnedQuestion {
+        let q = |clients| LearnedQuestion {
             id: String::new(),
             question: String::new(),
             article_id: String::new(),
             helpful: 0,
             unhelpful: 0,
-            clicks,
+            clicks: 40,
+            helpful_clients: 0,
+            click_clients: clients,
             last_ms: 0,
         };
         assert_eq!(q(1).strength(), 0.0);
         assert!(q(MIN_CLICKS).strength() > 0.0);
         assert!(q(MIN_CLICKS + 1).strength() > q(MIN_CLICKS).strength());
+    }
+
+    #[test]
+    fn one_client_saying_it_again_and_again_is_one_voice() {
+        let a = Analyzer::default();
+        let mut l = Learned::default();
+        for t in 0..50 {
+            l.record(
+                &learnable(&a, "发票抬头"),
+                "vouchers",
+                Signal::Helpful,
+                "c1",
+                t,
+            );
+        }
+        let once = l.list()[0].strength();
+        assert_eq!(l.list()[0].helpful, 50);
+        assert_eq!(l.list()[0].helpful_clients, 1);
+        l.record(
+            &learnable(&a, "发票抬头"),
+            "vouchers",
+            Signal::Helpful,
+            "c2",
+            51,
+        );
+        assert!(l.list()[0].strength() > once);
+        // The same question with other particles is the same question.
+        l.record(
+            &learnable(&a, "发票抬头吗？"),
+            "vouchers",
+            Signal::Helpful,
+            "c3",
+            52,
+        );
+        assert_eq!(l.list().len(), 1, "{:?}", l.list());
+    }
+
+    #[test]
+    fn storage_is_bounded_per_article() {
+        let a = Analyzer::default();
+        let mut l = Learned::default();
+        for i in 0..(MAX_STORED_PER_ARTICLE + 50) {
+            let q = format!("问题{i}号");
+            l.record(&learnable(&a, &q), "x", Signal::Click, "c1", i as u64);
+        }
+        assert!(l.entries.len() <= MAX_STORED_PER_ARTICLE);
+        assert_eq!(l.by_key.len(), l.entries.len());
+        assert!(l.postings.values().flatten().all(|&i| i < l.entries.len()));
+        assert_eq!(l.list().len(), MAX_PER_ARTICLE);
     }
 }

@@ -429,20 +429,6 @@ impl Engine {
             if idf > 0.0 { idf } else { unknown }
         };
         let content = plan.content.replace(' ', "");
-        // Articles that helped people before, whatever they asked, come a
-        // little earlier among the candidates.
-        let helpful = learned.helpfulness();
-        for (score, addr) in top.iter_mut() {
-            if let Some(e) = self
-                .catalog
-                .ord_at(*addr)
-                .and_then(|o| self.catalog.entry(o))
-                && let Some(s) = helpful.get(&e.id)
-            {
-                *score *= 1.0 + HELPFUL_PRIOR * s;
-            }
-        }
-        top.sort_by(|a, b| b.0.total_cmp(&a.0));
         let matches = learned.matches(&words, &content, &weight);
         if matches.is_empty() {
             return;
@@ -463,9 +449,12 @@ impl Engine {
                 }
                 continue;
             }
+            // An article people said answers this question comes up: its
+            // own score grows with the evidence, and it gets a lift
+            // against the best candidate.
             let lift = best * LEARNED_WEIGHT * m.score;
             match slot {
-                Some(i) => top[i].0 += lift,
+                Some(i) => top[i].0 = top[i].0 * (1.0 + HELPFUL_PRIOR * m.score) + lift,
                 None if top.len() < pool => top.push((lift, addr)),
                 None => {
                     if let Some(last) = top.last_mut()

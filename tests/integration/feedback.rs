@@ -209,6 +209,7 @@ fn opening_the_journal_cuts_a_torn_tail_so_the_next_record_is_whole() {
             article_id: "rename-company".into(),
             helpful: false,
             comment: None,
+            client: None,
         })
         .unwrap();
     let log = std::fs::read(dir.path().join(FEEDBACK_FILE)).unwrap();
@@ -279,6 +280,7 @@ fn a_full_disk_leaves_no_partial_record_behind() {
         article_id: id.into(),
         helpful: false,
         comment: Some("没有说有效期".into()),
+        client: None,
     };
     journal.feedback(&record("first")).unwrap();
     let err = journal.feedback(&record("second")).unwrap_err().to_string();

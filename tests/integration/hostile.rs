@@ -149,7 +149,7 @@ async fn long_queries_wait_for_the_heavy_lane_and_short_ones_do_not() {
     let state = bundled_state().configure(|c| c.timeouts.request = Duration::from_millis(200));
     let long: String = "代金券怎么使用".repeat(20);
     assert!(long.chars().count() > wenda::http::HEAVY_INPUT_CHARS);
-    let lane = state.heavy_lane().clone();
+    let lane = state.heavy_lanes().lane(wenda::http::Lane::Query).clone();
     let all = u32::try_from(lane.available_permits()).unwrap();
     let held = lane.clone().acquire_many_owned(all).await.unwrap();
     let (status, v) = search(app(state.clone()), &long, "").await;
@@ -160,6 +160,10 @@ async fn long_queries_wait_for_the_heavy_lane_and_short_ones_do_not() {
     let req = post_json("/api/answer", &json!({"question": long}));
     let (status, v) = send(app(state.clone()), req).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{v}");
+    // Tickets have a lane of their own: agents do not queue behind queries.
+    let req = post_json("/api/assist", &json!({"ticket": long}));
+    let (status, v) = send(app(state.clone()), req).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
     drop(held);
     let (status, v) = search(app(state), &long, "").await;
     assert_eq!(status, StatusCode::OK, "{v}");

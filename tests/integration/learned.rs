@@ -2,7 +2,10 @@
 //! article, what was learned comes back after a restart (it is read from
 //! the logs), and an admin can list and forget it for good.
 
+use std::net::SocketAddr;
+
 use axum::body::Body;
+use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode};
 use serde_json::{Value, json};
 use wenda::http::{AppState, app};
@@ -117,24 +120,36 @@ async fn clicks_teach_too_and_are_read_back_from_the_click_log() {
     let (_, v) = search(app(s.clone()), QUERY, "&limit=10").await;
     let before = hit_ids(&v);
     let clicked = before[2].clone();
-    for _ in 0..6 {
-        let req = Request::post("/api/click")
+    let click = |ip: [u8; 4]| {
+        let mut req = Request::post("/api/click")
             .header("content-type", "application/json")
             .body(Body::from(
                 json!({"query": QUERY, "article_id": clicked, "position": 3}).to_string(),
             ))
             .unwrap();
-        let (status, v) = send(app(s.clone()), req).await;
+        req.extensions_mut()
+            .insert(ConnectInfo(SocketAddr::from((ip, 40000))));
+        req
+    };
+    // One client clicking again and again is one voice: nothing moves.
+    for _ in 0..6 {
+        let (status, v) = send(app(s.clone()), click([10, 0, 0, 1])).await;
         assert_eq!(status, StatusCode::OK, "{v}");
         assert_eq!(v["logged"], true);
     }
+    assert_eq!(rank_of(&s, &clicked).await, Some(2));
+    // Three more people click it: it comes up.
+    for last in 2..5 {
+        let (status, v) = send(app(s.clone()), click([10, 0, 0, last])).await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+    }
     let lifted = rank_of(&s, &clicked).await.expect("still found");
     assert!(lifted < 2, "{clicked} at {lifted}, was 2 in {before:?}");
-    // Clicks are written by the log's queue: wait until all six are there.
+    // Clicks are written by the log's queue: wait until all nine are there.
     let log = dir.path().join(wenda::journal::CLICKS_FILE);
     for _ in 0..200 {
         let n = std::fs::read_to_string(&log).map_or(0, |t| t.lines().count());
-        if n == 6 {
+        if n == 9 {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;

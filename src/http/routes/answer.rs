@@ -100,7 +100,9 @@ pub async fn answer(
     let answerer = state.answerer();
     let chars = req.question.chars().count();
     let response = state
-        .engine_work(chars, move || answerer.answer(&req))
+        .engine_work(crate::http::Lane::Query, chars, move || {
+            answerer.answer(&req)
+        })
         .await??;
     state.metrics.answer(
         response.status.as_str(),

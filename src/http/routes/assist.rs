@@ -107,7 +107,9 @@ pub async fn assist(
     let answerer = state.answerer();
     let chars = req.ticket.chars().count();
     let response = state
-        .engine_work(chars, move || run(&answerer, &req))
+        .engine_work(crate::http::Lane::Ticket, chars, move || {
+            run(&answerer, &req)
+        })
         .await??;
     for event in gap_events(&response) {
         state.log(event);

@@ -1,13 +1,16 @@
 use axum::Json;
-use axum::extract::State;
+use std::net::SocketAddr;
+
+use axum::Extension;
 use axum::extract::rejection::JsonRejection;
+use axum::extract::{ConnectInfo, State};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::http::AppState;
 use crate::http::error::{ApiError, Code, ErrorBody};
 use crate::http::routes::query_about_article;
-use crate::journal::{ClickRecord, now_ms};
+use crate::journal::{ClickRecord, client_key, now_ms};
 use crate::search::learned::Signal;
 
 /// Deepest position a click may report.
@@ -51,6 +54,7 @@ pub struct ClickAck {
 )]
 pub async fn click(
     State(state): State<AppState>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     input: Result<Json<ClickInput>, JsonRejection>,
 ) -> Result<Json<ClickAck>, ApiError> {
     let Json(input) = input?;
@@ -65,19 +69,28 @@ pub async fn click(
             )
         })?;
     let ts_ms = now_ms();
+    let client = peer.map(|Extension(ConnectInfo(p))| client_key(p.ip()));
     let logged = state.journal.as_ref().is_some_and(|j| {
         j.click(ClickRecord {
             ts_ms,
             query: query.clone(),
             article_id: input.article_id.clone(),
             position,
+            client: client.clone(),
         })
     });
     // What is on disk is learned now too (and read back from the log at
     // the next start); a click the log could not take is not learned, nor
     // one on the first result (it only says the order was already right).
     if logged && position > 1 {
-        state.learn(&query, &input.article_id, Signal::Click, ts_ms);
+        let learner = state.clone();
+        let article = input.article_id.clone();
+        let client = client.unwrap_or_default();
+        tokio::task::spawn_blocking(move || {
+            learner.learn(&query, &article, Signal::Click, &client, ts_ms);
+        })
+        .await
+        .map_err(ApiError::internal)?;
     }
     Ok(Json(ClickAck { ok: true, logged }))
 }

@@ -1,13 +1,16 @@
 use axum::Json;
-use axum::extract::State;
+use std::net::SocketAddr;
+
+use axum::Extension;
 use axum::extract::rejection::JsonRejection;
+use axum::extract::{ConnectInfo, State};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::http::AppState;
 use crate::http::error::{ApiError, Code, ErrorBody};
 use crate::http::routes::{query_about_article, short_field};
-use crate::journal::{FeedbackRecord, now_ms};
+use crate::journal::{FeedbackRecord, client_key, now_ms};
 use crate::search::learned::Signal;
 
 /// A user's judgement of an article.
@@ -48,6 +51,7 @@ pub struct FeedbackAck {
 )]
 pub async fn feedback(
     State(state): State<AppState>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     input: Result<Json<FeedbackInput>, JsonRejection>,
 ) -> Result<Json<FeedbackAck>, ApiError> {
     let Json(input) = input?;
@@ -67,6 +71,7 @@ pub async fn feedback(
         article_id: input.article_id,
         helpful: input.helpful,
         comment: input.comment.filter(|c| !c.trim().is_empty()),
+        client: peer.map(|Extension(ConnectInfo(p))| client_key(p.ip())),
     };
     let learner = state.clone();
     tokio::task::spawn_blocking(move || {
@@ -77,7 +82,14 @@ pub async fn feedback(
         } else {
             Signal::Unhelpful
         };
-        learner.learn(&record.query, &record.article_id, signal, record.ts_ms);
+        let client = record.client.as_deref().unwrap_or_default();
+        learner.learn(
+            &record.query,
+            &record.article_id,
+            signal,
+            client,
+            record.ts_ms,
+        );
         Ok::<(), crate::Error>(())
     })
     .await

@@ -241,7 +241,7 @@ async fn respond(
         .map_or(0, |d| d.as_secs());
     let chars = input.query.chars().count();
     let records = state
-        .engine_work(chars, move || {
+        .engine_work(crate::http::Lane::Query, chars, move || {
             records(&answerer, &input, setting, indexed_at, deadline)
         })
         .await??;

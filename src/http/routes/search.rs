@@ -154,7 +154,7 @@ pub async fn search(
     let engine = state.engine();
     let chars = req.query.chars().count();
     let response = state
-        .engine_work(chars, move || engine.search(&req))
+        .engine_work(crate::http::Lane::Query, chars, move || engine.search(&req))
         .await??;
     // A search only the single-character fallback answered found nothing.
     let found = if response.fallback { 0 } else { response.total };
