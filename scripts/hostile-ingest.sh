@@ -2,7 +2,7 @@
 # Peak memory and time of `wenda ingest` on generated hostile files, one
 # corpus each (next to a normal article): deep nesting, a huge front-matter
 # title, a deeply nested YAML flow sequence, single-line bodies of 10 and
-# 50 MB. Prints a Markdown table (GNU time's maximum resident set size).
+# 50 MB, and two lines made to slow vocabulary mining down. Prints a Markdown table (GNU time's maximum resident set size).
 #
 #   scripts/hostile-ingest.sh [WENDA_BINARY]    # default: a release build
 set -euo pipefail
@@ -37,6 +37,19 @@ corpus("line-10MB-jsonl", "a.jsonl", json.dumps({"id": "a", "title": "t", "body"
 fifty = line * (50 * 1024 * 1024 // 22)
 corpus("line-50MB-md", "a.md", "# 标题\n\n" + fifty + "\n")
 corpus("line-50MB-jsonl", "a.jsonl", json.dumps({"id": "a", "title": "t", "body": fifty}, ensure_ascii=False) + "\n")
+# Vocabulary mining: two same-sounding words made of function characters
+# (以下, 一下), then one of them 40,000 times on one line.
+corpus("mining-yixia-40000", "a.md", "# 说明\n\n以下是说明，稍等一下再试。以下内容，看一下。\n")
+with open(os.path.join(tmp, "mining-yixia-40000", "b.md"), "w") as f:
+    f.write("# B\n\n" + "以下" * 40000 + "\n")
+# A 1.5 MB line of distinct Han runs beside acronyms.
+import random
+rnd = random.Random(3)
+han = [chr(c) for c in range(0x4E00, 0x4E00 + 2000)]
+up = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+acr = " ".join("".join(rnd.choice(han) for _ in range(2)) + "".join(rnd.choice(up) for _ in range(3))
+               for _ in range(150000))
+corpus("mining-acronyms-1.5MB", "a.md", "# 缩写\n\n" + acr + "\n")
 PY
 
 echo "| corpus | flags | exit | peak RSS (MB) | seconds | articles | warnings |"
@@ -59,7 +72,7 @@ except Exception:
     print("-", "-")' "$out")
   echo "| $name | ${*:-(defaults)} | $rc | $((kb / 1024)) | $secs | ${counts% *} | ${counts#* } |"
 }
-for c in quote-30000 list-30000 yaml-flow-200KB title-15MB line-10MB-md line-10MB-jsonl line-50MB-md line-50MB-jsonl; do
+for c in quote-30000 list-30000 yaml-flow-200KB title-15MB line-10MB-md line-10MB-jsonl line-50MB-md line-50MB-jsonl mining-yixia-40000 mining-acronyms-1.5MB; do
   run "$c"
 done
 for c in title-15MB line-50MB-md line-50MB-jsonl; do
