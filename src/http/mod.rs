@@ -84,6 +84,27 @@ pub enum Lane {
     Ticket,
 }
 
+/// One long request waiting for a heavy lane, counted while it lives.
+struct Waiting<'a>(&'a std::sync::atomic::AtomicUsize);
+
+impl<'a> Waiting<'a> {
+    /// Counts one more waiter, unless [`HEAVY_QUEUE`] already wait.
+    fn enter(count: &'a std::sync::atomic::AtomicUsize) -> Option<Self> {
+        use std::sync::atomic::Ordering;
+        if count.fetch_add(1, Ordering::SeqCst) >= HEAVY_QUEUE {
+            count.fetch_sub(1, Ordering::SeqCst);
+            return None;
+        }
+        Some(Waiting(count))
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
 /// The heavy lanes' permits and queue.
 #[derive(Debug)]
 pub struct HeavyLanes {
@@ -101,6 +122,11 @@ impl HeavyLanes {
             ticket: Arc::new(tokio::sync::Semaphore::new(permits)),
             waiting: std::sync::atomic::AtomicUsize::new(0),
         }
+    }
+
+    /// Long requests waiting for a lane now.
+    pub fn waiting(&self) -> usize {
+        self.waiting.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// A lane's semaphore.
@@ -296,8 +322,6 @@ impl AppState {
         input_chars: usize,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> std::result::Result<T, error::ApiError> {
-        use std::sync::atomic::Ordering;
-
         use error::{ApiError, Code};
         let busy = || {
             ApiError::new(
@@ -307,34 +331,36 @@ impl AppState {
         };
         let permit = if input_chars > HEAVY_INPUT_CHARS {
             let lanes = &self.heavy;
-            if lanes.waiting.fetch_add(1, Ordering::SeqCst) >= HEAVY_QUEUE {
-                lanes.waiting.fetch_sub(1, Ordering::SeqCst);
-                return Err(busy());
-            }
+            // Counted while waiting, and uncounted however the wait ends
+            // (a timeout, or the request dropped by its client or deadline).
+            let _waiting = Waiting::enter(&lanes.waiting).ok_or_else(busy)?;
             let wait = self.config.timeouts.request;
-            let got = tokio::time::timeout(wait, lanes.lane(lane).clone().acquire_owned()).await;
-            lanes.waiting.fetch_sub(1, Ordering::SeqCst);
-            match got {
+            match tokio::time::timeout(wait, lanes.lane(lane).clone().acquire_owned()).await {
                 Ok(Ok(p)) => Some(p),
                 _ => return Err(busy()),
             }
         } else {
             None
         };
-        let started = Instant::now();
-        let done = tokio::task::spawn_blocking(work)
-            .await
-            .map_err(ApiError::internal);
+        // The permit goes with the work: it is held until the work ends,
+        // even when the request that started it is dropped.
+        let (out, permit, took) = tokio::task::spawn_blocking(move || {
+            let started = Instant::now();
+            let out = work();
+            (out, permit, started.elapsed())
+        })
+        .await
+        .map_err(ApiError::internal)?;
         // The lane rests twice as long as it worked before the next long
         // request may start: long requests get at most a third of its cores.
         if let Some(permit) = permit {
-            let rest = started.elapsed() * HEAVY_REST;
+            let rest = took * HEAVY_REST;
             tokio::spawn(async move {
                 tokio::time::sleep(rest).await;
                 drop(permit);
             });
         }
-        done
+        Ok(out)
     }
 
     /// The heavy lanes (what [`AppState::engine_work`] waits on).

@@ -155,6 +155,8 @@ async fn long_queries_wait_for_the_heavy_lane_and_short_ones_do_not() {
     let (status, v) = search(app(state.clone()), &long, "").await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{v}");
     assert_eq!(code(&v), "timeout");
+    // However the wait ended, the request no longer counts as waiting.
+    assert_eq!(state.heavy_lanes().waiting(), 0);
     let (status, v) = search(app(state.clone()), "代金券怎么使用", "").await;
     assert_eq!(status, StatusCode::OK, "{v}");
     let req = post_json("/api/answer", &json!({"question": long}));
