@@ -82,6 +82,14 @@ impl LearnedQuestion {
         1.0 - 0.5f32.powf(n)
     }
 
+    /// How many said something about it, counting people (unhelpful
+    /// answers are not tied to a client; at most [`MAX_CLIENTS`] count):
+    /// what decides which questions are kept, so repeating oneself does
+    /// not push other people's questions out.
+    pub fn voices(&self) -> u32 {
+        self.helpful_clients + self.click_clients + self.unhelpful.min(MAX_CLIENTS as u32)
+    }
+
     /// Whether only unhelpful answers were seen.
     pub fn negative(&self) -> bool {
         self.unhelpful > 0 && self.helpful == 0 && self.clicks == 0
@@ -241,7 +249,7 @@ impl Learned {
                 .iter()
                 .enumerate()
                 .filter(|(_, e)| of.is_none_or(|a| e.q.article_id == a))
-                .min_by_key(|(_, e)| (e.q.helpful + e.q.clicks + e.q.unhelpful, e.q.last_ms))
+                .min_by_key(|(_, e)| (e.q.voices(), e.q.last_ms))
                 .map(|(i, _)| i)
         };
         let of_article = self
@@ -326,9 +334,7 @@ impl Learned {
         for (_, mut v) in by_article {
             v.sort_by(|&a, &b| {
                 let (x, y) = (&self.entries[a].q, &self.entries[b].q);
-                (y.helpful + y.clicks + y.unhelpful)
-                    .cmp(&(x.helpful + x.clicks + x.unhelpful))
-                    .then(y.last_ms.cmp(&x.last_ms))
+                y.voices().cmp(&x.voices()).then(y.last_ms.cmp(&x.last_ms))
             });
             v.truncate(MAX_PER_ARTICLE);
             out.extend(v);
