@@ -9,9 +9,9 @@ use crate::article::frontmatter::split_topic_path;
 use crate::article::{Article, Link, Procedure, Section, Step};
 use crate::http::AppState;
 use crate::http::error::{ApiError, Code, ErrorBody};
-use crate::http::routes::search::{MAX_OFFSET, parse_bounded};
+use crate::http::routes::search::page;
 use crate::http::routes::short_field;
-use crate::search::{ArticleRef, Crumb, MAX_LIMIT};
+use crate::search::{ArticleRef, Crumb};
 
 /// Articles per page of a listing when the request does not say.
 pub const DEFAULT_LIST_LIMIT: usize = 20;
@@ -75,19 +75,7 @@ pub async fn list(
     params: Result<Query<ListParams>, QueryRejection>,
 ) -> Result<Json<ArticleList>, ApiError> {
     let Query(p) = params.map_err(|e| ApiError::new(Code::InvalidParameter, e.body_text()))?;
-    let limit =
-        parse_bounded(p.limit.as_deref(), DEFAULT_LIST_LIMIT, 1, MAX_LIMIT).ok_or_else(|| {
-            ApiError::new(
-                Code::InvalidLimit,
-                format!("parameter `limit` must be a whole number from 1 to {MAX_LIMIT}"),
-            )
-        })?;
-    let offset = parse_bounded(p.offset.as_deref(), 0, 0, MAX_OFFSET).ok_or_else(|| {
-        ApiError::new(
-            Code::InvalidOffset,
-            format!("parameter `offset` must be a whole number from 0 to {MAX_OFFSET}"),
-        )
-    })?;
+    let (limit, offset) = page(p.limit.as_deref(), p.offset.as_deref(), DEFAULT_LIST_LIMIT)?;
     if let Some(t) = &p.topic {
         short_field(t, "parameter `topic`", state.config.limits.field_chars)?;
     }

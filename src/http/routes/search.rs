@@ -175,19 +175,7 @@ fn validate(p: SearchParams, limits: &Limits) -> Result<SearchRequest, ApiError>
     // The query goes on as typed; only its emptiness and length are judged.
     let q = p.q.unwrap_or_default();
     required_text(&q, "parameter `q`", Code::EmptyQuery, limits.query_chars)?;
-    let limit =
-        parse_bounded(p.limit.as_deref(), DEFAULT_LIMIT, 1, MAX_LIMIT).ok_or_else(|| {
-            ApiError::new(
-                Code::InvalidLimit,
-                format!("parameter `limit` must be a whole number from 1 to {MAX_LIMIT}"),
-            )
-        })?;
-    let offset = parse_bounded(p.offset.as_deref(), 0, 0, MAX_OFFSET).ok_or_else(|| {
-        ApiError::new(
-            Code::InvalidOffset,
-            format!("parameter `offset` must be a whole number from 0 to {MAX_OFFSET}"),
-        )
-    })?;
+    let (limit, offset) = page(p.limit.as_deref(), p.offset.as_deref(), DEFAULT_LIMIT)?;
     if let Some(t) = &p.topic {
         short_field(t, "parameter `topic`", limits.field_chars)?;
     }
@@ -216,6 +204,28 @@ fn validate(p: SearchParams, limits: &Limits) -> Result<SearchRequest, ApiError>
 }
 
 /// `None` when the text is present but not a number within `min..=max`.
+/// A page of a list: `limit` (1..=[`MAX_LIMIT`], `default_limit` when
+/// absent) and `offset` (0..=[`MAX_OFFSET`]), each with its own code.
+pub fn page(
+    limit: Option<&str>,
+    offset: Option<&str>,
+    default_limit: usize,
+) -> Result<(usize, usize), ApiError> {
+    let limit = parse_bounded(limit, default_limit, 1, MAX_LIMIT).ok_or_else(|| {
+        ApiError::new(
+            Code::InvalidLimit,
+            format!("parameter `limit` must be a whole number from 1 to {MAX_LIMIT}"),
+        )
+    })?;
+    let offset = parse_bounded(offset, 0, 0, MAX_OFFSET).ok_or_else(|| {
+        ApiError::new(
+            Code::InvalidOffset,
+            format!("parameter `offset` must be a whole number from 0 to {MAX_OFFSET}"),
+        )
+    })?;
+    Ok((limit, offset))
+}
+
 pub fn parse_bounded(text: Option<&str>, default: usize, min: usize, max: usize) -> Option<usize> {
     match text.map(str::trim) {
         None | Some("") => Some(default),
