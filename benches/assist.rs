@@ -23,6 +23,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+mod common;
+
+use common::corpus_dir;
 use criterion::{Criterion, criterion_group, criterion_main};
 use wenda::answer::Answerer;
 use wenda::assist::{AssistRequest, assist};
@@ -30,22 +33,6 @@ use wenda::search::Engine;
 
 /// The cap of `POST /api/assist`, in characters.
 const TICKET_CHARS: usize = 20_000;
-
-fn corpus_dir() -> PathBuf {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    match std::env::var_os("WENDA_BENCH_CORPUS") {
-        Some(dir) => PathBuf::from(dir),
-        None => {
-            let ecs = root.join("../shared/corpora/huaweicloud-ecs-guide");
-            if ecs.is_dir() {
-                ecs
-            } else {
-                eprintln!("note: ../shared is absent; benchmarking the bundled corpus");
-                root.join("corpus")
-            }
-        }
-    }
-}
 
 fn tickets() -> Vec<wenda::assist::eval::LabelledTicket> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));

@@ -12,24 +12,11 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+mod common;
+
+use common::corpus_dir;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use wenda::search::{Engine, SearchRequest};
-
-fn corpus_dir() -> PathBuf {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    match std::env::var_os("WENDA_BENCH_CORPUS") {
-        Some(dir) => PathBuf::from(dir),
-        None => {
-            let ecs = root.join("../shared/corpora/huaweicloud-ecs-guide");
-            if ecs.is_dir() {
-                ecs
-            } else {
-                eprintln!("note: ../shared is absent; benchmarking the bundled corpus");
-                root.join("corpus")
-            }
-        }
-    }
-}
 
 fn queries() -> Vec<String> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));

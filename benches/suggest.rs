@@ -18,25 +18,12 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::corpus_dir;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use wenda::index::suggest::{DEFAULT_SUGGESTIONS, initials};
 use wenda::search::Engine;
-
-fn corpus_dir() -> PathBuf {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    match std::env::var_os("WENDA_BENCH_CORPUS") {
-        Some(dir) => PathBuf::from(dir),
-        None => {
-            let ecs = root.join("../shared/corpora/huaweicloud-ecs-guide");
-            if ecs.is_dir() {
-                ecs
-            } else {
-                eprintln!("note: ../shared is absent; benchmarking the bundled corpus");
-                root.join("corpus")
-            }
-        }
-    }
-}
 
 fn pinyin(text: &str) -> String {
     use pinyin::ToPinyin;
