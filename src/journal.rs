@@ -94,17 +94,13 @@ pub struct ClickRecord {
 
 /// A client's key in the logs: a short, stable hash of its address.
 pub fn client_key(ip: std::net::IpAddr) -> String {
-    // FNV-1a over the address's bytes: stable across runs, not reversible
-    // at a glance, and short.
+    // A hash of the address's bytes: stable across runs, not reversible at
+    // a glance, and short.
     let bytes = match ip {
         std::net::IpAddr::V4(a) => a.octets().to_vec(),
         std::net::IpAddr::V6(a) => a.octets().to_vec(),
     };
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
+    let h = crate::analysis::fnv1a(bytes);
     format!("{:08x}", h >> 32)
 }
 

@@ -16,18 +16,14 @@ pub const DEFAULT_SYNONYMS: &str = include_str!("../../corpus/synonyms.txt");
 /// A fingerprint of the built-in dictionary and synonyms (FNV-1a), so an
 /// index built by a wenda with other defaults counts as stale.
 pub fn defaults_fingerprint() -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in DEFAULT_DICTIONARY
-        .bytes()
-        .chain([0])
-        .chain(DEFAULT_SYNONYMS.bytes())
-        .chain([0])
-        .chain(super::helpdesk::HELPDESK_LEXICON.bytes())
-    {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
+    super::fnv1a(
+        DEFAULT_DICTIONARY
+            .bytes()
+            .chain([0])
+            .chain(DEFAULT_SYNONYMS.bytes())
+            .chain([0])
+            .chain(super::helpdesk::HELPDESK_LEXICON.bytes()),
+    )
 }
 
 /// Where a vocabulary file came from, and its text.

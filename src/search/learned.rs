@@ -110,12 +110,7 @@ pub struct Learnable {
 
 /// The stable id of a question learned for an article.
 pub fn question_id(article_id: &str, normalised: &str) -> String {
-    // FNV-1a: stable across runs and platforms.
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in article_id.bytes().chain([0]).chain(normalised.bytes()) {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
+    let h = crate::analysis::fnv1a(article_id.bytes().chain([0]).chain(normalised.bytes()));
     format!("{h:016x}")
 }
 
