@@ -17,7 +17,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::normalize_str;
-use crate::search::learned::{Learnable, Learned, Signal};
+use crate::search::learned::{Learnable, Learned, Signal, Use};
 use crate::{Error, Result};
 
 /// File of feedback records.
@@ -102,6 +102,14 @@ pub fn client_key(ip: std::net::IpAddr) -> String {
     };
     let h = crate::analysis::fnv1a(bytes);
     format!("{:08x}", h >> 32)
+}
+
+impl ClickRecord {
+    /// Whether learning takes this click: not one on the first result,
+    /// which only says the order was already right.
+    pub fn teaches(&self) -> bool {
+        self.position > 1
+    }
 }
 
 /// Milliseconds since the Unix epoch, now.
@@ -293,34 +301,38 @@ pub struct Forgotten {
 /// plans it. Unreadable lines are skipped (the report counts them).
 pub fn learned(dir: &Path, learnable: &dyn Fn(&str) -> Learnable) -> Result<Learned> {
     let mut bad = 0usize;
-    let mut out = Learned::default();
-    for id in read_lines::<Forgotten>(&dir.join(FORGOTTEN_FILE), &mut bad)? {
-        out.forget(&id.id);
-    }
-    for f in read_lines::<FeedbackRecord>(&dir.join(FEEDBACK_FILE), &mut bad)? {
-        let signal = if f.helpful {
-            Signal::Helpful
-        } else {
-            Signal::Unhelpful
-        };
-        let client = f.client.as_deref().unwrap_or_default();
-        out.record(&learnable(&f.query), &f.article_id, signal, client, f.ts_ms);
-    }
-    for c in read_lines::<ClickRecord>(&dir.join(CLICKS_FILE), &mut bad)? {
-        // As the click handler learns them: not the first result's.
-        if c.position <= 1 {
-            continue;
-        }
-        let client = c.client.as_deref().unwrap_or_default();
-        out.record(
-            &learnable(&c.query),
-            &c.article_id,
-            Signal::Click,
-            client,
-            c.ts_ms,
+    let forgotten = read_lines::<Forgotten>(&dir.join(FORGOTTEN_FILE), &mut bad)?;
+    let feedback = read_lines::<FeedbackRecord>(&dir.join(FEEDBACK_FILE), &mut bad)?;
+    let clicks = read_lines::<ClickRecord>(&dir.join(CLICKS_FILE), &mut bad)?;
+    let uses = feedback
+        .into_iter()
+        .map(|f| Use {
+            question: learnable(&f.query),
+            article_id: f.article_id,
+            signal: if f.helpful {
+                Signal::Helpful
+            } else {
+                Signal::Unhelpful
+            },
+            client: f.client.unwrap_or_default(),
+            ts_ms: f.ts_ms,
+        })
+        .chain(
+            clicks
+                .into_iter()
+                .filter(ClickRecord::teaches)
+                .map(|c| Use {
+                    question: learnable(&c.query),
+                    article_id: c.article_id,
+                    signal: Signal::Click,
+                    client: c.client.unwrap_or_default(),
+                    ts_ms: c.ts_ms,
+                }),
         );
-    }
-    Ok(out)
+    Ok(Learned::from_uses(
+        forgotten.into_iter().map(|f| f.id),
+        uses,
+    ))
 }
 
 /// Records that a learned question is to be forgotten (synced before it

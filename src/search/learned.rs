@@ -108,6 +108,32 @@ pub struct Learnable {
     pub words: HashMap<String, f32>,
 }
 
+/// One use read back from the logs (see [`Learned::from_uses`]).
+#[derive(Debug, Clone)]
+pub struct Use {
+    /// The question as the engine plans it.
+    pub question: Learnable,
+    /// The article.
+    pub article_id: String,
+    /// What the user did.
+    pub signal: Signal,
+    /// Who (a client key; empty when unknown).
+    pub client: String,
+    /// When.
+    pub ts_ms: u64,
+}
+
+/// What identifies a question: its content, so that the same question asked
+/// with other particles or punctuation (“PO撤回吗？”) is the same question;
+/// its normalised text when it has no content words.
+fn question_key(text: &str, content: &str) -> String {
+    if content.is_empty() {
+        normalize_str(text)
+    } else {
+        content.to_string()
+    }
+}
+
 /// The stable id of a question learned for an article.
 pub fn question_id(article_id: &str, normalised: &str) -> String {
     let h = crate::analysis::fnv1a(article_id.bytes().chain([0]).chain(normalised.bytes()));
@@ -168,17 +194,38 @@ impl Learned {
         client: &str,
         ts_ms: u64,
     ) {
+        self.add(question, article_id, signal, client, ts_ms);
+        self.keep();
+    }
+
+    /// What was learned from a log: questions forgotten by hand, then every
+    /// use in order (the kept set is worked out once, at the end).
+    pub fn from_uses(
+        forgotten: impl IntoIterator<Item = String>,
+        uses: impl IntoIterator<Item = Use>,
+    ) -> Learned {
+        let mut l = Learned::default();
+        l.forgotten.extend(forgotten);
+        for u in uses {
+            l.add(&u.question, &u.article_id, u.signal, &u.client, u.ts_ms);
+        }
+        l.keep();
+        l
+    }
+
+    fn add(
+        &mut self,
+        question: &Learnable,
+        article_id: &str,
+        signal: Signal,
+        client: &str,
+        ts_ms: u64,
+    ) {
         let query = question.text.trim();
         if query.is_empty() || query.chars().count() > MAX_QUESTION_CHARS || article_id.is_empty() {
             return;
         }
-        // The same question asked with other particles or punctuation
-        // (“PO撤回吗？”) is the same question: keyed by its content.
-        let norm = if question.content.is_empty() {
-            normalize_str(query)
-        } else {
-            question.content.clone()
-        };
+        let norm = question_key(query, &question.content);
         let key = (article_id.to_string(), norm.clone());
         let id = question_id(article_id, &norm);
         if self.forgotten.contains(&id) {
@@ -232,7 +279,6 @@ impl Learned {
             }
         }
         e.q.last_ms = e.q.last_ms.max(ts_ms);
-        self.keep();
     }
 
     /// Before a new question of `article_id` is stored: drops the weakest,
@@ -270,11 +316,7 @@ impl Learned {
         self.by_key.clear();
         self.postings.clear();
         for (i, e) in self.entries.iter().enumerate() {
-            let norm = if e.content.is_empty() {
-                normalize_str(&e.q.question)
-            } else {
-                e.content.clone()
-            };
+            let norm = question_key(&e.q.question, &e.content);
             self.by_key.insert((e.q.article_id.clone(), norm), i);
             for w in e.words.keys() {
                 self.postings.entry(w.clone()).or_default().push(i);

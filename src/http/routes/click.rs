@@ -68,26 +68,30 @@ pub async fn click(
                 format!("field `position` must be a whole number from 1 to {MAX_POSITION}"),
             )
         })?;
-    let ts_ms = now_ms();
-    let client = peer.map(|Extension(ConnectInfo(p))| client_key(p.ip()));
-    let logged = state.journal.as_ref().is_some_and(|j| {
-        j.click(ClickRecord {
-            ts_ms,
-            query: query.clone(),
-            article_id: input.article_id.clone(),
-            position,
-            client: client.clone(),
-        })
-    });
+    let record = ClickRecord {
+        ts_ms: now_ms(),
+        query,
+        article_id: input.article_id,
+        position,
+        client: peer.map(|Extension(ConnectInfo(p))| client_key(p.ip())),
+    };
+    let logged = state
+        .journal
+        .as_ref()
+        .is_some_and(|j| j.click(record.clone()));
     // What is on disk is learned now too (and read back from the log at
-    // the next start); a click the log could not take is not learned, nor
-    // one on the first result (it only says the order was already right).
-    if logged && position > 1 {
+    // the next start); a click the log could not take is not learned.
+    if logged && record.teaches() {
         let learner = state.clone();
-        let article = input.article_id.clone();
-        let client = client.unwrap_or_default();
         tokio::task::spawn_blocking(move || {
-            learner.learn(&query, &article, Signal::Click, &client, ts_ms);
+            let client = record.client.as_deref().unwrap_or_default();
+            learner.learn(
+                &record.query,
+                &record.article_id,
+                Signal::Click,
+                client,
+                record.ts_ms,
+            );
         })
         .await
         .map_err(ApiError::internal)?;
