@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Normal search while attackers send worst-case queries.
 #
-#   scripts/hostile-load.sh [SHARED_DIR] [SECONDS]
+#   [WENDA_BIN=…] scripts/hostile-load.sh [SHARED_DIR] [SECONDS]
 #
 # Serves the ECS guide (SHARED_DIR/corpora/huaweicloud-ecs-guide; the
 # bundled corpus when it is absent) from a release build, then:
@@ -18,8 +18,14 @@ cd "$(dirname "$0")/.."
 shared=${1:-../shared}
 secs=${2:-10}
 command -v wrk >/dev/null || { echo "hostile-load.sh needs wrk (apt-get install wrk)" >&2; exit 1; }
-cargo build --release --quiet
-wenda=$PWD/target/release/wenda
+# WENDA_BIN runs another wenda binary (e.g. a build from before the heavy
+# lane) instead of building this checkout.
+if [ -n "${WENDA_BIN:-}" ]; then
+  wenda=$WENDA_BIN
+else
+  cargo build --release --quiet
+  wenda=$PWD/target/release/wenda
+fi
 work=$(mktemp -d)
 server=
 trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
