@@ -11,6 +11,9 @@ use super::normalize::{is_cjk, normalize};
 /// The name the analyzer is registered under in the index.
 pub const TOKENIZER_NAME: &str = "wenda_zh";
 
+/// The name of the same analyzer for text normalised before indexing.
+pub const NORMALIZED_TOKENIZER_NAME: &str = "wenda_zh_normalized";
+
 /// jieba's default dictionary, loaded once per process (it takes tens of
 /// milliseconds); analyzers with a user dictionary start from a clone.
 static BASE: LazyLock<Jieba> = LazyLock::new(Jieba::new);
@@ -75,7 +78,22 @@ impl Analyzer {
     /// same offset), with ordinal positions and original byte offsets.
     pub fn tokens(&self, text: &str) -> Vec<WordToken> {
         let norm = normalize(text);
-        let raw = self.jieba.cut_for_search(&norm.text, true);
+        self.tokens_of_normalized(&norm.text, |from, to| norm.original_range(from, to))
+    }
+
+    /// [`Analyzer::tokens`] of text that is already normalised (the
+    /// normalisation is idempotent, so the tokens are the same); offsets
+    /// are into `norm` itself.
+    pub fn tokens_normalized(&self, norm: &str) -> Vec<WordToken> {
+        self.tokens_of_normalized(norm, |from, to| (from, to))
+    }
+
+    fn tokens_of_normalized(
+        &self,
+        norm: &str,
+        original_range: impl Fn(usize, usize) -> (usize, usize),
+    ) -> Vec<WordToken> {
+        let raw = self.jieba.cut_for_search(norm, true);
         let mut spans: Vec<(usize, usize, &str)> = raw
             .iter()
             .filter(|t| is_searchable(t.word))
@@ -106,7 +124,7 @@ impl Analyzer {
                 first = false;
                 main_end = to;
             }
-            let (ofrom, oto) = norm.original_range(from, to);
+            let (ofrom, oto) = original_range(from, to);
             out.push(WordToken {
                 text: word.to_string(),
                 from: ofrom,
@@ -170,12 +188,26 @@ fn is_searchable(word: &str) -> bool {
 #[derive(Clone, Debug)]
 pub struct ChineseTokenizer {
     analyzer: Arc<Analyzer>,
+    normalized: bool,
 }
 
 impl ChineseTokenizer {
     /// Wraps a shared analyzer.
     pub fn new(analyzer: Arc<Analyzer>) -> Self {
-        ChineseTokenizer { analyzer }
+        ChineseTokenizer {
+            analyzer,
+            normalized: false,
+        }
+    }
+
+    /// The same tokenizer for text that ingest has already normalised
+    /// (article bodies: normalised once for snippets, then indexed as they
+    /// are); offsets are into that text.
+    pub fn for_normalized(analyzer: Arc<Analyzer>) -> Self {
+        ChineseTokenizer {
+            analyzer,
+            normalized: true,
+        }
     }
 }
 
@@ -211,9 +243,12 @@ impl Tokenizer for ChineseTokenizer {
     type TokenStream<'a> = VecTokenStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
-        let tokens = self
-            .analyzer
-            .tokens(text)
+        let tokens = if self.normalized {
+            self.analyzer.tokens_normalized(text)
+        } else {
+            self.analyzer.tokens(text)
+        };
+        let tokens = tokens
             .into_iter()
             .map(|t| Token {
                 offset_from: t.from,
@@ -318,5 +353,35 @@ mod tests {
     fn punctuation_and_emoji_produce_no_tokens() {
         let a = Analyzer::default();
         assert!(a.tokens("？！…… 😀 ()*:-").is_empty());
+    }
+
+    /// Bodies are normalised once at ingest and indexed as they are: the
+    /// tokens must be those of the original (normalisation is idempotent).
+    #[test]
+    fn normalised_text_gives_the_tokens_of_the_original() {
+        let a = Analyzer::new(&[UserWord {
+            word: "代金券".into(),
+            freq: None,
+        }]);
+        for text in [
+            "ＰＯ提交後如何取消？\n在「帳號中心」頁面",
+            "HTTP/2與IPv6，ＴＬＳ１.２ 和 ﬁle ①② Ⅻ",
+            "代金券過期了怎麼辦 臺灣 記憶體 ＡＢＣ abc",
+            "\u{3000}全角空格\t制表\u{7}控制",
+        ] {
+            let norm = normalize(text);
+            let plain: Vec<_> = a
+                .tokens(text)
+                .into_iter()
+                .map(|t| (t.text, t.position, t.main))
+                .collect();
+            let given: Vec<_> = a
+                .tokens_normalized(&norm.text)
+                .into_iter()
+                .map(|t| (t.text, t.position, t.main))
+                .collect();
+            assert_eq!(plain, given, "{text}");
+            assert!(!plain.is_empty());
+        }
     }
 }

@@ -23,11 +23,24 @@ pub struct Gram {
     pub chars: usize,
 }
 
+/// The name of the same tokenizer for text normalised before indexing.
+pub const NORMALIZED_GRAM_TOKENIZER_NAME: &str = "wenda_grams_normalized";
+
 /// The n-grams of `text`, in order of position.
 pub fn grams(text: &str) -> Vec<Gram> {
     let norm = normalize(text);
     let mut cursor = Cursor::default();
-    std::iter::from_fn(|| cursor.next(&norm)).collect()
+    std::iter::from_fn(|| {
+        let (start, end, chars) = cursor.next(&norm.text)?;
+        let (from, to) = norm.original_range(start, end);
+        Some(Gram {
+            text: norm.text[start..end].to_string(),
+            from,
+            to,
+            chars,
+        })
+    })
+    .collect()
 }
 
 /// Where the next n-gram of a normalised text starts: the gram stream is
@@ -42,8 +55,9 @@ struct Cursor {
 }
 
 impl Cursor {
-    fn next(&mut self, norm: &Normalized) -> Option<Gram> {
-        let text = norm.text.as_str();
+    /// The next gram of `text` (normalised): its byte range and characters
+    /// (1 or 2 for ideographs, 0 for a Latin word).
+    fn next(&mut self, text: &str) -> Option<(usize, usize, usize)> {
         loop {
             let mut chars = text.get(self.at..)?.chars();
             let c = chars.next()?;
@@ -51,26 +65,13 @@ impl Cursor {
             if is_cjk(c) {
                 if !self.pair_due {
                     self.pair_due = true;
-                    let (from, to) = norm.original_range(self.at, end);
-                    return Some(Gram {
-                        text: c.to_string(),
-                        from,
-                        to,
-                        chars: 1,
-                    });
+                    return Some((self.at, end, 1));
                 }
                 self.pair_due = false;
                 let start = self.at;
                 self.at = end;
                 if let Some(next) = chars.next().filter(|n| is_cjk(*n)) {
-                    let pair_end = end + next.len_utf8();
-                    let (from, to) = norm.original_range(start, pair_end);
-                    return Some(Gram {
-                        text: text[start..pair_end].to_string(),
-                        from,
-                        to,
-                        chars: 2,
-                    });
+                    return Some((start, end + next.len_utf8(), 2));
                 }
             } else if c.is_alphanumeric() {
                 let start = self.at;
@@ -80,13 +81,7 @@ impl Cursor {
                     .map(char::len_utf8)
                     .sum();
                 self.at = start + len;
-                let (from, to) = norm.original_range(start, self.at);
-                return Some(Gram {
-                    text: text[start..self.at].to_string(),
-                    from,
-                    to,
-                    chars: 0,
-                });
+                return Some((start, self.at, 0));
             } else {
                 self.at = end;
             }
@@ -94,30 +89,55 @@ impl Cursor {
     }
 }
 
-/// [`grams`] as a tantivy tokenizer.
+/// [`grams`] as a tantivy tokenizer; [`GramTokenizer::normalized`] reads
+/// text that ingest has already normalised (offsets are then into it).
 #[derive(Clone, Debug, Default)]
-pub struct GramTokenizer;
+pub struct GramTokenizer {
+    normalized: bool,
+}
+
+impl GramTokenizer {
+    /// The tokenizer for text normalised before indexing.
+    pub fn normalized() -> Self {
+        GramTokenizer { normalized: true }
+    }
+}
+
+/// The text a gram stream reads: normalised here, or given normalised.
+enum Source<'a> {
+    Normalized(Normalized),
+    Given(&'a str),
+}
 
 /// The grams of one text, produced as tantivy asks for them.
-pub struct GramTokenStream {
-    norm: Normalized,
+pub struct GramTokenStream<'a> {
+    source: Source<'a>,
     cursor: Cursor,
     token: Token,
     started: bool,
 }
 
-impl TokenStream for GramTokenStream {
+impl TokenStream for GramTokenStream<'_> {
     fn advance(&mut self) -> bool {
-        let Some(g) = self.cursor.next(&self.norm) else {
+        let text = match &self.source {
+            Source::Normalized(norm) => norm.text.as_str(),
+            Source::Given(text) => text,
+        };
+        let Some((start, end, _)) = self.cursor.next(text) else {
             return false;
         };
         if self.started {
             self.token.position += 1;
         }
         self.started = true;
-        self.token.offset_from = g.from;
-        self.token.offset_to = g.to;
-        self.token.text = g.text;
+        let (from, to) = match &self.source {
+            Source::Normalized(norm) => norm.original_range(start, end),
+            Source::Given(_) => (start, end),
+        };
+        self.token.offset_from = from;
+        self.token.offset_to = to;
+        self.token.text.clear();
+        self.token.text.push_str(&text[start..end]);
         true
     }
 
@@ -131,11 +151,16 @@ impl TokenStream for GramTokenStream {
 }
 
 impl Tokenizer for GramTokenizer {
-    type TokenStream<'a> = GramTokenStream;
+    type TokenStream<'a> = GramTokenStream<'a>;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> GramTokenStream {
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> GramTokenStream<'a> {
+        let source = if self.normalized {
+            Source::Given(text)
+        } else {
+            Source::Normalized(normalize(text))
+        };
         GramTokenStream {
-            norm: normalize(text),
+            source,
             cursor: Cursor::default(),
             token: Token {
                 position: 0,
@@ -173,7 +198,8 @@ mod tests {
     #[test]
     fn the_token_stream_gives_the_grams_with_positions() {
         let text = "ＥＩＰ解綁 v2 云";
-        let mut stream = GramTokenizer.token_stream(text);
+        let mut tokenizer = GramTokenizer::default();
+        let mut stream = tokenizer.token_stream(text);
         let mut got = Vec::new();
         while stream.advance() {
             let t = stream.token();
@@ -186,5 +212,26 @@ mod tests {
             .collect();
         assert_eq!(got, want);
         assert_eq!(got.len(), 6);
+    }
+
+    #[test]
+    fn normalised_text_gives_the_grams_of_the_original() {
+        for text in ["ＥＩＰ解綁 v2 雲", "帳號與密碼\nＨＴＴＰ/２ ﬁle ①"] {
+            let norm = normalize(text);
+            let mut tokenizer = GramTokenizer::normalized();
+            let mut stream = tokenizer.token_stream(&norm.text);
+            let mut given = Vec::new();
+            while stream.advance() {
+                let t = stream.token();
+                given.push((t.text.clone(), t.position));
+                assert_eq!(&norm.text[t.offset_from..t.offset_to], t.text);
+            }
+            let plain: Vec<_> = grams(text)
+                .into_iter()
+                .enumerate()
+                .map(|(i, g)| (g.text, i))
+                .collect();
+            assert_eq!(given, plain, "{text}");
+        }
     }
 }

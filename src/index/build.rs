@@ -273,8 +273,8 @@ fn write_index(
             .par_iter()
             .enumerate()
             .map(|(i, a)| {
-                writer.add_document(document(&fields, (b * BATCH + i) as u64, a)?)?;
                 let body = Body::of(a);
+                writer.add_document(document(&fields, (b * BATCH + i) as u64, a, &body)?)?;
                 let signature = dedupe::signature(&body.norm.text);
                 Ok((body.to_record(), signature))
             })
@@ -453,7 +453,9 @@ fn write_ids(dir: &Path, articles: &[Article]) -> Result<()> {
         .map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))
 }
 
-fn document(fields: &Fields, ord: u64, a: &Article) -> Result<TantivyDocument> {
+/// The tantivy document of `a`; `body` is its body as prepared for
+/// snippets, whose normalised text is indexed as it is.
+fn document(fields: &Fields, ord: u64, a: &Article, body: &Body) -> Result<TantivyDocument> {
     let mut doc = TantivyDocument::default();
     doc.add_text(fields.id, &a.id);
     doc.add_u64(fields.ord, ord);
@@ -462,13 +464,12 @@ fn document(fields: &Fields, ord: u64, a: &Article) -> Result<TantivyDocument> {
     doc.add_text(fields.questions, a.questions.join("\n"));
     doc.add_text(fields.headings, a.headings_text());
     doc.add_text(fields.steps, a.steps_text());
-    let body = a.body_text();
-    doc.add_text(fields.body, &body);
+    doc.add_text(fields.body, &body.norm.text);
     doc.add_text(fields.title_grams, &title);
     for q in &a.questions {
         doc.add_text(fields.title_grams, q);
     }
-    doc.add_text(fields.body_grams, &body);
+    doc.add_text(fields.body_grams, &body.norm.text);
     if !a.topic.is_empty() {
         doc.add_facet(fields.topic, Facet::from_path(&a.topic));
     }

@@ -18,7 +18,8 @@ use tantivy::schema::{
 };
 use tantivy::tokenizer::TextAnalyzer;
 
-use crate::analysis::ngram::{GRAM_TOKENIZER_NAME, GramTokenizer};
+use crate::analysis::chinese::NORMALIZED_TOKENIZER_NAME;
+use crate::analysis::ngram::{GRAM_TOKENIZER_NAME, GramTokenizer, NORMALIZED_GRAM_TOKENIZER_NAME};
 use crate::analysis::{Analyzer, ChineseTokenizer, TOKENIZER_NAME};
 
 pub use build::{BuildReport, build_index, build_index_with};
@@ -29,7 +30,7 @@ pub use manifest::{Manifest, Staleness, staleness, staleness_with};
 pub const MANIFEST_FILE: &str = "wenda.json";
 
 /// Version of the index layout; a different version means rebuild.
-pub const FORMAT_VERSION: u32 = 6;
+pub const FORMAT_VERSION: u32 = 7;
 
 /// Handles to the schema's fields.
 #[derive(Debug, Clone, Copy)]
@@ -46,11 +47,12 @@ pub struct Fields {
     pub headings: Field,
     /// Step texts and console paths.
     pub steps: Field,
-    /// Body text.
+    /// Body text, normalised by ingest before it is indexed.
     pub body: Field,
     /// Character n-grams of title and questions.
     pub title_grams: Field,
-    /// Character n-grams of headings, steps and body.
+    /// Character n-grams of the body (which holds headings and steps),
+    /// normalised by ingest before it is indexed.
     pub body_grams: Field,
     /// Topic path as a facet.
     pub topic: Field,
@@ -95,39 +97,54 @@ impl Fields {
 /// The index schema.
 pub fn schema() -> Schema {
     let mut b = Schema::builder();
-    let text = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default()
-            .set_tokenizer(TOKENIZER_NAME)
-            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-    );
+    let text_with = |tokenizer: &str| {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(tokenizer)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+    };
+    let text = text_with(TOKENIZER_NAME);
     b.add_text_field("id", STRING);
     b.add_u64_field("ord", FAST | INDEXED);
     b.add_text_field("title", text.clone());
     b.add_text_field("questions", text.clone());
     b.add_text_field("headings", text.clone());
     b.add_text_field("steps", text.clone());
-    b.add_text_field("body", text);
-    let grams = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default()
-            .set_tokenizer(GRAM_TOKENIZER_NAME)
-            .set_index_option(IndexRecordOption::WithFreqs),
-    );
-    b.add_text_field("title_grams", grams.clone());
-    b.add_text_field("body_grams", grams);
+    b.add_text_field("body", text_with(NORMALIZED_TOKENIZER_NAME));
+    let grams_with = |tokenizer: &str| {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(tokenizer)
+                .set_index_option(IndexRecordOption::WithFreqs),
+        )
+    };
+    b.add_text_field("title_grams", grams_with(GRAM_TOKENIZER_NAME));
+    b.add_text_field("body_grams", grams_with(NORMALIZED_GRAM_TOKENIZER_NAME));
     b.add_facet_field("topic", FacetOptions::default());
     b.add_text_field("corpus", STRING);
     b.add_text_field("source", STORED);
     b.build()
 }
 
-/// Registers the Chinese analyzer under [`TOKENIZER_NAME`] and the
-/// n-gram tokenizer under [`GRAM_TOKENIZER_NAME`].
+/// Registers the Chinese analyzer under [`TOKENIZER_NAME`], the n-gram
+/// tokenizer under [`GRAM_TOKENIZER_NAME`], and both for normalised text.
 pub fn register_analyzer(index: &tantivy::Index, analyzer: Arc<Analyzer>) {
-    index.tokenizers().register(
+    let tokenizers = index.tokenizers();
+    tokenizers.register(
         TOKENIZER_NAME,
-        TextAnalyzer::from(ChineseTokenizer::new(analyzer)),
+        TextAnalyzer::from(ChineseTokenizer::new(analyzer.clone())),
     );
-    index
-        .tokenizers()
-        .register(GRAM_TOKENIZER_NAME, TextAnalyzer::from(GramTokenizer));
+    tokenizers.register(
+        NORMALIZED_TOKENIZER_NAME,
+        TextAnalyzer::from(ChineseTokenizer::for_normalized(analyzer)),
+    );
+    tokenizers.register(
+        GRAM_TOKENIZER_NAME,
+        TextAnalyzer::from(GramTokenizer::default()),
+    );
+    tokenizers.register(
+        NORMALIZED_GRAM_TOKENIZER_NAME,
+        TextAnalyzer::from(GramTokenizer::normalized()),
+    );
 }
