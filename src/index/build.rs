@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -114,29 +115,50 @@ pub fn build_index_with(
 
     let staging = staging_dir(index_dir)?;
     let mut vocabulary = vocabulary;
-    let result =
-        write_index(&staging, &loaded.articles, analyzer.clone(), progress).and_then(|()| {
-            let lexicon = Lexicon::open(&staging, loaded.articles.len() as u32)?;
-            vocabulary.mined = mine(corpora, options, &analyzer, &lexicon);
-            tracing::debug!(pairs = vocabulary.mined.len(), "vocabulary mined");
-            let manifest = Manifest {
-                format: FORMAT_VERSION,
-                wenda_version: env!("CARGO_PKG_VERSION").to_string(),
-                defaults: crate::analysis::vocabulary::defaults_fingerprint(),
-                corpora: corpora
-                    .iter()
-                    .zip(&loaded.names)
-                    .map(|(dir, name)| CorpusEntry {
-                        name: name.clone(),
-                        path: canonical(dir),
-                        fingerprint: fingerprint(dir, options),
-                    })
-                    .collect(),
-                articles: loaded.articles.len(),
-                vocabulary: vocabulary.clone(),
-            };
-            manifest.write(&staging)
-        });
+    // Mining reads the corpus again on its own thread, beside the parts of
+    // the build that keep one core busy (merging, the suggestion fst).
+    let written = std::thread::scope(|scope| {
+        let (start_tx, start_rx) = sync_channel(1);
+        let (words_tx, words_rx) = sync_channel(1);
+        let analyzer = &analyzer;
+        let miner = scope.spawn(move || mine(corpora, options, analyzer, start_rx, words_rx));
+        let handoff = MiningHandoff {
+            start: start_tx,
+            words: words_tx,
+        };
+        let written = write_index(
+            &staging,
+            &loaded.articles,
+            analyzer.clone(),
+            progress,
+            handoff,
+        );
+        let mined = miner
+            .join()
+            .map_err(|_| Error::Invalid("vocabulary mining failed".into()));
+        written.and_then(|()| mined)
+    });
+    let result = written.and_then(|mined| {
+        vocabulary.mined = mined;
+        tracing::debug!(pairs = vocabulary.mined.len(), "vocabulary mined");
+        let manifest = Manifest {
+            format: FORMAT_VERSION,
+            wenda_version: env!("CARGO_PKG_VERSION").to_string(),
+            defaults: crate::analysis::vocabulary::defaults_fingerprint(),
+            corpora: corpora
+                .iter()
+                .zip(&loaded.names)
+                .map(|(dir, name)| CorpusEntry {
+                    name: name.clone(),
+                    path: canonical(dir),
+                    fingerprint: fingerprint(dir, options),
+                })
+                .collect(),
+            articles: loaded.articles.len(),
+            vocabulary: vocabulary.clone(),
+        };
+        manifest.write(&staging)
+    });
     if let Err(e) = result {
         let _ = std::fs::remove_dir_all(&staging);
         return Err(e);
@@ -232,17 +254,33 @@ const WRITER_MEMORY_PER_THREAD: usize = 80_000_000;
 /// Pairs of words the corpus itself says mean the same (see
 /// [`crate::analysis::mining`]): two passes over its text, candidates from
 /// the first, their use everywhere from the second.
+/// What the build tells mining, which runs on its own thread: when to
+/// start (the documents are committed, so it no longer competes with
+/// analysis) and the index's words with their document frequencies.
+struct MiningHandoff {
+    start: SyncSender<()>,
+    words: SyncSender<Vec<(String, u32)>>,
+}
+
+/// Mines the vocabulary of the corpora (two passes over their text). If
+/// the build fails before a handoff, the channel closes and nothing is mined.
 fn mine(
     corpora: &[PathBuf],
     options: &LoadOptions,
     analyzer: &Analyzer,
-    lexicon: &Lexicon,
+    start: Receiver<()>,
+    words: Receiver<Vec<(String, u32)>>,
 ) -> Vec<MinedPair> {
+    if start.recv().is_err() {
+        return Vec::new();
+    }
     let mut miner = Miner::new(analyzer);
     corpus::each_text(corpora, options, |file, line, text| {
         miner.observe(file, line, text)
     });
-    let words: Vec<(String, u32)> = lexicon.words().collect();
+    let Ok(words) = words.recv() else {
+        return Vec::new();
+    };
     let mut candidates = miner.candidates(words.iter().map(|(w, n)| (w.as_str(), *n)));
     corpus::each_text(corpora, options, |file, line, text| {
         candidates.count(file, line, text)
@@ -255,6 +293,7 @@ fn write_index(
     articles: &[Article],
     analyzer: Arc<Analyzer>,
     mut progress: Option<Progress<'_>>,
+    mining: MiningHandoff,
 ) -> Result<()> {
     let index = Index::create_in_dir(dir, schema())?;
     register_analyzer(&index, analyzer.clone());
@@ -292,6 +331,8 @@ fn write_index(
     drop(groups);
     writer.commit()?;
     tracing::debug!("documents analysed and committed");
+    // A closed channel means mining already ended; the build goes on.
+    let _ = mining.start.send(());
     let segments = index.searchable_segment_ids()?;
     if segments.len() > 1 {
         writer.merge(&segments).wait()?;
@@ -308,6 +349,7 @@ fn write_index(
     );
     lexicon.write(dir)?;
     tracing::debug!(words = lexicon.len(), "lexicon written");
+    let _ = mining.words.send(lexicon.words().collect());
     write_entries(dir, articles, &analyzer, &lexicon, &duplicate_of)?;
     tracing::debug!("entries written");
     write_links(dir, articles)?;
