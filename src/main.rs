@@ -6,12 +6,6 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-/// mimalloc: ingest and search allocate many short-lived strings on
-/// several threads at once, where it is measurably faster than the
-/// system allocator (`scripts/scale.sh`).
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
     match cli::run(args) {
