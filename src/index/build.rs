@@ -136,7 +136,7 @@ pub fn build_index_with(
         let mined = miner
             .join()
             .map_err(|_| Error::Invalid("vocabulary mining failed".into()));
-        written.and_then(|()| mined)
+        written.and(mined)
     });
     let result = written.and_then(|mined| {
         vocabulary.mined = mined;

@@ -88,6 +88,9 @@ pub const LINK_PAGE_DENSITY: f32 = 0.6;
 pub const SYNONYM_CREDIT: f32 = 0.5;
 /// Candidates reranked beyond the requested page.
 pub const POOL: usize = 50;
+/// Candidates the cheap retrieval query gives for each one the exact query
+/// keeps ([`QueryPlan::retrieval_query`](super::query::QueryPlan::retrieval_query)).
+pub const RETRIEVAL_DEPTH: usize = 4;
 
 // ---- responses ----
 

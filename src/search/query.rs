@@ -373,6 +373,12 @@ impl QueryPlan {
         boosts: &Boosts,
         planning: &Planning,
     ) -> Box<dyn Query> {
+        self.score_tree(fields, boosts, planning).to_query()
+    }
+
+    /// How the main query scores a document, as a tree: the best field and
+    /// alternative of each concept (plus a share of the others), summed.
+    pub fn score_tree(&self, fields: &Fields, boosts: &Boosts, planning: &Planning) -> ScoreTree {
         let word_fields: [(Field, f32); 5] = [
             (fields.title, boosts.title),
             (fields.questions, boosts.questions),
@@ -383,55 +389,105 @@ impl QueryPlan {
         // Content concepts and pairs decide what matches; question words
         // only add to the score of what matches anyway (unless the query
         // has nothing else).
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let mut asking: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut clauses: Vec<ScoreTree> = Vec::new();
+        let mut asking: Vec<ScoreTree> = Vec::new();
         for concept in &self.concepts {
-            let mut disjuncts: Vec<Box<dyn Query>> = Vec::new();
+            let mut disjuncts: Vec<ScoreTree> = Vec::new();
             for alt in &concept.alternatives {
                 let share = alt.weight / alt.words.len() as f32;
                 for &(field, boost) in &word_fields {
                     if let [word] = alt.words.as_slice() {
-                        disjuncts.push(boosted(field, word, boost * share));
+                        disjuncts.push(ScoreTree::term(field, word, boost * share));
                     } else {
-                        let all: Vec<(Occur, Box<dyn Query>)> = alt
+                        let all = alt
                             .words
                             .iter()
-                            .map(|w| (Occur::Should, boosted(field, w, boost * share)))
+                            .map(|w| ScoreTree::term(field, w, boost * share))
                             .collect();
-                        disjuncts.push(Box::new(BooleanQuery::new(all)));
+                        disjuncts.push(ScoreTree::Sum(all));
                     }
                 }
             }
-            let clause: Box<dyn Query> = Box::new(DisjunctionMaxQuery::with_tie_breaker(
-                disjuncts,
-                boosts.tie_breaker,
-            ));
+            let clause = ScoreTree::Max(disjuncts, boosts.tie_breaker);
             if concept.alternatives[0].source == TermSource::QuestionWord {
-                asking.push((Occur::Should, clause));
+                asking.push(clause);
             } else {
-                clauses.push((Occur::Should, clause));
+                clauses.push(clause);
             }
         }
         if planning.grams {
             for (gram, weight) in &self.grams {
-                clauses.push((
-                    Occur::Should,
-                    boosted(fields.title_grams, gram, boosts.title_grams * weight),
+                clauses.push(ScoreTree::term(
+                    fields.title_grams,
+                    gram,
+                    boosts.title_grams * weight,
                 ));
-                clauses.push((
-                    Occur::Should,
-                    boosted(fields.body_grams, gram, boosts.body_grams * weight),
+                clauses.push(ScoreTree::term(
+                    fields.body_grams,
+                    gram,
+                    boosts.body_grams * weight,
                 ));
             }
         }
         if clauses.is_empty() {
-            return Box::new(BooleanQuery::new(asking));
+            return ScoreTree::Sum(asking);
         }
         if asking.is_empty() {
-            return Box::new(BooleanQuery::new(clauses));
+            return ScoreTree::Sum(clauses);
         }
-        asking.push((Occur::Must, Box::new(BooleanQuery::new(clauses))));
-        Box::new(BooleanQuery::new(asking))
+        ScoreTree::Required(Box::new(ScoreTree::Sum(clauses)), asking)
+    }
+
+    /// A query that matches exactly the documents [`QueryPlan::to_query`]
+    /// matches, as flat unions of plain terms (question words beside a
+    /// required union of the content terms and pairs): tantivy runs those
+    /// several times faster than nested maxima over the fields. Its scores
+    /// only pick the candidates, which the main query then scores exactly.
+    pub fn retrieval_query(
+        &self,
+        fields: &Fields,
+        boosts: &Boosts,
+        planning: &Planning,
+    ) -> Box<dyn Query> {
+        let word_fields: [(Field, f32); 5] = [
+            (fields.title, boosts.title),
+            (fields.questions, boosts.questions),
+            (fields.headings, boosts.headings),
+            (fields.steps, boosts.steps),
+            (fields.body, boosts.body),
+        ];
+        let mut content = TermUnion::default();
+        let mut asking = TermUnion::default();
+        for concept in &self.concepts {
+            let union = if concept.alternatives[0].source == TermSource::QuestionWord {
+                &mut asking
+            } else {
+                &mut content
+            };
+            for alt in &concept.alternatives {
+                let share = alt.weight / alt.words.len() as f32;
+                for &(field, boost) in &word_fields {
+                    for w in &alt.words {
+                        union.add(field, w, boost * share);
+                    }
+                }
+            }
+        }
+        if planning.grams {
+            for (gram, weight) in &self.grams {
+                content.add(fields.title_grams, gram, boosts.title_grams * weight);
+                content.add(fields.body_grams, gram, boosts.body_grams * weight);
+            }
+        }
+        if content.is_empty() {
+            return asking.into_query();
+        }
+        if asking.is_empty() {
+            return content.into_query();
+        }
+        let mut clauses = asking.into_clauses();
+        clauses.push((Occur::Must, content.into_query()));
+        Box::new(BooleanQuery::new(clauses))
     }
 
     /// The query to run when the main one matches nothing: single ideographs
@@ -452,6 +508,148 @@ impl QueryPlan {
             ));
         }
         Some(Box::new(BooleanQuery::new(clauses)))
+    }
+}
+
+/// How a query scores a document. The same tree is the tantivy query that
+/// runs ([`ScoreTree::to_query`]) and scores given candidates
+/// ([`ScoreTree::score`]), combining term scores the way tantivy's scorers
+/// combine them (in the same order, so the floats agree).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ScoreTree {
+    /// A word in a field, boosted.
+    Term(Field, String, f32),
+    /// The sum of the children that match.
+    Sum(Vec<ScoreTree>),
+    /// The best child that matches, plus a share (the tie breaker) of the
+    /// other children that match.
+    Max(Vec<ScoreTree>, f32),
+    /// The first must match; the others add to its score.
+    Required(Box<ScoreTree>, Vec<ScoreTree>),
+}
+
+impl ScoreTree {
+    fn term(field: Field, word: &str, boost: f32) -> ScoreTree {
+        ScoreTree::Term(field, word.to_string(), boost)
+    }
+
+    /// The tantivy query.
+    pub fn to_query(&self) -> Box<dyn Query> {
+        let should = |children: &[ScoreTree]| -> Vec<(Occur, Box<dyn Query>)> {
+            children
+                .iter()
+                .map(|c| (Occur::Should, c.to_query()))
+                .collect()
+        };
+        match self {
+            ScoreTree::Term(field, word, boost) => boosted(*field, word, *boost),
+            ScoreTree::Sum(children) => Box::new(BooleanQuery::new(should(children))),
+            ScoreTree::Max(children, tie) => Box::new(DisjunctionMaxQuery::with_tie_breaker(
+                children.iter().map(ScoreTree::to_query).collect(),
+                *tie,
+            )),
+            ScoreTree::Required(must, optional) => {
+                let mut clauses = should(optional);
+                clauses.push((Occur::Must, must.to_query()));
+                Box::new(BooleanQuery::new(clauses))
+            }
+        }
+    }
+
+    /// Every term leaf, in order (the order [`ScoreTree::score`] reads
+    /// their scores in).
+    pub fn terms(&self) -> Vec<(Field, &str, f32)> {
+        let mut out = Vec::new();
+        self.collect_terms(&mut out);
+        out
+    }
+
+    fn collect_terms<'a>(&'a self, out: &mut Vec<(Field, &'a str, f32)>) {
+        match self {
+            ScoreTree::Term(field, word, boost) => out.push((*field, word, *boost)),
+            ScoreTree::Sum(children) | ScoreTree::Max(children, _) => {
+                children.iter().for_each(|c| c.collect_terms(out))
+            }
+            ScoreTree::Required(must, optional) => {
+                must.collect_terms(out);
+                optional.iter().for_each(|c| c.collect_terms(out));
+            }
+        }
+    }
+
+    /// The score of a document given the scores of the term leaves (in the
+    /// order of [`ScoreTree::terms`]; `None` where the term does not
+    /// occur); `None` if the document does not match.
+    pub fn score(&self, leaves: &[Option<f32>]) -> Option<f32> {
+        let mut next = leaves.iter().copied();
+        self.score_from(&mut next)
+    }
+
+    fn score_from(&self, leaves: &mut impl Iterator<Item = Option<f32>>) -> Option<f32> {
+        match self {
+            ScoreTree::Term(..) => leaves.next().flatten(),
+            ScoreTree::Sum(children) => sum(children.iter().map(|c| c.score_from(leaves))),
+            ScoreTree::Max(children, tie) => {
+                let (mut max, mut total, mut any) = (0.0f32, 0.0f32, false);
+                // Every child is read (filter_map drops only the misses), so
+                // the leaves stay in step.
+                for s in children.iter().filter_map(|c| c.score_from(leaves)) {
+                    max = max.max(s);
+                    total += s;
+                    any = true;
+                }
+                any.then(|| max + (total - max) * tie)
+            }
+            ScoreTree::Required(must, optional) => {
+                let must = must.score_from(leaves);
+                let optional = sum(optional.iter().map(|c| c.score_from(leaves)));
+                must.map(|m| m + optional.unwrap_or(0.0))
+            }
+        }
+    }
+}
+
+/// The sum of the scores that are there (all children are read, so the
+/// leaves stay in step); `None` if none is.
+fn sum(scores: impl Iterator<Item = Option<f32>>) -> Option<f32> {
+    let mut total: Option<f32> = None;
+    for s in scores.flatten() {
+        total = Some(total.unwrap_or(0.0) + s);
+    }
+    total
+}
+
+/// Boosted terms, each (field, word) once with the sum of its boosts.
+#[derive(Default)]
+struct TermUnion {
+    terms: Vec<(Field, String, f32)>,
+    at: HashMap<(Field, String), usize>,
+}
+
+impl TermUnion {
+    fn add(&mut self, field: Field, word: &str, boost: f32) {
+        match self.at.get(&(field, word.to_string())) {
+            Some(&i) => self.terms[i].2 += boost,
+            None => {
+                self.at.insert((field, word.to_string()), self.terms.len());
+                self.terms.push((field, word.to_string(), boost));
+            }
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+
+    fn into_clauses(self) -> Vec<(Occur, Box<dyn Query>)> {
+        self.terms
+            .into_iter()
+            .map(|(field, word, boost)| (Occur::Should, boosted(field, &word, boost)))
+            .collect()
+    }
+
+    fn into_query(self) -> Box<dyn Query> {
+        Box::new(BooleanQuery::new(self.into_clauses()))
     }
 }
 
