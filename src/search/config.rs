@@ -91,6 +91,11 @@ pub const POOL: usize = 50;
 /// Candidates the cheap retrieval query gives for each one the exact query
 /// keeps ([`QueryPlan::retrieval_query`](super::query::QueryPlan::retrieval_query)).
 pub const RETRIEVAL_DEPTH: usize = 4;
+/// Indexes from this many documents search in two steps; below it, running
+/// the main query over every match costs less than rescoring candidates
+/// (in-process p50 on the mixed query file: 10,000 documents 1.16 ms direct
+/// vs 1.41 ms in two steps; 40,000: 2.51 vs 2.20; 100,000: 5.06 vs 3.78).
+pub const TWO_STEP_MIN_DOCS: u64 = 20_000;
 
 // ---- responses ----
 

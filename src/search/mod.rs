@@ -38,7 +38,8 @@ use crate::{Error, Result};
 pub use browse::Listing;
 pub use config::{Boosts, DEFAULT_LIMIT, MAX_LIMIT, Planning, Ranking, Rerank};
 use config::{
-    HELPFUL_PRIOR, LEARNED_WEIGHT, RETRIEVAL_DEPTH, UNHELPFUL_PENALTY, UNKNOWN_WORD_SHARE,
+    HELPFUL_PRIOR, LEARNED_WEIGHT, RETRIEVAL_DEPTH, TWO_STEP_MIN_DOCS, UNHELPFUL_PENALTY,
+    UNKNOWN_WORD_SHARE,
 };
 pub use learned::Learned;
 pub use query::QueryPlan;
@@ -521,14 +522,19 @@ impl Engine {
         // saying its verbs are (发票怎么开: 开 → 打开) — what matches is no
         // answer; read it as the fallback does.
         let (mut top, mut total, mut facets) = if self.says_something_known(plan, &searcher) {
-            // A cheap query picks candidates (and counts exactly what the
-            // main query matches); the main query's tree scores them.
-            let retrieval = plan.retrieval_query(&self.fields, &r.boosts, &r.planning);
             let tree = plan.score_tree(&self.fields, &r.boosts, &r.planning);
-            let depth = pool.saturating_mul(RETRIEVAL_DEPTH);
-            let (top, total, facets) =
-                self.collect(&searcher, &*self.filtered(retrieval, req), req, depth)?;
-            (rescored(&searcher, &tree, top, pool)?, total, facets)
+            if searcher.num_docs() < TWO_STEP_MIN_DOCS {
+                let main = self.filtered(tree.to_query(), req);
+                self.collect(&searcher, &*main, req, pool)?
+            } else {
+                // A cheap query picks candidates (and counts exactly what
+                // the main query matches); the main query's tree scores them.
+                let retrieval = plan.retrieval_query(&self.fields, &r.boosts, &r.planning);
+                let depth = pool.saturating_mul(RETRIEVAL_DEPTH);
+                let (top, total, facets) =
+                    self.collect(&searcher, &*self.filtered(retrieval, req), req, depth)?;
+                (rescored(&searcher, &tree, top, pool)?, total, facets)
+            }
         } else {
             (Vec::new(), 0, Facets::default())
         };
