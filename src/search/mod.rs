@@ -9,6 +9,7 @@
 
 pub mod browse;
 pub mod config;
+pub mod facets;
 pub mod learned;
 pub mod query;
 pub mod rank;
@@ -20,7 +21,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use serde::Serialize;
-use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, EnableScoring, Occur, Query, Scorer, TermQuery, Weight};
 use tantivy::schema::{Facet, Field, IndexRecordOption};
 use tantivy::{DocAddress, DocSet, Index, IndexReader, ReloadPolicy, Searcher, Term};
@@ -236,6 +237,7 @@ pub struct Engine {
     catalog: Catalog,
     suggester: Suggester,
     manifest: Manifest,
+    topics: facets::Topics,
     /// Documents in the index.
     docs: u64,
 }
@@ -322,6 +324,7 @@ impl Engine {
         let ranking = Ranking::default();
         let synonyms = synonyms_for(&manifest, &analyzer, &ranking.planning);
         let suggester = Suggester::open(index_dir)?;
+        let topics = facets::Topics::read(&reader.searcher(), fields.topic)?;
         Ok(Engine {
             reader,
             fields,
@@ -332,6 +335,7 @@ impl Engine {
             catalog,
             suggester,
             manifest,
+            topics,
             docs,
         })
     }
@@ -625,24 +629,19 @@ impl Engine {
         req: &SearchRequest,
         pool: usize,
     ) -> Result<Collected> {
-        let facet_root = req
-            .topic
-            .as_ref()
-            .map_or_else(Facet::root, Facet::from_path);
-        let mut facet_collector = FacetCollector::for_field("topic");
-        facet_collector.add_facet(facet_root.clone());
+        let root: Vec<String> = req.topic.clone().unwrap_or_default();
         let (top, total, counts) = searcher.search(
             query,
             &(
                 TopDocs::with_limit(pool.max(1)).order_by_score(),
                 Count,
-                facet_collector,
+                self.topics.counter(&root),
             ),
         )?;
         let mut topic: Vec<FacetCount> = counts
-            .get(facet_root)
-            .map(|(facet, count)| FacetCount {
-                value: topic_value(&facet.to_path()),
+            .into_iter()
+            .map(|(path, count)| FacetCount {
+                value: topic_value(&path),
                 count,
             })
             .collect();
@@ -964,13 +963,63 @@ mod tests {
     /// The cheap retrieval query matches what the main query matches (so
     /// totals and facets are exact), and rescoring its candidates with the
     /// tree gives the main query's scores and order.
-    #[test]
-    fn retrieval_then_rescoring_is_the_main_query() {
+    fn bundled() -> (tempfile::TempDir, Engine) {
         let dir = tempfile::tempdir().unwrap();
         let index = dir.path().join("index");
         let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
         crate::index::build_index(&[corpus], &index, None).unwrap();
         let engine = Engine::open(&index).unwrap();
+        (dir, engine)
+    }
+
+    /// Topic counts read from the table built at open are tantivy's facet
+    /// counts, at the top and below each topic, for every match or some.
+    #[test]
+    fn topic_counts_are_the_facet_counts() {
+        use tantivy::collector::FacetCollector;
+        use tantivy::query::AllQuery;
+        let (_dir, engine) = bundled();
+        let searcher = engine.reader.searcher();
+        let plan = engine.plan_until("代金券怎么用", None).unwrap();
+        let some = plan.to_query(
+            &engine.fields,
+            &engine.ranking.boosts,
+            &engine.ranking.planning,
+        );
+        let queries: [&dyn Query; 2] = [&AllQuery, &*some];
+        let tops: Vec<Vec<String>> = engine
+            .topics
+            .paths
+            .iter()
+            .filter_map(|p| p.first().map(|t| vec![t.clone()]))
+            .collect();
+        let mut roots = vec![Vec::new()];
+        roots.extend(tops);
+        let mut nonzero = 0;
+        for query in queries {
+            for root in &roots {
+                let mut facets = FacetCollector::for_field("topic");
+                let facet = Facet::from_path(root);
+                facets.add_facet(facet.clone());
+                let want: Vec<(Vec<String>, u64)> = searcher
+                    .search(query, &facets)
+                    .unwrap()
+                    .get(facet)
+                    .map(|(f, n)| (f.to_path().into_iter().map(String::from).collect(), n))
+                    .collect();
+                let got = searcher
+                    .search(query, &engine.topics.counter(root))
+                    .unwrap();
+                assert_eq!(got, want, "{root:?}");
+                nonzero += got.len();
+            }
+        }
+        assert!(nonzero > 3, "{nonzero}");
+    }
+
+    #[test]
+    fn retrieval_then_rescoring_is_the_main_query() {
+        let (_dir, engine) = bundled();
         let searcher = engine.reader.searcher();
         let r = &engine.ranking;
         let mut compared = 0;
