@@ -91,14 +91,11 @@ pub const POOL: usize = 50;
 /// Candidates the cheap retrieval query gives for each one the exact query
 /// keeps ([`QueryPlan::retrieval_query`](super::query::QueryPlan::retrieval_query)).
 /// The main query's best are not always among them (the two score alike,
-/// not the same): on 100,000 generated articles and the mixed query file,
-/// 4 left the top 10 different from scoring every match for 13 of 240
-/// queries, 8 for 5 (the first hit the same for all), at no measurable cost.
-pub const RETRIEVAL_DEPTH: usize = 8;
+/// not the same): `scripts/two-step.sh` compares with scoring every match.
+pub const RETRIEVAL_DEPTH: usize = 12;
 /// Indexes from this many documents search in two steps; below it, running
 /// the main query over every match costs less than rescoring candidates
-/// (in-process p50 on the mixed query file: 10,000 documents 1.16 ms direct
-/// vs 1.41 ms in two steps; 40,000: 2.51 vs 2.20; 100,000: 5.06 vs 3.78).
+/// (`scripts/two-step.sh` measures both).
 pub const TWO_STEP_MIN_DOCS: u64 = 20_000;
 
 // ---- responses ----
@@ -223,6 +220,34 @@ impl Rerank {
     }
 }
 
+/// How candidates are retrieved: on large indexes, in two steps.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Retrieval {
+    /// Indexes with at least this many documents search in two steps.
+    pub two_step_from: u64,
+    /// Candidates of the first step per candidate kept.
+    pub depth: usize,
+}
+
+impl Default for Retrieval {
+    fn default() -> Self {
+        Retrieval {
+            two_step_from: TWO_STEP_MIN_DOCS,
+            depth: RETRIEVAL_DEPTH,
+        }
+    }
+}
+
+impl Retrieval {
+    /// Always one step: the main query scores every match.
+    pub fn exhaustive() -> Retrieval {
+        Retrieval {
+            two_step_from: u64::MAX,
+            ..Retrieval::default()
+        }
+    }
+}
+
 /// The whole ranking configuration; the defaults are what wenda ships.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Ranking {
@@ -232,4 +257,6 @@ pub struct Ranking {
     pub boosts: Boosts,
     /// Rerank multipliers.
     pub rerank: Rerank,
+    /// One step or two.
+    pub retrieval: Retrieval,
 }

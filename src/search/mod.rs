@@ -37,11 +37,8 @@ pub use crate::index::suggest::{Suggester, Suggestion, SuggestionKind, Via};
 use crate::index::{Fields, Manifest, register_analyzer};
 use crate::{Error, Result};
 pub use browse::Listing;
-pub use config::{Boosts, DEFAULT_LIMIT, MAX_LIMIT, Planning, Ranking, Rerank};
-use config::{
-    HELPFUL_PRIOR, LEARNED_WEIGHT, RETRIEVAL_DEPTH, TWO_STEP_MIN_DOCS, UNHELPFUL_PENALTY,
-    UNKNOWN_WORD_SHARE,
-};
+pub use config::{Boosts, DEFAULT_LIMIT, MAX_LIMIT, Planning, Ranking, Rerank, Retrieval};
+use config::{HELPFUL_PRIOR, LEARNED_WEIGHT, UNHELPFUL_PENALTY, UNKNOWN_WORD_SHARE};
 pub use learned::Learned;
 pub use query::QueryPlan;
 use query::{Concept, Context, ScoreTree, TermSource, WeightedTerm};
@@ -527,14 +524,14 @@ impl Engine {
         // answer; read it as the fallback does.
         let (mut top, mut total, mut facets) = if self.says_something_known(plan, &searcher) {
             let tree = plan.score_tree(&self.fields, &r.boosts, &r.planning);
-            if searcher.num_docs() < TWO_STEP_MIN_DOCS {
+            if searcher.num_docs() < r.retrieval.two_step_from {
                 let main = self.filtered(tree.to_query(), req);
                 self.collect(&searcher, &*main, req, pool)?
             } else {
                 // A cheap query picks candidates (and counts exactly what
                 // the main query matches); the main query's tree scores them.
                 let retrieval = plan.retrieval_query(&self.fields, &r.boosts, &r.planning);
-                let depth = pool.saturating_mul(RETRIEVAL_DEPTH);
+                let depth = pool.saturating_mul(r.retrieval.depth.max(1));
                 let (top, total, facets) =
                     self.collect(&searcher, &*self.filtered(retrieval, req), req, depth)?;
                 (rescored(&searcher, &tree, top, pool)?, total, facets)
@@ -614,6 +611,11 @@ impl Engine {
         }
         response.took_ms = elapsed_ms(started);
         Ok(response)
+    }
+
+    /// Documents in the index.
+    pub fn docs(&self) -> u64 {
+        self.docs
     }
 
     /// Inverse document frequency of a word in this index (0 when unknown).

@@ -439,10 +439,12 @@ impl QueryPlan {
     }
 
     /// A query that matches exactly the documents [`QueryPlan::to_query`]
-    /// matches, as flat unions of plain terms (question words beside a
-    /// required union of the content terms and pairs): tantivy runs those
-    /// several times faster than nested maxima over the fields. Its scores
-    /// only pick the candidates, which the main query then scores exactly.
+    /// matches, as one flat union of plain terms: the content terms and
+    /// pairs (question words only add to the score of what they match, so
+    /// they are left to the rescoring), or the question words when the
+    /// query has nothing else. tantivy runs that several times faster than
+    /// nested maxima over the fields. Its scores only pick the candidates,
+    /// which the main query's tree then scores exactly.
     pub fn retrieval_query(
         &self,
         fields: &Fields,
@@ -480,14 +482,10 @@ impl QueryPlan {
             }
         }
         if content.is_empty() {
-            return asking.into_query();
+            asking.into_query()
+        } else {
+            content.into_query()
         }
-        if asking.is_empty() {
-            return content.into_query();
-        }
-        let mut clauses = asking.into_clauses();
-        clauses.push((Occur::Must, content.into_query()));
-        Box::new(BooleanQuery::new(clauses))
     }
 
     /// The query to run when the main one matches nothing: single ideographs
@@ -641,15 +639,13 @@ impl TermUnion {
         self.terms.is_empty()
     }
 
-    fn into_clauses(self) -> Vec<(Occur, Box<dyn Query>)> {
-        self.terms
+    fn into_query(self) -> Box<dyn Query> {
+        let clauses = self
+            .terms
             .into_iter()
             .map(|(field, word, boost)| (Occur::Should, boosted(field, &word, boost)))
-            .collect()
-    }
-
-    fn into_query(self) -> Box<dyn Query> {
-        Box::new(BooleanQuery::new(self.into_clauses()))
+            .collect();
+        Box::new(BooleanQuery::new(clauses))
     }
 }
 

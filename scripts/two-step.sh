@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Two-step retrieval against scoring every match, on the indexes that
+# scripts/scale.sh leaves (and the mixed query file it writes):
+#
+#   scripts/two-step.sh [N…]        (default 10000 40000 100000 if present)
+#
+# For each index: how often the top 10, the first hit, the total and the
+# topic counts are the same, and in-process p50 / p99 of both ways, the
+# two run alternately query by query (examples/two_step.rs).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=${WENDA_SCALE_DIR:-${TMPDIR:-/tmp}/wenda-scale}
+[ $# -gt 0 ] || set -- 10000 40000 100000
+cargo build --release --quiet --example two_step
+for n in "$@"; do
+  index=$work/index-corpus-$n
+  [ -d "$index" ] || { echo "$index: none (run scripts/scale.sh SHARED $n first)"; continue; }
+  echo "== $n articles"
+  target/release/examples/two_step "$index" "$work/mixed_queries.jsonl"
+done
