@@ -1055,3 +1055,95 @@ mod tests {
         assert!(compared > 20, "only {compared} queries matched");
     }
 }
+
+/// Review: two-step retrieval against scoring every match, through the
+/// public search path (filters, learned lift, fallback, rerank).
+#[cfg(test)]
+mod two_step_review {
+    use super::*;
+
+    fn open(corpus: &Path) -> (tempfile::TempDir, Engine, Engine) {
+        let dir = tempfile::tempdir().unwrap();
+        let index = dir.path().join("index");
+        crate::index::build_index(&[corpus.to_path_buf()], &index, None).unwrap();
+        let exhaustive = Engine::open(&index).unwrap().with_ranking(Ranking {
+            retrieval: Retrieval::exhaustive(),
+            ..Default::default()
+        });
+        // Every match a candidate: any difference is not the depth's.
+        let two_step = Engine::open(&index).unwrap().with_ranking(Ranking {
+            retrieval: Retrieval {
+                two_step_from: 0,
+                depth: 1_000_000,
+            },
+            ..Default::default()
+        });
+        (dir, exhaustive, two_step)
+    }
+
+    fn queries(file: &str) -> Vec<String> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+        let text = std::fs::read_to_string(root.join(file)).unwrap();
+        text.lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter_map(|v| v["q"].as_str().map(str::to_string))
+            .collect()
+    }
+
+    fn compare(corpus: &str, file: &str) -> Vec<String> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let (_dir, exhaustive, two_step) = open(&root.join(corpus));
+        let mut topics: Vec<Option<Vec<String>>> = vec![None];
+        for p in &exhaustive.topics.paths {
+            for n in 1..=p.len() {
+                let t = Some(p[..n].to_vec());
+                if !topics.contains(&t) {
+                    topics.push(t);
+                }
+            }
+        }
+        let mut diffs = Vec::new();
+        let name = exhaustive.manifest.corpora[0].name.clone();
+        for (q, corpus) in queries(file)
+            .into_iter()
+            .flat_map(|q| [(q.clone(), None), (q, Some(name.clone()))])
+        {
+            for topic in &topics {
+                let mut req = SearchRequest::new(q.clone());
+                req.topic = topic.clone();
+                req.corpus = corpus.clone();
+                let a = exhaustive.search(&req).unwrap();
+                let b = two_step.search(&req).unwrap();
+                let view = |r: &SearchResponse| {
+                    (
+                        r.total,
+                        r.hits.iter().map(|h| h.id.clone()).collect::<Vec<_>>(),
+                        serde_json::to_string(&r.facets).unwrap(),
+                    )
+                };
+                if view(&a) != view(&b) {
+                    diffs.push(format!("{q} {topic:?}: {:?} vs {:?}", view(&a), view(&b)));
+                    continue;
+                }
+                for (x, y) in a.hits.iter().zip(&b.hits) {
+                    if (x.score - y.score).abs() > 1e-4 * x.score.abs().max(1.0) {
+                        diffs.push(format!("{q} {topic:?} {}: {} vs {}", x.id, x.score, y.score));
+                    }
+                }
+            }
+        }
+        diffs
+    }
+
+    #[test]
+    fn two_step_is_exhaustive_on_the_bundled_corpus_with_topic_filters() {
+        let diffs = compare("corpus", "partner_dev_queries.jsonl");
+        assert!(diffs.is_empty(), "{} differences:\n{}", diffs.len(), diffs.join("\n"));
+    }
+
+    #[test]
+    fn two_step_is_exhaustive_on_the_docset_with_topic_filters() {
+        let diffs = compare("tests/data/docset", "docset_queries.jsonl");
+        assert!(diffs.is_empty(), "{} differences:\n{}", diffs.len(), diffs.join("\n"));
+    }
+}
