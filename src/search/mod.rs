@@ -22,7 +22,9 @@ use std::time::Instant;
 
 use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, EnableScoring, Occur, Query, Scorer, TermQuery, Weight};
+use tantivy::query::{
+    BooleanQuery, ConstScoreQuery, EnableScoring, Occur, Query, Scorer, TermQuery, Weight,
+};
 use tantivy::schema::{Facet, Field, IndexRecordOption};
 use tantivy::{DocAddress, DocSet, Index, IndexReader, ReloadPolicy, Searcher, Term};
 
@@ -794,24 +796,25 @@ impl Engine {
     }
 
     fn filtered(&self, query: Box<dyn Query>, req: &SearchRequest) -> Box<dyn Query> {
+        // Filters decide what matches, not how well: they score 0, so the
+        // filtered scores are the query's own (and the two-step rescoring,
+        // which knows only the query's terms, gives the same).
+        let filter = |term: Term| -> (Occur, Box<dyn Query>) {
+            let term = TermQuery::new(term, IndexRecordOption::Basic);
+            (
+                Occur::Must,
+                Box::new(ConstScoreQuery::new(Box::new(term), 0.0)),
+            )
+        };
         let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         if let Some(topic) = &req.topic {
-            must.push((
-                Occur::Must,
-                Box::new(TermQuery::new(
-                    Term::from_facet(self.fields.topic, &Facet::from_path(topic)),
-                    IndexRecordOption::Basic,
-                )),
-            ));
+            must.push(filter(Term::from_facet(
+                self.fields.topic,
+                &Facet::from_path(topic),
+            )));
         }
         if let Some(corpus) = &req.corpus {
-            must.push((
-                Occur::Must,
-                Box::new(TermQuery::new(
-                    Term::from_field_text(self.fields.corpus, corpus),
-                    IndexRecordOption::Basic,
-                )),
-            ));
+            must.push(filter(Term::from_field_text(self.fields.corpus, corpus)));
         }
         if must.is_empty() {
             return query;
@@ -1127,7 +1130,10 @@ mod two_step_review {
                 }
                 for (x, y) in a.hits.iter().zip(&b.hits) {
                     if (x.score - y.score).abs() > 1e-4 * x.score.abs().max(1.0) {
-                        diffs.push(format!("{q} {topic:?} {}: {} vs {}", x.id, x.score, y.score));
+                        diffs.push(format!(
+                            "{q} {topic:?} {}: {} vs {}",
+                            x.id, x.score, y.score
+                        ));
                     }
                 }
             }
@@ -1138,12 +1144,22 @@ mod two_step_review {
     #[test]
     fn two_step_is_exhaustive_on_the_bundled_corpus_with_topic_filters() {
         let diffs = compare("corpus", "partner_dev_queries.jsonl");
-        assert!(diffs.is_empty(), "{} differences:\n{}", diffs.len(), diffs.join("\n"));
+        assert!(
+            diffs.is_empty(),
+            "{} differences:\n{}",
+            diffs.len(),
+            diffs.join("\n")
+        );
     }
 
     #[test]
     fn two_step_is_exhaustive_on_the_docset_with_topic_filters() {
         let diffs = compare("tests/data/docset", "docset_queries.jsonl");
-        assert!(diffs.is_empty(), "{} differences:\n{}", diffs.len(), diffs.join("\n"));
+        assert!(
+            diffs.is_empty(),
+            "{} differences:\n{}",
+            diffs.len(),
+            diffs.join("\n")
+        );
     }
 }
