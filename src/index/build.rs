@@ -523,3 +523,67 @@ fn document(fields: &Fields, ord: u64, a: &Article, body: &Body) -> Result<Tanti
     doc.add_text(fields.source, source);
     Ok(doc)
 }
+
+/// Review: the body fields index `Body::of(a).norm.text` (newlines made
+/// spaces, then normalised) with tokenizers that do not normalise; the
+/// tokens must be those the plain tokenizers give for `a.body_text()`.
+#[cfg(test)]
+mod normalised_body_review {
+    use super::*;
+    use crate::analysis::ngram::GramTokenizer;
+    use tantivy::tokenizer::{TokenStream, Tokenizer};
+
+    fn stream<T: Tokenizer>(mut t: T) -> impl FnMut(&str) -> Vec<(String, usize)> {
+        move |text: &str| {
+            let mut s = t.token_stream(text);
+            let mut out = Vec::new();
+            while s.advance() {
+                out.push((s.token().text.clone(), s.token().position));
+            }
+            out
+        }
+    }
+
+    #[test]
+    fn body_tokens_are_those_of_the_plain_body() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let loaded = corpus::load(&[root.join("corpus"), root.join("tests/data/docset")]).unwrap();
+        let mut texts: Vec<String> = loaded.articles.iter().map(|a| a.body_text()).collect();
+        texts.extend(
+            [
+                "記憶\n體與帳號\r\n中心",
+                "İstanbul STRASSE straße ẞ Ⅻ ⅻ ﬁle ｆｕｌｌ",
+                "臺灣\u{F900}\u{F91D}\u{2F00}\u{2E81}⼀",
+                "①\n②\u{2028}③\u{85}④",
+                "ＰＯ提交後\n如何取消？",
+                "开发\n票据 云\n服务器",
+                "a\nb c\u{3000}d",
+            ]
+            .map(String::from),
+        );
+        let analyzer = Arc::new(Analyzer::default());
+        let mut plain = stream(crate::analysis::ChineseTokenizer::new(analyzer.clone()));
+        let mut given = stream(crate::analysis::ChineseTokenizer::for_normalized(analyzer));
+        let mut plain_grams = stream(GramTokenizer::default());
+        let mut given_grams = stream(GramTokenizer::normalized());
+        let mut bad = Vec::new();
+        for text in &texts {
+            let norm = crate::analysis::normalize(&text.replace('\n', " ")).text;
+            if plain(text) != given(&norm) {
+                bad.push(format!(
+                    "words {text:?}: {:?} vs {:?}",
+                    plain(text),
+                    given(&norm)
+                ));
+            }
+            if plain_grams(text) != given_grams(&norm) {
+                bad.push(format!(
+                    "grams {text:?}: {:?} vs {:?}",
+                    plain_grams(text),
+                    given_grams(&norm)
+                ));
+            }
+        }
+        assert!(bad.is_empty(), "{}", bad.join("\n"));
+    }
+}

@@ -1066,11 +1066,16 @@ mod two_step_review {
     use super::*;
 
     fn open(corpus: &Path) -> (tempfile::TempDir, Engine, Engine) {
+        open_with(corpus, Planning::default())
+    }
+
+    fn open_with(corpus: &Path, planning: Planning) -> (tempfile::TempDir, Engine, Engine) {
         let dir = tempfile::tempdir().unwrap();
         let index = dir.path().join("index");
         crate::index::build_index(&[corpus.to_path_buf()], &index, None).unwrap();
         let exhaustive = Engine::open(&index).unwrap().with_ranking(Ranking {
             retrieval: Retrieval::exhaustive(),
+            planning: planning.clone(),
             ..Default::default()
         });
         // Every match a candidate: any difference is not the depth's.
@@ -1079,6 +1084,7 @@ mod two_step_review {
                 two_step_from: 0,
                 depth: 1_000_000,
             },
+            planning,
             ..Default::default()
         });
         (dir, exhaustive, two_step)
@@ -1161,5 +1167,49 @@ mod two_step_review {
             diffs.len(),
             diffs.join("\n")
         );
+    }
+
+    /// Plans without grams or expansions, and queries of question words
+    /// only: still the same matches, scores and order.
+    #[test]
+    fn two_step_is_exhaustive_without_grams_or_expansions() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut qs = queries("partner_dev_queries.jsonl");
+        qs.extend(queries("partner_unanswerable.jsonl"));
+        qs.extend(["怎么", "如何", "为什么怎么办", "怎么办理", "什么是", "哪里"].map(String::from));
+        let off = Planning {
+            grams: false,
+            synonyms: false,
+            lexicon: false,
+            mined: false,
+            typos: false,
+            pinyin: false,
+        };
+        for planning in [
+            off,
+            Planning {
+                grams: false,
+                ..Planning::default()
+            },
+        ] {
+            let (_dir, exhaustive, two_step) = open_with(&root.join("corpus"), planning.clone());
+            for q in &qs {
+                let req = SearchRequest::new(q.clone());
+                let a = exhaustive.search(&req).unwrap();
+                let b = two_step.search(&req).unwrap();
+                let ids = |r: &SearchResponse| {
+                    r.hits
+                        .iter()
+                        .map(|h| (h.id.clone(), h.score))
+                        .collect::<Vec<_>>()
+                };
+                assert_eq!(a.total, b.total, "{q} {planning:?}");
+                assert_eq!(ids(&a), ids(&b), "{q} {planning:?}");
+                assert_eq!(
+                    serde_json::to_string(&a.facets).unwrap(),
+                    serde_json::to_string(&b.facets).unwrap()
+                );
+            }
+        }
     }
 }
