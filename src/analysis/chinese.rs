@@ -81,8 +81,8 @@ impl Analyzer {
         self.tokens_of_normalized(&norm.text, |from, to| norm.original_range(from, to))
     }
 
-    /// [`Analyzer::tokens`] of text that is already normalised (the
-    /// normalisation is idempotent, so the tokens are the same); offsets
+    /// The tokens [`Analyzer::tokens`] finds in the original of `norm`,
+    /// given its normalised text (which is not normalised again); offsets
     /// are into `norm` itself.
     pub fn tokens_normalized(&self, norm: &str) -> Vec<WordToken> {
         self.tokens_of_normalized(norm, |from, to| (from, to))
@@ -356,7 +356,7 @@ mod tests {
     }
 
     /// Bodies are normalised once at ingest and indexed as they are: the
-    /// tokens must be those of the original (normalisation is idempotent).
+    /// tokens must be those of the original.
     #[test]
     fn normalised_text_gives_the_tokens_of_the_original() {
         let a = Analyzer::new(&[UserWord {
