@@ -140,7 +140,9 @@ impl Highlighter {
     }
 
     /// Occurrences of the terms in character indices (overlapping ones
-    /// included). Latin terms must not sit inside a longer Latin word.
+    /// included), in order. Latin terms must not sit inside a longer Latin
+    /// word. Byte offsets become character indices in one pass over the
+    /// scanned text (a binary search per match missed the cache).
     fn find(&self, norm: &Normalized) -> Vec<Match> {
         let full = norm.text.as_str();
         let mut cut = full.len().min(SCAN_BYTES);
@@ -148,7 +150,7 @@ impl Highlighter {
             cut -= 1;
         }
         let text = &full.as_bytes()[..cut];
-        let mut out = Vec::new();
+        let mut found: Vec<(usize, usize, usize)> = Vec::new();
         for (term, finder) in self.finders.iter().enumerate() {
             let len = finder.needle().len();
             let mut from = 0;
@@ -168,14 +170,24 @@ impl Highlighter {
                 {
                     continue;
                 }
-                out.push(Match {
-                    from: norm.char_index(at),
-                    to: norm.char_index(end),
-                    term,
-                });
+                found.push((at, end, term));
             }
         }
-        out
+        found.sort_unstable();
+        // Needles are whole characters, so every offset is a boundary.
+        let (mut byte, mut chars) = (0usize, 0usize);
+        found
+            .into_iter()
+            .map(|(at, end, term)| {
+                chars += full[byte..at].chars().count();
+                byte = at;
+                Match {
+                    from: chars,
+                    to: chars + full[at..end].chars().count(),
+                    term,
+                }
+            })
+            .collect()
     }
 }
 
