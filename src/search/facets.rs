@@ -60,8 +60,8 @@ impl Topics {
         Ok(topics)
     }
 
-    /// A collector of the counts of topics one level below `root` (the top
-    /// level for an empty root) over the matches.
+    /// A collector of the matches and of the counts of topics one level
+    /// below `root` (the top level for an empty root) over them.
     pub fn counter<'a>(&'a self, root: &'a [String]) -> TopicCounter<'a> {
         TopicCounter { topics: self, root }
     }
@@ -77,11 +77,13 @@ pub struct TopicCounter<'a> {
 pub struct SegmentTopicCounter {
     of_doc: Arc<[u32]>,
     counts: Vec<u32>,
+    matches: usize,
 }
 
 impl Collector for TopicCounter<'_> {
-    /// Each child of the root (its whole path) with its count.
-    type Fruit = Vec<(Vec<String>, u64)>;
+    /// The matches, and each child of the root (its whole path) with its
+    /// count.
+    type Fruit = (usize, Vec<(Vec<String>, u64)>);
     type Child = SegmentTopicCounter;
 
     fn for_segment(
@@ -100,6 +102,7 @@ impl Collector for TopicCounter<'_> {
         Ok(SegmentTopicCounter {
             of_doc,
             counts: vec![0; self.topics.paths.len()],
+            matches: 0,
         })
     }
 
@@ -108,10 +111,11 @@ impl Collector for TopicCounter<'_> {
     }
 
     /// Counts per child of the root, by its last path component.
-    fn merge_fruits(&self, segments: Vec<Vec<u32>>) -> tantivy::Result<Self::Fruit> {
+    fn merge_fruits(&self, segments: Vec<(Vec<u32>, usize)>) -> tantivy::Result<Self::Fruit> {
         let depth = self.root.len();
         let mut children: BTreeMap<&str, u64> = BTreeMap::new();
-        for counts in &segments {
+        let matches = segments.iter().map(|(_, n)| n).sum();
+        for (counts, _) in &segments {
             for (id, &count) in counts.iter().enumerate() {
                 let path = &self.topics.paths[id];
                 if count == 0 || path.len() <= depth || path[..depth] != *self.root {
@@ -120,21 +124,23 @@ impl Collector for TopicCounter<'_> {
                 *children.entry(path[depth].as_str()).or_default() += u64::from(count);
             }
         }
-        Ok(children
+        let children = children
             .into_iter()
             .map(|(child, count)| {
                 let mut path = self.root.to_vec();
                 path.push(child.to_string());
                 (path, count)
             })
-            .collect())
+            .collect();
+        Ok((matches, children))
     }
 }
 
 impl SegmentCollector for SegmentTopicCounter {
-    type Fruit = Vec<u32>;
+    type Fruit = (Vec<u32>, usize);
 
     fn collect(&mut self, doc: DocId, _: Score) {
+        self.matches += 1;
         if let Some(&id) = self.of_doc.get(doc as usize)
             && id != NONE
         {
@@ -142,7 +148,7 @@ impl SegmentCollector for SegmentTopicCounter {
         }
     }
 
-    fn harvest(self) -> Vec<u32> {
-        self.counts
+    fn harvest(self) -> (Vec<u32>, usize) {
+        (self.counts, self.matches)
     }
 }

@@ -21,7 +21,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use serde::Serialize;
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::TopDocs;
 use tantivy::query::{
     BooleanQuery, ConstScoreQuery, EnableScoring, Occur, Query, Scorer, TermQuery, Weight,
 };
@@ -634,11 +634,10 @@ impl Engine {
         pool: usize,
     ) -> Result<Collected> {
         let root: Vec<String> = req.topic.clone().unwrap_or_default();
-        let (top, total, counts) = searcher.search(
+        let (top, (total, counts)) = searcher.search(
             query,
             &(
                 TopDocs::with_limit(pool.max(1)).order_by_score(),
-                Count,
                 self.topics.counter(&root),
             ),
         )?;
@@ -949,6 +948,7 @@ fn rescored(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tantivy::collector::Count;
 
     /// Queries of the bundled corpus's sets, answerable or not.
     fn queries() -> Vec<String> {
@@ -1012,9 +1012,10 @@ mod tests {
                     .get(facet)
                     .map(|(f, n)| (f.to_path().into_iter().map(String::from).collect(), n))
                     .collect();
-                let got = searcher
+                let (matches, got) = searcher
                     .search(query, &engine.topics.counter(root))
                     .unwrap();
+                assert_eq!(matches, searcher.search(query, &Count).unwrap());
                 assert_eq!(got, want, "{root:?}");
                 nonzero += got.len();
             }
