@@ -251,9 +251,6 @@ const WRITER_MEMORY_PER_THREAD: usize = 80_000_000;
 /// [`super::catalog`]): documents are analysed on tantivy's writer threads
 /// while bodies are prepared in parallel batches; then one segment, the
 /// lexicon, and the per-article entries that need corpus-wide figures.
-/// Pairs of words the corpus itself says mean the same (see
-/// [`crate::analysis::mining`]): two passes over its text, candidates from
-/// the first, their use everywhere from the second.
 /// What the build tells mining, which runs on its own thread: when to
 /// start (the documents are committed, so it no longer competes with
 /// analysis) and the index's words with their document frequencies.
@@ -262,8 +259,10 @@ struct MiningHandoff {
     words: SyncSender<Vec<(String, u32)>>,
 }
 
-/// Mines the vocabulary of the corpora (two passes over their text). If
-/// the build fails before a handoff, the channel closes and nothing is mined.
+/// Pairs of words the corpus itself says mean the same (see
+/// [`crate::analysis::mining`]): two passes over its text, candidates from
+/// the first, their use everywhere from the second. If the build fails
+/// before a handoff, its channel closes and nothing is mined.
 fn mine(
     corpora: &[PathBuf],
     options: &LoadOptions,
