@@ -379,13 +379,7 @@ impl QueryPlan {
     /// How the main query scores a document, as a tree: the best field and
     /// alternative of each concept (plus a share of the others), summed.
     pub fn score_tree(&self, fields: &Fields, boosts: &Boosts, planning: &Planning) -> ScoreTree {
-        let word_fields: [(Field, f32); 5] = [
-            (fields.title, boosts.title),
-            (fields.questions, boosts.questions),
-            (fields.headings, boosts.headings),
-            (fields.steps, boosts.steps),
-            (fields.body, boosts.body),
-        ];
+        let word_fields = word_fields(fields, boosts);
         // Content concepts and pairs decide what matches; question words
         // only add to the score of what matches anyway (unless the query
         // has nothing else).
@@ -451,13 +445,7 @@ impl QueryPlan {
         boosts: &Boosts,
         planning: &Planning,
     ) -> Box<dyn Query> {
-        let word_fields: [(Field, f32); 5] = [
-            (fields.title, boosts.title),
-            (fields.questions, boosts.questions),
-            (fields.headings, boosts.headings),
-            (fields.steps, boosts.steps),
-            (fields.body, boosts.body),
-        ];
+        let word_fields = word_fields(fields, boosts);
         let mut content = TermUnion::default();
         let mut asking = TermUnion::default();
         for concept in &self.concepts {
@@ -617,6 +605,17 @@ fn sum(scores: impl Iterator<Item = Option<f32>>) -> Option<f32> {
     total
 }
 
+/// The word fields a concept is looked for in, with their boosts.
+fn word_fields(fields: &Fields, boosts: &Boosts) -> [(Field, f32); 5] {
+    [
+        (fields.title, boosts.title),
+        (fields.questions, boosts.questions),
+        (fields.headings, boosts.headings),
+        (fields.steps, boosts.steps),
+        (fields.body, boosts.body),
+    ]
+}
+
 /// Boosted terms, each (field, word) once with the sum of its boosts.
 #[derive(Default)]
 struct TermUnion {
@@ -626,12 +625,12 @@ struct TermUnion {
 
 impl TermUnion {
     fn add(&mut self, field: Field, word: &str, boost: f32) {
-        match self.at.get(&(field, word.to_string())) {
-            Some(&i) => self.terms[i].2 += boost,
-            None => {
-                self.at.insert((field, word.to_string()), self.terms.len());
-                self.terms.push((field, word.to_string(), boost));
-            }
+        let next = self.terms.len();
+        let i = *self.at.entry((field, word.to_string())).or_insert(next);
+        if i == next {
+            self.terms.push((field, word.to_string(), boost));
+        } else {
+            self.terms[i].2 += boost;
         }
     }
 
