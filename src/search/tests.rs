@@ -1,0 +1,252 @@
+//! The search path's own checks: retrieval in two steps against the main
+//! query and against scoring every match, topic counts against tantivy's.
+
+use std::path::PathBuf;
+
+use tantivy::collector::Count;
+
+use super::*;
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The `q` of every line of a query file under tests/data.
+fn queries(file: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(repo().join("tests/data").join(file)).expect("query file");
+    text.lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| v["q"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// Queries of the bundled corpus's sets, answerable or not.
+fn partner_queries() -> Vec<String> {
+    let mut qs = queries("partner_dev_queries.jsonl");
+    qs.extend(queries("partner_unanswerable.jsonl"));
+    qs
+}
+
+/// An index of `corpus` in a temporary directory.
+fn build(corpus: &Path) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("index");
+    crate::index::build_index(&[corpus.to_path_buf()], &index, None).unwrap();
+    (dir, index)
+}
+
+fn bundled() -> (tempfile::TempDir, Engine) {
+    let (dir, index) = build(&repo().join("corpus"));
+    (dir, Engine::open(&index).unwrap())
+}
+
+/// Topic counts read from the table built at open are tantivy's facet
+/// counts, at the top and below each topic, for every match or some.
+#[test]
+fn topic_counts_are_the_facet_counts() {
+    use tantivy::collector::FacetCollector;
+    use tantivy::query::AllQuery;
+    let (_dir, engine) = bundled();
+    let searcher = engine.reader.searcher();
+    let plan = engine.plan_until("代金券怎么用", None).unwrap();
+    let some = plan.to_query(
+        &engine.fields,
+        &engine.ranking.boosts,
+        &engine.ranking.planning,
+    );
+    let queries: [&dyn Query; 2] = [&AllQuery, &*some];
+    let tops: Vec<Vec<String>> = engine
+        .topics
+        .paths
+        .iter()
+        .filter_map(|p| p.first().map(|t| vec![t.clone()]))
+        .collect();
+    let mut roots = vec![Vec::new()];
+    roots.extend(tops);
+    let mut nonzero = 0;
+    for query in queries {
+        for root in &roots {
+            let mut facets = FacetCollector::for_field("topic");
+            let facet = Facet::from_path(root);
+            facets.add_facet(facet.clone());
+            let want: Vec<(Vec<String>, u64)> = searcher
+                .search(query, &facets)
+                .unwrap()
+                .get(facet)
+                .map(|(f, n)| (f.to_path().into_iter().map(String::from).collect(), n))
+                .collect();
+            let (matches, got) = searcher
+                .search(query, &engine.topics.counter(root))
+                .unwrap();
+            assert_eq!(matches, searcher.search(query, &Count).unwrap());
+            assert_eq!(got, want, "{root:?}");
+            nonzero += got.len();
+        }
+    }
+    assert!(nonzero > 3, "{nonzero}");
+}
+
+/// The cheap retrieval query matches what the main query matches (so
+/// totals and facets are exact), and rescoring its candidates with the
+/// tree gives the main query's scores and order.
+#[test]
+fn retrieval_then_rescoring_is_the_main_query() {
+    let (_dir, engine) = bundled();
+    let searcher = engine.reader.searcher();
+    let r = &engine.ranking;
+    let mut compared = 0;
+    for q in partner_queries() {
+        let plan = engine.plan_until(&q, None).unwrap();
+        if plan.is_empty() {
+            continue;
+        }
+        let tree = plan.score_tree(&engine.fields, &r.boosts, &r.planning);
+        let retrieval = plan.retrieval_query(&engine.fields, &r.boosts, &r.planning);
+        let main = tree.to_query();
+        let n = searcher.search(&*main, &Count).unwrap();
+        assert_eq!(searcher.search(&*retrieval, &Count).unwrap(), n, "{q}");
+        if n == 0 {
+            continue;
+        }
+        let exact = searcher
+            .search(&*main, &TopDocs::with_limit(n).order_by_score())
+            .unwrap();
+        let candidates = searcher
+            .search(&*retrieval, &TopDocs::with_limit(n).order_by_score())
+            .unwrap();
+        let got = rescored(&searcher, &tree, candidates, n).unwrap();
+        let addrs = |v: &[(f32, DocAddress)]| v.iter().map(|x| x.1).collect::<Vec<_>>();
+        assert_eq!(addrs(&got), addrs(&exact), "{q}");
+        for ((a, _), (b, _)) in got.iter().zip(&exact) {
+            assert!((a - b).abs() <= 1e-5 * b.abs().max(1.0), "{q}: {a} vs {b}");
+        }
+        compared += 1;
+    }
+    assert!(compared > 20, "only {compared} queries matched");
+}
+/// The same index searched by scoring every match and in two steps with
+/// every match a candidate (so any difference is not the depth's).
+fn open_with(corpus: &Path, planning: Planning) -> (tempfile::TempDir, Engine, Engine) {
+    let (dir, index) = build(corpus);
+    let exhaustive = Engine::open(&index).unwrap().with_ranking(Ranking {
+        retrieval: Retrieval::exhaustive(),
+        planning: planning.clone(),
+        ..Default::default()
+    });
+    let two_step = Engine::open(&index).unwrap().with_ranking(Ranking {
+        retrieval: Retrieval {
+            two_step_from: 0,
+            depth: 1_000_000,
+        },
+        planning,
+        ..Default::default()
+    });
+    (dir, exhaustive, two_step)
+}
+
+/// Every query of `file` on `corpus`, with and without the corpus filter,
+/// under every topic prefix: the same total, hits, scores and topic counts
+/// both ways.
+fn assert_two_step_is_exhaustive(corpus: &str, file: &str) {
+    let (_dir, exhaustive, two_step) = open_with(&repo().join(corpus), Planning::default());
+    let mut topics: Vec<Option<Vec<String>>> = vec![None];
+    for p in &exhaustive.topics.paths {
+        for n in 1..=p.len() {
+            let t = Some(p[..n].to_vec());
+            if !topics.contains(&t) {
+                topics.push(t);
+            }
+        }
+    }
+    let mut diffs = Vec::new();
+    let name = exhaustive.manifest.corpora[0].name.clone();
+    for (q, corpus) in queries(file)
+        .into_iter()
+        .flat_map(|q| [(q.clone(), None), (q, Some(name.clone()))])
+    {
+        for topic in &topics {
+            let mut req = SearchRequest::new(q.clone());
+            req.topic = topic.clone();
+            req.corpus = corpus.clone();
+            let a = exhaustive.search(&req).unwrap();
+            let b = two_step.search(&req).unwrap();
+            let view = |r: &SearchResponse| {
+                (
+                    r.total,
+                    r.hits.iter().map(|h| h.id.clone()).collect::<Vec<_>>(),
+                    serde_json::to_string(&r.facets).unwrap(),
+                )
+            };
+            if view(&a) != view(&b) {
+                diffs.push(format!("{q} {topic:?}: {:?} vs {:?}", view(&a), view(&b)));
+                continue;
+            }
+            for (x, y) in a.hits.iter().zip(&b.hits) {
+                if (x.score - y.score).abs() > 1e-4 * x.score.abs().max(1.0) {
+                    diffs.push(format!(
+                        "{q} {topic:?} {}: {} vs {}",
+                        x.id, x.score, y.score
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        diffs.is_empty(),
+        "{} differences:\n{}",
+        diffs.len(),
+        diffs.join("\n")
+    );
+}
+
+#[test]
+fn two_step_is_exhaustive_on_the_bundled_corpus_with_topic_filters() {
+    assert_two_step_is_exhaustive("corpus", "partner_dev_queries.jsonl");
+}
+
+#[test]
+fn two_step_is_exhaustive_on_the_docset_with_topic_filters() {
+    assert_two_step_is_exhaustive("tests/data/docset", "docset_queries.jsonl");
+}
+
+/// Plans without grams or expansions, and queries of question words
+/// only: still the same matches, scores and order.
+#[test]
+fn two_step_is_exhaustive_without_grams_or_expansions() {
+    let mut qs = partner_queries();
+    qs.extend(["怎么", "如何", "为什么怎么办", "怎么办理", "什么是", "哪里"].map(String::from));
+    let off = Planning {
+        grams: false,
+        synonyms: false,
+        lexicon: false,
+        mined: false,
+        typos: false,
+        pinyin: false,
+    };
+    for planning in [
+        off,
+        Planning {
+            grams: false,
+            ..Planning::default()
+        },
+    ] {
+        let (_dir, exhaustive, two_step) = open_with(&repo().join("corpus"), planning.clone());
+        for q in &qs {
+            let req = SearchRequest::new(q.clone());
+            let a = exhaustive.search(&req).unwrap();
+            let b = two_step.search(&req).unwrap();
+            let ids = |r: &SearchResponse| {
+                r.hits
+                    .iter()
+                    .map(|h| (h.id.clone(), h.score))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(a.total, b.total, "{q} {planning:?}");
+            assert_eq!(ids(&a), ids(&b), "{q} {planning:?}");
+            assert_eq!(
+                serde_json::to_string(&a.facets).unwrap(),
+                serde_json::to_string(&b.facets).unwrap()
+            );
+        }
+    }
+}
