@@ -34,23 +34,13 @@ corpus=$shared/corpora/huaweicloud-ecs-guide
 [ -d "$corpus" ] || corpus=corpus
 "$wenda" ingest --corpus "$corpus" --index "$work/index" >/dev/null 2>&1
 
-python3 - tests/data/ecs_dev_queries.jsonl "$work/normal.lua" "$work/attack.lua" <<'PY'
-import json, random, sys, urllib.parse
-qs = [json.loads(l)["q"] for l in open(sys.argv[1], encoding="utf-8") if l.strip()]
-paths = ["/api/search?q=" + urllib.parse.quote(q) for q in qs]
-with open(sys.argv[2], "w") as f:
-    f.write("paths = {%s}\n" % ",".join(json.dumps(p) for p in paths))
-    f.write("i = 0\nrequest = function()\n  i = i % #paths + 1\n"
-            "  return wrk.format(\"GET\", paths[i])\nend\n")
+python3 scripts/wrk-search.py "$work/normal.lua" tests/data/ecs_dev_queries.jsonl
 # 400 different worst-case queries, 1,000 random CJK characters each.
+python3 -c 'import random
 rng = random.Random(7)
-attack = ["/api/search?q=" + urllib.parse.quote("".join(chr(rng.randint(0x4E00, 0x9FA5)) for _ in range(1000)))
-          for _ in range(400)]
-with open(sys.argv[3], "w") as f:
-    f.write("paths = {%s}\n" % ",".join(json.dumps(p) for p in attack))
-    f.write("i = 0\nrequest = function()\n  i = i % #paths + 1\n"
-            "  return wrk.format(\"GET\", paths[i])\nend\n")
-PY
+for _ in range(400):
+    print("".join(chr(rng.randint(0x4E00, 0x9FA5)) for _ in range(1000)))' |
+  python3 scripts/wrk-search.py "$work/attack.lua"
 
 port=$((20000 + RANDOM % 20000))
 "$wenda" serve --corpus "$corpus" --index "$work/index" --addr "127.0.0.1:$port" \

@@ -45,15 +45,7 @@ done
 queries=$work/mixed_queries.jsonl
 cat tests/data/ecs_dev_queries.jsonl tests/data/elb_dev_queries.jsonl \
   tests/data/nat_dev_queries.jsonl tests/data/mrs_dev_queries.jsonl > "$queries"
-python3 - "$queries" "$work/queries.lua" <<'PY'
-import json, sys, urllib.parse
-qs = [json.loads(l)["q"] for l in open(sys.argv[1], encoding="utf-8") if l.strip()]
-paths = ["/api/search?q=" + urllib.parse.quote(q) for q in qs]
-with open(sys.argv[2], "w") as f:
-    f.write("paths = {%s}\n" % ",".join(json.dumps(p) for p in paths))
-    f.write("i = 0\nrequest = function()\n  i = i % #paths + 1\n"
-            "  return wrk.format(\"GET\", paths[i])\nend\n")
-PY
+python3 scripts/wrk-search.py "$work/queries.lua" "$queries"
 
 corpus_for() { # N -> directory of JSONL shards
   local n=$1 dir=$work/corpus-$1

@@ -527,7 +527,7 @@ fn document(fields: &Fields, ord: u64, a: &Article, body: &Body) -> Result<Tanti
 /// spaces, then normalised) with tokenizers that do not normalise; the
 /// tokens must be those the plain tokenizers give for `a.body_text()`.
 #[cfg(test)]
-mod normalised_body_review {
+mod tests {
     use super::*;
     use crate::analysis::ngram::GramTokenizer;
     use tantivy::tokenizer::{TokenStream, Tokenizer};
