@@ -526,7 +526,7 @@ impl Engine {
         // answer; read it as the fallback does.
         let (mut top, mut total, mut facets) = if self.says_something_known(plan, &searcher) {
             let tree = plan.score_tree(&self.fields, &r.boosts, &r.planning);
-            if searcher.num_docs() < r.retrieval.two_step_from {
+            if self.docs < r.retrieval.two_step_from {
                 let main = self.filtered(tree.to_query(), req);
                 self.collect(&searcher, &*main, req, pool)?
             } else {
