@@ -2,6 +2,10 @@
 //! commas. Applied at query time only, with less weight than the words the
 //! user typed.
 
+use std::collections::HashMap;
+
+use aho_corasick::AhoCorasick;
+
 use super::Analyzer;
 use super::dictionary::LineProblem;
 use super::normalize::{is_cjk, normalize_str};
@@ -49,6 +53,12 @@ pub struct Synonyms {
     /// Per group: whether it says how people ask (the help-desk lexicon)
     /// rather than what a product is called.
     generic: Vec<bool>,
+    /// Every member's text, to find in one pass the groups a query may
+    /// mention (pattern `i` is a member of group `member_group[i]`).
+    members: Option<AhoCorasick>,
+    member_group: Vec<usize>,
+    /// The groups each member text and member word belongs to.
+    by_word: HashMap<String, Vec<usize>>,
 }
 
 /// A word of the query that belongs to a group, and the rest of its group.
@@ -76,20 +86,42 @@ impl Synonyms {
 
     /// [`Synonyms::new`] over groups each marked generic (how people ask)
     /// or not (what things are called).
-    pub fn tagged(groups: &[(Vec<String>, bool)], analyzer: &Analyzer) -> Self {
+    pub fn tagged(tagged: &[(Vec<String>, bool)], analyzer: &Analyzer) -> Self {
+        let groups: Vec<Vec<Member>> = tagged
+            .iter()
+            .map(|(g, _)| {
+                g.iter()
+                    .map(|w| Member {
+                        text: normalize_str(w),
+                        words: analyzer.words(w),
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut texts: Vec<&str> = Vec::new();
+        let mut member_group = Vec::new();
+        let mut by_word: HashMap<String, Vec<usize>> = HashMap::new();
+        for (g, group) in groups.iter().enumerate() {
+            for m in group {
+                texts.push(&m.text);
+                member_group.push(g);
+                for w in std::iter::once(&m.text).chain(&m.words) {
+                    let of = by_word.entry(w.clone()).or_default();
+                    if of.last() != Some(&g) {
+                        of.push(g);
+                    }
+                }
+            }
+        }
+        // Without the automaton (it cannot fail on these few short
+        // patterns), every group is a candidate: slower, same answer.
+        let members = AhoCorasick::new(&texts).ok();
         Synonyms {
-            generic: groups.iter().map(|(_, g)| *g).collect(),
-            groups: groups
-                .iter()
-                .map(|(g, _)| {
-                    g.iter()
-                        .map(|w| Member {
-                            text: normalize_str(w),
-                            words: analyzer.words(w),
-                        })
-                        .collect()
-                })
-                .collect(),
+            generic: tagged.iter().map(|(_, g)| *g).collect(),
+            members,
+            member_group,
+            by_word,
+            groups,
         }
     }
 
@@ -113,12 +145,29 @@ impl Synonyms {
         let mut out: Vec<Expansion> = Vec::new();
         let mut matched = vec![false; self.groups.len()];
         let mut known: Vec<String> = words.to_vec();
+        // A group can match only if one of its members is in the query's
+        // text or one of its member words is known: those are looked up,
+        // and only their groups are checked.
+        let in_text: Vec<usize> = match &self.members {
+            Some(members) => members
+                .find_overlapping_iter(query)
+                .map(|m| self.member_group[m.pattern().as_usize()])
+                .collect(),
+            None => (0..self.groups.len()).collect(),
+        };
         for _round in 0..2 {
+            let mut candidates = in_text.clone();
+            for w in &known {
+                candidates.extend(self.by_word.get(w).into_iter().flatten());
+            }
+            candidates.sort_unstable();
+            candidates.dedup();
             let mut added: Vec<String> = Vec::new();
-            for (g, group) in self.groups.iter().enumerate() {
+            for g in candidates {
                 if matched[g] {
                     continue;
                 }
+                let group = &self.groups[g];
                 // The longest member found wins: 忘记密码 over 密码.
                 let found = group
                     .iter()
@@ -201,5 +250,45 @@ mod tests {
         assert_eq!(e[0].others, vec!["重置密码"]);
         let e = s.expansions("密码忘了", &words("密码 忘了"));
         assert!(e.iter().any(|x| x.others == vec!["重置密码"]), "{e:?}");
+    }
+
+    /// Looking up the groups a query may mention finds what checking every
+    /// group finds, in the same order, on the shipped lexicon and queries
+    /// of every kind of member (ideographs, Latin words, single ideographs,
+    /// members of several words, second rounds).
+    #[test]
+    fn looked_up_groups_are_every_group_that_matches() {
+        let analyzer = Analyzer::default();
+        let mut groups: Vec<(Vec<String>, bool)> = crate::analysis::helpdesk::groups()
+            .into_iter()
+            .map(|g| (g, true))
+            .collect();
+        groups.push((vec!["EIP".into(), "弹性公网IP".into()], false));
+        groups.push((vec!["忘记密码".into(), "重置密码".into()], false));
+        let indexed = Synonyms::tagged(&groups, &analyzer);
+        let every = Synonyms {
+            members: None,
+            ..indexed.clone()
+        };
+        let queries = [
+            "eip解绑怎么弄",
+            "忘了云服务器密码怎么办",
+            "登不上去了",
+            "多少钱一个月",
+            "在哪里开通",
+            "打不开网页",
+            "怎么关掉自动续费",
+            "哪个好",
+            "有效期多久",
+        ];
+        let mut expanded = 0;
+        for q in queries {
+            let norm = normalize_str(q);
+            let words = analyzer.words(q);
+            let got = indexed.expansions(&norm, &words);
+            assert_eq!(got, every.expansions(&norm, &words), "{q}");
+            expanded += usize::from(!got.is_empty());
+        }
+        assert!(expanded >= 7, "{expanded}");
     }
 }

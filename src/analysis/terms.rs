@@ -257,6 +257,21 @@ impl Units {
         self.get(unit).is_some()
     }
 
+    /// Each unit and weight, sorted by unit, with whether `other` has the
+    /// unit too: one walk over both sorted lists.
+    pub fn marks<'a>(&'a self, other: &'a Units) -> impl Iterator<Item = (&'a str, f32, bool)> {
+        let mut rest = other.0.as_slice();
+        self.0.iter().map(move |(u, w)| {
+            while let Some(((o, _), tail)) = rest.split_first()
+                && o.as_str() < u.as_str()
+            {
+                rest = tail;
+            }
+            let both = rest.first().is_some_and(|(o, _)| o == u);
+            (u.as_str(), *w, both)
+        })
+    }
+
     /// Units and weights, sorted by unit.
     pub fn iter(&self) -> impl Iterator<Item = (&str, f32)> {
         self.0.iter().map(|(u, w)| (u.as_str(), *w))
@@ -299,6 +314,24 @@ pub fn idf(df: u64, docs: u64) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn marks_say_which_units_the_other_has() {
+        let a: Units = ["云", "密码", "重置", "ecs"]
+            .map(|u| (u.to_string(), 1.0))
+            .into_iter()
+            .collect();
+        let b: Units = ["密码", "ecs", "实例"]
+            .map(|u| (u.to_string(), 2.0))
+            .into_iter()
+            .collect();
+        for (u, w, both) in a.marks(&b) {
+            assert_eq!(both, b.contains(u), "{u}");
+            assert_eq!(w, 1.0);
+        }
+        assert_eq!(a.marks(&b).filter(|m| m.2).count(), 2);
+        assert_eq!(a.marks(&Units::default()).filter(|m| m.2).count(), 0);
+    }
 
     #[test]
     fn content_drops_question_words_and_joins_adjacent_words() {

@@ -14,6 +14,7 @@ pub mod learned;
 pub mod query;
 pub mod rank;
 pub mod snippet;
+mod tree_query;
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -527,7 +528,7 @@ impl Engine {
         let (mut top, mut total, mut facets) = if self.says_something_known(plan, &searcher) {
             let tree = plan.score_tree(&self.fields, &r.boosts, &r.planning);
             if self.docs < r.retrieval.two_step_from {
-                let main = self.filtered(tree.to_query(), req);
+                let main = self.filtered(Box::new(tree_query::TreeQuery::new(tree)), req);
                 self.collect(&searcher, &*main, req, pool)?
             } else {
                 // A cheap query picks candidates (and counts exactly what

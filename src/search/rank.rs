@@ -30,17 +30,18 @@ fn title_match(q: &QueryUnits, title: &TitleFeature) -> (f32, f32) {
     }
     let direct: f32 = q
         .typed
-        .iter()
-        .filter(|(u, _)| {
-            title.units.contains(u) || (u.chars().count() == 1 && title.content.contains(u))
+        .marks(&title.units)
+        .filter(|&(u, _, in_title)| {
+            in_title || (u.chars().count() == 1 && title.content.contains(u))
         })
-        .map(|(_, w)| w)
+        .map(|(_, w, _)| w)
         .sum();
     let via_synonyms: f32 = q
         .synonyms
-        .iter()
-        .filter(|(u, _)| title.units.contains(u) && !q.typed.contains(u))
-        .map(|(_, w)| SYNONYM_CREDIT * w)
+        .marks(&title.units)
+        .zip(q.synonyms.marks(&q.typed))
+        .filter(|&((_, _, in_title), (_, _, typed))| in_title && !typed)
+        .map(|((_, w, _), _)| SYNONYM_CREDIT * w)
         .sum();
     let coverage = ((direct + via_synonyms) / total).min(1.0);
     let title_total = title.units.total();
@@ -49,11 +50,12 @@ fn title_match(q: &QueryUnits, title: &TitleFeature) -> (f32, f32) {
     } else {
         let matched: f32 = title
             .units
-            .iter()
-            .map(|(u, w)| {
-                if q.typed.contains(u) {
+            .marks(&q.typed)
+            .zip(title.units.marks(&q.synonyms))
+            .map(|((_, w, typed), (_, _, synonym))| {
+                if typed {
                     w
-                } else if q.synonyms.contains(u) {
+                } else if synonym {
                     SYNONYM_CREDIT * w
                 } else {
                     0.0

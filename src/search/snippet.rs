@@ -103,8 +103,7 @@ impl Highlighter {
     /// A snippet of `original` (whose normalised form is `norm`), at most
     /// `max_chars` characters of it.
     pub fn snippet(&self, original: &str, norm: &Normalized, max_chars: usize) -> Snippet {
-        let mut matches = self.find(norm);
-        matches.sort_unstable();
+        let matches = self.find(norm);
         let n = norm.char_len();
         let (start, end) = best_window(&matches, n, max_chars);
         let (start_byte, end_byte) = norm.original_range_of_chars(start, end);
@@ -140,7 +139,7 @@ impl Highlighter {
     }
 
     /// Occurrences of the terms in character indices (overlapping ones
-    /// included), in order. Latin terms must not sit inside a longer Latin
+    /// included), in order (of start, then end, then term). Latin terms must not sit inside a longer Latin
     /// word. Byte offsets become character indices in one pass over the
     /// scanned text (a binary search per match missed the cache).
     fn find(&self, norm: &Normalized) -> Vec<Match> {
@@ -150,7 +149,7 @@ impl Highlighter {
             cut -= 1;
         }
         let text = &full.as_bytes()[..cut];
-        let mut found: Vec<(usize, usize, usize)> = Vec::new();
+        let mut found: Vec<(usize, usize, usize)> = Vec::with_capacity(64);
         for (term, finder) in self.finders.iter().enumerate() {
             let len = finder.needle().len();
             let mut from = 0;

@@ -124,6 +124,61 @@ fn retrieval_then_rescoring_is_the_main_query() {
     }
     assert!(compared > 20, "only {compared} queries matched");
 }
+/// The main query run as its tree ([`tree_query::TreeQuery`]) matches,
+/// scores and orders every document as tantivy's nested query of the same
+/// tree does, alone and under a filter, and explains each hit with its score.
+#[test]
+fn tree_query_is_the_nested_query() {
+    for (corpus, file) in [
+        ("corpus", "partner_dev_queries.jsonl"),
+        ("corpus", "partner_unanswerable.jsonl"),
+        ("tests/data/docset", "docset_queries.jsonl"),
+    ] {
+        let (_dir, index) = build(&repo().join(corpus));
+        let engine = Engine::open(&index).unwrap();
+        let searcher = engine.reader.searcher();
+        let r = &engine.ranking;
+        let topic = engine.topics.paths.first().cloned().unwrap_or_default();
+        let (mut compared, qs) = (0, queries(file));
+        for q in &qs {
+            let q = q.clone();
+            let plan = engine.plan_until(&q, None).unwrap();
+            if plan.is_empty() {
+                continue;
+            }
+            let tree = plan.score_tree(&engine.fields, &r.boosts, &r.planning);
+            let mut filtered = SearchRequest::new(q.clone());
+            filtered.topic = Some(topic[..1].to_vec());
+            for req in [SearchRequest::new(q.clone()), filtered] {
+                let nested = engine.filtered(tree.to_query(), &req);
+                let ours =
+                    engine.filtered(Box::new(tree_query::TreeQuery::new(tree.clone())), &req);
+                let n = searcher.search(&*nested, &Count).unwrap();
+                assert_eq!(searcher.search(&*ours, &Count).unwrap(), n, "{q}");
+                if n == 0 {
+                    continue;
+                }
+                let all = TopDocs::with_limit(n).order_by_score();
+                let want = searcher.search(&*nested, &all).unwrap();
+                let got = searcher.search(&*ours, &all).unwrap();
+                let addrs = |v: &[(f32, DocAddress)]| v.iter().map(|x| x.1).collect::<Vec<_>>();
+                assert_eq!(addrs(&got), addrs(&want), "{q}");
+                for ((a, addr), (b, _)) in got.iter().zip(&want) {
+                    assert!((a - b).abs() <= 1e-6 * b.abs().max(1.0), "{q}: {a} vs {b}");
+                    let explained = ours.explain(&searcher, *addr).unwrap().value();
+                    assert_eq!(explained, *a, "{q}");
+                }
+                compared += 1;
+            }
+        }
+        // Most queries match, some under the filter too.
+        assert!(
+            compared > qs.len(),
+            "{file}: only {compared} searches matched"
+        );
+    }
+}
+
 /// The same index searched by scoring every match and in two steps with
 /// every match a candidate (so any difference is not the depth's).
 fn open_with(corpus: &Path, planning: Planning) -> (tempfile::TempDir, Engine, Engine) {

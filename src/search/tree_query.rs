@@ -1,0 +1,422 @@
+//! The main query run as its [`ScoreTree`]: every term's postings read once,
+//! gathered by document, and each document's term scores combined by the
+//! tree. tantivy's nested maxima and sums give the same scores but build a
+//! union scorer (with buffers for 4,096 documents) per concept and per query,
+//! which on help centres of a few hundred articles costs more than reading
+//! the postings. Used where the main query scores every match (indexes below
+//! [`super::Retrieval::two_step_from`]).
+
+use std::sync::Arc;
+
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::postings::{Postings, SegmentPostings};
+use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
+
+use super::query::ScoreTree;
+
+/// A [`ScoreTree`] as a tantivy query.
+#[derive(Debug, Clone)]
+pub struct TreeQuery {
+    tree: Arc<ScoreTree>,
+    /// Each leaf's term and boost, in the order of [`ScoreTree::terms`].
+    leaves: Arc<Vec<(Term, Score)>>,
+}
+
+impl TreeQuery {
+    /// The query that scores documents as `tree` does.
+    pub fn new(tree: ScoreTree) -> TreeQuery {
+        let leaves = tree
+            .terms()
+            .into_iter()
+            .map(|(field, word, boost)| (Term::from_field_text(field, word), boost))
+            .collect();
+        TreeQuery {
+            tree: Arc::new(tree),
+            leaves: Arc::new(leaves),
+        }
+    }
+}
+
+// BM25 as tantivy computes it (`tantivy::query::Bm25Weight`), so that the
+// scores are the ones its term queries give: the same constants and the
+// same operations in the same order. A test compares the two.
+const K1: Score = 1.2;
+const B: Score = 0.75;
+
+fn idf(doc_freq: u64, docs: u64) -> Score {
+    let x = (docs.saturating_sub(doc_freq) as Score + 0.5) / (doc_freq as Score + 0.5);
+    (1.0 + x).ln()
+}
+
+/// The length part of BM25's denominator for each field-norm code, given
+/// the field's average length.
+fn length_norms(average: Score) -> Box<[Score; 256]> {
+    let mut norms = Box::new([0.0; 256]);
+    for (id, norm) in norms.iter_mut().enumerate() {
+        let length = FieldNormReader::id_to_fieldnorm(id as u8);
+        *norm = K1 * (1.0 - B + B * length as Score / average);
+    }
+    norms
+}
+
+impl Query for TreeQuery {
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        for (term, _) in self.leaves.iter() {
+            let entry = scoring.schema().get_field_entry(term.field());
+            if !entry.is_indexed() {
+                return Err(tantivy::TantivyError::SchemaError(format!(
+                    "field {:?} is not indexed",
+                    entry.name()
+                )));
+            }
+        }
+        // Statistics once per distinct term and per field.
+        let mut terms: Vec<TermStats> = Vec::new();
+        let mut fields: Vec<FieldStats> = Vec::new();
+        let mut leaves = Vec::with_capacity(self.leaves.len());
+        let docs = match scoring {
+            EnableScoring::Enabled {
+                statistics_provider,
+                ..
+            } => Some((statistics_provider, statistics_provider.total_num_docs()?)),
+            EnableScoring::Disabled { .. } => None,
+        };
+        for (term, boost) in self.leaves.iter() {
+            let at = match terms.iter().position(|t| t.term == *term) {
+                Some(at) => at,
+                None => {
+                    let field = term.field();
+                    let field_at = match fields.iter().position(|f| f.field == field) {
+                        Some(at) => at,
+                        None => {
+                            let norms = match docs {
+                                Some((stats, n)) => length_norms(
+                                    stats.total_num_tokens(field)? as Score / n as Score,
+                                ),
+                                None => Box::new([0.0; 256]),
+                            };
+                            fields.push(FieldStats { field, norms });
+                            fields.len() - 1
+                        }
+                    };
+                    let weight = match docs {
+                        Some((stats, n)) => idf(stats.doc_freq(term)?, n) * (1.0 + K1),
+                        None => 1.0,
+                    };
+                    terms.push(TermStats {
+                        term: term.clone(),
+                        field: field_at,
+                        weight,
+                    });
+                    terms.len() - 1
+                }
+            };
+            leaves.push((at, *boost));
+        }
+        Ok(Box::new(TreeWeight {
+            tree: Arc::clone(&self.tree),
+            scoring: docs.is_some(),
+            terms,
+            fields,
+            leaves,
+        }))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        for (term, _) in self.leaves.iter() {
+            visitor(term, false);
+        }
+    }
+}
+
+struct TermStats {
+    term: Term,
+    /// Index of its field in [`TreeWeight::fields`].
+    field: usize,
+    /// idf × (1 + k1).
+    weight: Score,
+}
+
+struct FieldStats {
+    field: Field,
+    norms: Box<[Score; 256]>,
+}
+
+struct TreeWeight {
+    tree: Arc<ScoreTree>,
+    scoring: bool,
+    terms: Vec<TermStats>,
+    fields: Vec<FieldStats>,
+    /// Per leaf: its term (index in `terms`) and its boost.
+    leaves: Vec<(usize, Score)>,
+}
+
+/// One leaf's postings in a segment, scored.
+struct LeafScorer<'a> {
+    postings: SegmentPostings,
+    lengths: Option<FieldNormReader>,
+    norms: &'a [Score; 256],
+    weight: Score,
+}
+
+impl LeafScorer<'_> {
+    fn score(&self) -> Score {
+        let tf = self.postings.term_freq() as Score;
+        let norm = match &self.lengths {
+            Some(lengths) => self.norms[lengths.fieldnorm_id(self.postings.doc()) as usize],
+            None => 0.0,
+        };
+        self.weight * (tf / (tf + norm))
+    }
+}
+
+impl TreeWeight {
+    /// The postings of leaf `leaf` in a segment (`None` if its term is not
+    /// there), scored with the leaf's boost times `boost`.
+    fn leaf(
+        &self,
+        reader: &SegmentReader,
+        leaf: usize,
+        boost: Score,
+    ) -> tantivy::Result<Option<LeafScorer<'_>>> {
+        let (t, b) = self.leaves[leaf];
+        let stats = &self.terms[t];
+        let field = &self.fields[stats.field];
+        let index = reader.inverted_index(field.field)?;
+        let Some(info) = index.get_term_info(&stats.term)? else {
+            return Ok(None);
+        };
+        let option = if self.scoring {
+            IndexRecordOption::WithFreqs
+        } else {
+            IndexRecordOption::Basic
+        };
+        let postings = index.read_postings_from_terminfo(&info, option)?;
+        let lengths = if self.scoring {
+            Some(reader.get_fieldnorms_reader(field.field)?)
+        } else {
+            None
+        };
+        let boost = b * boost;
+        Ok(Some(LeafScorer {
+            postings,
+            lengths,
+            norms: &field.norms,
+            weight: if boost == 1.0 {
+                stats.weight
+            } else {
+                stats.weight * boost
+            },
+        }))
+    }
+
+    /// The documents of a segment the tree matches, in order, with scores.
+    fn matches(
+        &self,
+        reader: &SegmentReader,
+        boost: Score,
+    ) -> tantivy::Result<Vec<(DocId, Score)>> {
+        let mut eval = Evaluation {
+            weight: self,
+            reader,
+            boost,
+            leaf: 0,
+            acc: Accumulator::new(reader.max_doc()),
+        };
+        eval.node(&self.tree)
+    }
+}
+
+impl Weight for TreeWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        Ok(Box::new(Listed {
+            matches: self.matches(reader, boost)?,
+            at: 0,
+        }))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let mut scores = Vec::with_capacity(self.leaves.len());
+        for leaf in 0..self.leaves.len() {
+            let score = match self.leaf(reader, leaf, 1.0)? {
+                // Postings only seek forward.
+                Some(mut s) if s.postings.doc() <= doc => {
+                    (s.postings.seek(doc) == doc).then(|| s.score())
+                }
+                _ => None,
+            };
+            scores.push(score);
+        }
+        match self.tree.score(&scores) {
+            Some(score) => Ok(Explanation::new("wenda score tree", score)),
+            None => Err(tantivy::TantivyError::InvalidArgument(format!(
+                "document {doc} does not match"
+            ))),
+        }
+    }
+
+    fn for_each(
+        &self,
+        reader: &SegmentReader,
+        callback: &mut dyn FnMut(DocId, Score),
+    ) -> tantivy::Result<()> {
+        for (doc, score) in self.matches(reader, 1.0)? {
+            callback(doc, score);
+        }
+        Ok(())
+    }
+}
+
+/// A tree evaluated bottom-up over one segment: each node's matches as a
+/// list in document order, combined child by child in the tree's order (the
+/// order tantivy's scorers add in, so the floats agree).
+struct Evaluation<'a> {
+    weight: &'a TreeWeight,
+    reader: &'a SegmentReader,
+    boost: Score,
+    /// The next leaf, in the order of [`ScoreTree::terms`].
+    leaf: usize,
+    acc: Accumulator,
+}
+
+type Matches = Vec<(DocId, Score)>;
+
+impl Evaluation<'_> {
+    fn node(&mut self, node: &ScoreTree) -> tantivy::Result<Matches> {
+        match node {
+            ScoreTree::Term(..) => {
+                let leaf = self.leaf;
+                self.leaf += 1;
+                let Some(mut scorer) = self.weight.leaf(self.reader, leaf, self.boost)? else {
+                    return Ok(Vec::new());
+                };
+                let mut out = Vec::with_capacity(scorer.postings.size_hint() as usize);
+                let mut doc = scorer.postings.doc();
+                while doc != TERMINATED {
+                    out.push((doc, scorer.score()));
+                    doc = scorer.postings.advance();
+                }
+                Ok(out)
+            }
+            ScoreTree::Sum(children) => {
+                let lists = self.children(children)?;
+                Ok(self.acc.combine(lists, |_, total| total))
+            }
+            ScoreTree::Max(children, tie) => {
+                let lists = self.children(children)?;
+                let tie = *tie;
+                Ok(self
+                    .acc
+                    .combine(lists, |max, total| max + (total - max) * tie))
+            }
+            ScoreTree::Required(must, optional) => {
+                let must = self.node(must)?;
+                let optional = self.children(optional)?;
+                if must.is_empty() {
+                    return Ok(must);
+                }
+                let extra = self.acc.combine(optional, |_, total| total);
+                // Both lists are in document order: walk them together.
+                let mut extra = extra.into_iter().peekable();
+                Ok(must
+                    .into_iter()
+                    .map(|(doc, m)| {
+                        while extra.next_if(|&(d, _)| d < doc).is_some() {}
+                        match extra.next_if(|&(d, _)| d == doc) {
+                            Some((_, o)) => (doc, m + o),
+                            None => (doc, m),
+                        }
+                    })
+                    .collect())
+            }
+        }
+    }
+
+    fn children(&mut self, children: &[ScoreTree]) -> tantivy::Result<Vec<Matches>> {
+        children.iter().map(|c| self.node(c)).collect()
+    }
+}
+
+/// Per-document running maximum and sum over one segment, reused by every
+/// node (one node combines at a time).
+struct Accumulator {
+    max: Vec<Score>,
+    total: Vec<Score>,
+    seen: Vec<bool>,
+    docs: Vec<DocId>,
+}
+
+impl Accumulator {
+    fn new(max_doc: DocId) -> Accumulator {
+        let n = max_doc as usize;
+        Accumulator {
+            max: vec![0.0; n],
+            total: vec![0.0; n],
+            seen: vec![false; n],
+            docs: Vec::new(),
+        }
+    }
+
+    /// The documents of any list, each scored by `finish(max, sum)` of its
+    /// scores in the lists (added in list order), in document order.
+    fn combine(&mut self, lists: Vec<Matches>, finish: impl Fn(Score, Score) -> Score) -> Matches {
+        if lists.len() <= 1 {
+            let list = lists.into_iter().next().unwrap_or_default();
+            return list.into_iter().map(|(d, s)| (d, finish(s, s))).collect();
+        }
+        for list in &lists {
+            for &(doc, s) in list {
+                let d = doc as usize;
+                if !self.seen[d] {
+                    self.seen[d] = true;
+                    self.max[d] = 0.0;
+                    self.total[d] = 0.0;
+                    self.docs.push(doc);
+                }
+                self.max[d] = self.max[d].max(s);
+                self.total[d] += s;
+            }
+        }
+        self.docs.sort_unstable();
+        let out = self
+            .docs
+            .iter()
+            .map(|&doc| {
+                let d = doc as usize;
+                self.seen[d] = false;
+                (doc, finish(self.max[d], self.total[d]))
+            })
+            .collect();
+        self.docs.clear();
+        out
+    }
+}
+
+/// Matches computed up front, handed out in order.
+struct Listed {
+    matches: Vec<(DocId, Score)>,
+    at: usize,
+}
+
+impl DocSet for Listed {
+    fn advance(&mut self) -> DocId {
+        self.at = (self.at + 1).min(self.matches.len());
+        self.doc()
+    }
+
+    fn doc(&self) -> DocId {
+        self.matches.get(self.at).map_or(TERMINATED, |m| m.0)
+    }
+
+    fn size_hint(&self) -> u32 {
+        (self.matches.len() - self.at) as u32
+    }
+}
+
+impl Scorer for Listed {
+    fn score(&mut self) -> Score {
+        self.matches.get(self.at).map_or(0.0, |m| m.1)
+    }
+}
