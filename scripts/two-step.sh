@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Two-step retrieval against scoring every match, on the indexes that
-# scripts/scale.sh leaves (and the mixed query file it writes):
+# The three ways of retrieving (every match scored by the score tree over
+# the postings, every match scored by tantivy's nested query, two steps), on
+# the indexes that scripts/scale.sh leaves (and the mixed query file it
+# writes):
 #
 #   scripts/two-step.sh [N…]        (default 10000 40000 100000 if present)
 #
 # For each index: how often the top 10, the first hit, the total and the
-# topic counts are the same, and in-process p50 / p99 of both ways, the
-# two run alternately query by query (examples/two_step.rs).
+# topic counts of the last two are the first's, and in-process p50 / p99 of
+# each, the three run in rotation query by query (examples/two_step.rs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=${WENDA_SCALE_DIR:-${TMPDIR:-/tmp}/wenda-scale}

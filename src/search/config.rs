@@ -97,6 +97,11 @@ pub const RETRIEVAL_DEPTH: usize = 12;
 /// the main query over every match costs less than rescoring candidates
 /// (`scripts/two-step.sh` measures both).
 pub const TWO_STEP_MIN_DOCS: u64 = 20_000;
+/// Indexes below this many documents run the main query as its score tree
+/// over the terms' postings; from it, as tantivy's nested query, whose
+/// union buffers cost more than they save on small indexes
+/// (`scripts/two-step.sh` measures both).
+pub const TREE_MAX_DOCS: u64 = 5_000;
 
 // ---- responses ----
 
@@ -225,6 +230,11 @@ impl Rerank {
 pub struct Retrieval {
     /// Indexes with at least this many documents search in two steps.
     pub two_step_from: u64,
+    /// Indexes with fewer documents than this (and fewer than
+    /// `two_step_from`) score every match with the score tree read over
+    /// the postings rather than tantivy's nested query; the scores are
+    /// the same.
+    pub tree_below: u64,
     /// Candidates of the first step per candidate kept.
     pub depth: usize,
 }
@@ -233,6 +243,7 @@ impl Default for Retrieval {
     fn default() -> Self {
         Retrieval {
             two_step_from: TWO_STEP_MIN_DOCS,
+            tree_below: TREE_MAX_DOCS,
             depth: RETRIEVAL_DEPTH,
         }
     }

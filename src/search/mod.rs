@@ -528,7 +528,12 @@ impl Engine {
         let (mut top, mut total, mut facets) = if self.says_something_known(plan, &searcher) {
             let tree = plan.score_tree(&self.fields, &r.boosts, &r.planning);
             if self.docs < r.retrieval.two_step_from {
-                let main = self.filtered(Box::new(tree_query::TreeQuery::new(tree)), req);
+                let main: Box<dyn Query> = if self.docs < r.retrieval.tree_below {
+                    Box::new(tree_query::TreeQuery::new(tree))
+                } else {
+                    tree.to_query()
+                };
+                let main = self.filtered(main, req);
                 self.collect(&searcher, &*main, req, pool)?
             } else {
                 // A cheap query picks candidates (and counts exactly what

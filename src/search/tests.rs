@@ -192,6 +192,7 @@ fn open_with(corpus: &Path, planning: Planning) -> (tempfile::TempDir, Engine, E
         retrieval: Retrieval {
             two_step_from: 0,
             depth: 1_000_000,
+            ..Retrieval::default()
         },
         planning,
         ..Default::default()

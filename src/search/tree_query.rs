@@ -3,8 +3,8 @@
 //! tree. tantivy's nested maxima and sums give the same scores but build a
 //! union scorer (with buffers for 4,096 documents) per concept and per query,
 //! which on help centres of a few hundred articles costs more than reading
-//! the postings. Used where the main query scores every match (indexes below
-//! [`super::Retrieval::two_step_from`]).
+//! the postings (from a few thousand documents the unions pay off:
+//! [`super::Retrieval::tree_below`]).
 
 use std::sync::Arc;
 
@@ -223,9 +223,9 @@ impl TreeWeight {
             reader,
             boost,
             leaf: 0,
-            acc: Accumulator::new(reader.max_doc()),
+            accs: Vec::new(),
         };
-        eval.node(&self.tree)
+        eval.node(&self.tree, 0)
     }
 }
 
@@ -278,46 +278,29 @@ struct Evaluation<'a> {
     boost: Score,
     /// The next leaf, in the order of [`ScoreTree::terms`].
     leaf: usize,
-    acc: Accumulator,
+    /// One accumulator per depth of the tree (a node combines its children
+    /// in its own while they use the ones below).
+    accs: Vec<Accumulator>,
 }
 
 type Matches = Vec<(DocId, Score)>;
 
 impl Evaluation<'_> {
-    fn node(&mut self, node: &ScoreTree) -> tantivy::Result<Matches> {
+    fn node(&mut self, node: &ScoreTree, depth: usize) -> tantivy::Result<Matches> {
         match node {
             ScoreTree::Term(..) => {
-                let leaf = self.leaf;
-                self.leaf += 1;
-                let Some(mut scorer) = self.weight.leaf(self.reader, leaf, self.boost)? else {
-                    return Ok(Vec::new());
-                };
-                let mut out = Vec::with_capacity(scorer.postings.size_hint() as usize);
-                let mut doc = scorer.postings.doc();
-                while doc != TERMINATED {
-                    out.push((doc, scorer.score()));
-                    doc = scorer.postings.advance();
-                }
+                let mut out = Vec::new();
+                self.leaf_into(|doc, score| out.push((doc, score)))?;
                 Ok(out)
             }
-            ScoreTree::Sum(children) => {
-                let lists = self.children(children)?;
-                Ok(self.acc.combine(lists, |_, total| total))
-            }
+            ScoreTree::Sum(children) => self.combine(children, depth, |_, total| total),
             ScoreTree::Max(children, tie) => {
-                let lists = self.children(children)?;
                 let tie = *tie;
-                Ok(self
-                    .acc
-                    .combine(lists, |max, total| max + (total - max) * tie))
+                self.combine(children, depth, |max, total| max + (total - max) * tie)
             }
             ScoreTree::Required(must, optional) => {
-                let must = self.node(must)?;
-                let optional = self.children(optional)?;
-                if must.is_empty() {
-                    return Ok(must);
-                }
-                let extra = self.acc.combine(optional, |_, total| total);
+                let must = self.node(must, depth)?;
+                let extra = self.combine(optional, depth, |_, total| total)?;
                 // Both lists are in document order: walk them together.
                 let mut extra = extra.into_iter().peekable();
                 Ok(must
@@ -334,13 +317,52 @@ impl Evaluation<'_> {
         }
     }
 
-    fn children(&mut self, children: &[ScoreTree]) -> tantivy::Result<Vec<Matches>> {
-        children.iter().map(|c| self.node(c)).collect()
+    /// Every posting of the next leaf, scored, in document order.
+    fn leaf_into(&mut self, mut each: impl FnMut(DocId, Score)) -> tantivy::Result<()> {
+        let leaf = self.leaf;
+        self.leaf += 1;
+        if let Some(mut scorer) = self.weight.leaf(self.reader, leaf, self.boost)? {
+            let mut doc = scorer.postings.doc();
+            while doc != TERMINATED {
+                each(doc, scorer.score());
+                doc = scorer.postings.advance();
+            }
+        }
+        Ok(())
+    }
+
+    /// The children's matches added up per document in the children's
+    /// order, each finished by `finish(max, sum)`; term children are read
+    /// straight from their postings.
+    fn combine(
+        &mut self,
+        children: &[ScoreTree],
+        depth: usize,
+        finish: impl Fn(Score, Score) -> Score,
+    ) -> tantivy::Result<Matches> {
+        if self.accs.len() <= depth {
+            self.accs.push(Accumulator::new(self.reader.max_doc()));
+        }
+        for child in children {
+            if let ScoreTree::Term(..) = child {
+                let mut acc = std::mem::take(&mut self.accs[depth]);
+                let read = self.leaf_into(|doc, score| acc.add(doc, score));
+                self.accs[depth] = acc;
+                read?;
+            } else {
+                let list = self.node(child, depth + 1)?;
+                let acc = &mut self.accs[depth];
+                for (doc, score) in list {
+                    acc.add(doc, score);
+                }
+            }
+        }
+        Ok(self.accs[depth].finish(finish))
     }
 }
 
-/// Per-document running maximum and sum over one segment, reused by every
-/// node (one node combines at a time).
+/// Per-document running maximum and sum over one segment.
+#[derive(Default)]
 struct Accumulator {
     max: Vec<Score>,
     total: Vec<Score>,
@@ -359,36 +381,38 @@ impl Accumulator {
         }
     }
 
-    /// The documents of any list, each scored by `finish(max, sum)` of its
-    /// scores in the lists (added in list order), in document order.
-    fn combine(&mut self, lists: Vec<Matches>, finish: impl Fn(Score, Score) -> Score) -> Matches {
-        if lists.len() <= 1 {
-            let list = lists.into_iter().next().unwrap_or_default();
-            return list.into_iter().map(|(d, s)| (d, finish(s, s))).collect();
+    fn add(&mut self, doc: DocId, score: Score) {
+        let d = doc as usize;
+        if !self.seen[d] {
+            self.seen[d] = true;
+            self.max[d] = 0.0;
+            self.total[d] = 0.0;
+            self.docs.push(doc);
         }
-        for list in &lists {
-            for &(doc, s) in list {
-                let d = doc as usize;
-                if !self.seen[d] {
-                    self.seen[d] = true;
-                    self.max[d] = 0.0;
-                    self.total[d] = 0.0;
-                    self.docs.push(doc);
+        self.max[d] = self.max[d].max(score);
+        self.total[d] += score;
+    }
+
+    /// The documents added since the last call, each scored by
+    /// `finish(max, sum)`, in document order; empties the accumulator.
+    fn finish(&mut self, finish: impl Fn(Score, Score) -> Score) -> Matches {
+        let mut out = Vec::with_capacity(self.docs.len());
+        if self.docs.len() * 16 > self.seen.len() {
+            // Many documents: reading the marks in order beats sorting.
+            for (d, seen) in self.seen.iter_mut().enumerate() {
+                if *seen {
+                    *seen = false;
+                    out.push((d as DocId, finish(self.max[d], self.total[d])));
                 }
-                self.max[d] = self.max[d].max(s);
-                self.total[d] += s;
             }
-        }
-        self.docs.sort_unstable();
-        let out = self
-            .docs
-            .iter()
-            .map(|&doc| {
+        } else {
+            self.docs.sort_unstable();
+            for &doc in &self.docs {
                 let d = doc as usize;
                 self.seen[d] = false;
-                (doc, finish(self.max[d], self.total[d]))
-            })
-            .collect();
+                out.push((doc, finish(self.max[d], self.total[d])));
+            }
+        }
         self.docs.clear();
         out
     }
