@@ -153,6 +153,9 @@ struct Appender {
 
 /// Query events waiting for the writer thread, at most.
 const QUERY_QUEUE: usize = 8192;
+/// How long the query-log writer waits for more events once the queue runs
+/// dry, before it writes what it has.
+const BATCH_REST: std::time::Duration = std::time::Duration::from_millis(20);
 
 enum QueryMessage {
     Event(QueryEvent),
@@ -232,12 +235,15 @@ fn complete_length(file: &mut File, len: u64) -> std::io::Result<u64> {
 }
 
 /// The writer thread: appends queued events and clicks, flushing whenever
-/// the queue runs dry.
+/// the queue runs dry. When it first runs dry it rests a moment and looks
+/// again, so that under load the thread wakes (and writes) once per batch
+/// of searches rather than once per search.
 fn write_queries(path: PathBuf, file: File, clicks: File, events: Receiver<QueryMessage>) {
     let mut out = std::io::BufWriter::new(file);
     let mut clicks = std::io::BufWriter::new(clicks);
     let report = |e: std::io::Error| tracing::warn!(file = %path.display(), error = %e, "query events not logged");
     let mut pending = false;
+    let mut rested = false;
     loop {
         let message = if pending {
             match events.try_recv() {
@@ -273,11 +279,16 @@ fn write_queries(path: PathBuf, file: File, clicks: File, events: Receiver<Query
                 pending = false;
                 let _ = done.send(());
             }
+            None if !rested => {
+                std::thread::sleep(BATCH_REST);
+                rested = true;
+            }
             None => {
                 if let Err(e) = out.flush().and_then(|()| clicks.flush()) {
                     report(e);
                 }
                 pending = false;
+                rested = false;
             }
         }
     }
