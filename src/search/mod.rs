@@ -27,7 +27,7 @@ use tantivy::query::{
     BooleanQuery, ConstScoreQuery, EnableScoring, Occur, Query, Scorer, TermQuery, Weight,
 };
 use tantivy::schema::{Facet, Field, IndexRecordOption};
-use tantivy::{DocAddress, DocSet, Index, IndexReader, ReloadPolicy, Searcher, Term};
+use tantivy::{DocAddress, DocSet, Index, IndexReader, ReloadPolicy, Searcher, TERMINATED, Term};
 
 use crate::analysis::Analyzer;
 use crate::analysis::synonyms::Synonyms;
@@ -925,24 +925,29 @@ fn rescored(
     }
     candidates.sort_by_key(|&(_, addr)| addr);
     let mut segment = None;
-    let mut scorers: Vec<Box<dyn Scorer>> = Vec::new();
+    // The leaves whose term the segment has, with their scorers; the
+    // others score nothing anywhere in it.
+    let mut scorers: Vec<(usize, Box<dyn Scorer>)> = Vec::new();
     let mut scores: Vec<Option<f32>> = vec![None; leaves.len()];
     for (score, addr) in &mut candidates {
         if segment != Some(addr.segment_ord) {
             let reader = searcher.segment_reader(addr.segment_ord);
-            scorers = leaves
-                .iter()
-                .zip(&leaf_weight)
-                .map(|(&(_, _, boost), &w)| weights[w].scorer(reader, boost))
-                .collect::<tantivy::Result<_>>()?;
+            scorers.clear();
+            for (i, (&(_, _, boost), &w)) in leaves.iter().zip(&leaf_weight).enumerate() {
+                let scorer = weights[w].scorer(reader, boost)?;
+                if scorer.doc() != TERMINATED {
+                    scorers.push((i, scorer));
+                }
+            }
+            scores.fill(None);
             segment = Some(addr.segment_ord);
         }
-        for (slot, scorer) in scores.iter_mut().zip(&mut scorers) {
+        for (i, scorer) in &mut scorers {
             let mut doc = scorer.doc();
             if doc < addr.doc_id {
                 doc = scorer.seek(addr.doc_id);
             }
-            *slot = (doc == addr.doc_id).then(|| scorer.score());
+            scores[*i] = (doc == addr.doc_id).then(|| scorer.score());
         }
         *score = tree.score(&scores).unwrap_or(0.0);
     }
