@@ -341,6 +341,16 @@ fn tree_query_is_the_nested_query_over_segments_and_deletes() {
                     text.push_str(&format!("{w} ").repeat(1 + (n as usize % 3)));
                 }
             }
+            // "every" is in every document (an all-documents scorer when
+            // scoring is off).
+            text.push_str("every ");
+            // Two rare words, the second's document before the first's, so
+            // that a sum of them is put in order by sorting, not scanning.
+            text.push_str(match n % 40 {
+                30 => "rare ",
+                5 => "rarer ",
+                _ => "",
+            });
             text.push_str(&"filler ".repeat(n as usize % 7));
             let bare_text = if n % 3 == 0 { "x x y" } else { "z" };
             writer
@@ -384,10 +394,37 @@ fn tree_query_is_the_nested_query_over_segments_and_deletes() {
             ],
         ),
         ScoreTree::Required(Box::new(t(a, "w", 1.0)), vec![max(vec![t(a, "x", 1.0)])]),
+        ScoreTree::Sum(vec![
+            max(vec![t(a, "every", 1.0), t(a, "y", 2.0)]),
+            t(bare, "z", 0.5),
+        ]),
+        ScoreTree::Sum(vec![t(a, "rare", 1.0), t(a, "rarer", 1.5)]),
     ];
-    for tree in trees {
-        let nested = tree.to_query();
-        let ours: Box<dyn Query> = Box::new(tree_query::TreeQuery::new(tree.clone()));
+    // Under a filter (as `Engine::filtered` puts it), matches must come in
+    // order: an intersection seeks.
+    let filter = |query: Box<dyn Query>, word: &str| -> Box<dyn Query> {
+        let term = TermQuery::new(Term::from_field_text(a, word), IndexRecordOption::Basic);
+        Box::new(BooleanQuery::new(vec![
+            (
+                Occur::Must,
+                Box::new(ConstScoreQuery::new(Box::new(term), 0.0)),
+            ),
+            (Occur::Must, query),
+        ]))
+    };
+    let ways = trees.iter().flat_map(|tree| {
+        let ours = || -> Box<dyn Query> { Box::new(tree_query::TreeQuery::new(tree.clone())) };
+        [
+            (tree, tree.to_query(), ours()),
+            (
+                tree,
+                filter(tree.to_query(), "every"),
+                filter(ours(), "every"),
+            ),
+            (tree, filter(tree.to_query(), "x"), filter(ours(), "x")),
+        ]
+    });
+    for (tree, nested, ours) in ways {
         let n = searcher.search(&*nested, &Count).unwrap();
         assert_eq!(searcher.search(&*ours, &Count).unwrap(), n, "{tree:?}");
         // With a count beside it, TopDocs reads every match through
