@@ -337,7 +337,7 @@ fn tree_query_is_the_nested_query_over_segments_and_deletes() {
             let n = seg * 40 + i;
             let mut text = String::new();
             for (k, w) in words.iter().enumerate() {
-                if (k < 3 || seg == 2) && (n + k as u32) % (k as u32 + 2) == 0 {
+                if (k < 3 || seg == 2) && (n + k as u32).is_multiple_of(k as u32 + 2) {
                     text.push_str(&format!("{w} ").repeat(1 + (n as usize % 3)));
                 }
             }
@@ -352,7 +352,7 @@ fn tree_query_is_the_nested_query_over_segments_and_deletes() {
                 _ => "",
             });
             text.push_str(&"filler ".repeat(n as usize % 7));
-            let bare_text = if n % 3 == 0 { "x x y" } else { "z" };
+            let bare_text = if n.is_multiple_of(3) { "x x y" } else { "z" };
             writer
                 .add_document(tantivy::doc!(a => text, bare => bare_text))
                 .unwrap();
