@@ -306,3 +306,136 @@ fn two_step_is_exhaustive_without_grams_or_expansions() {
         }
     }
 }
+
+/// The score tree over the postings against tantivy's nested query where
+/// the bundled indexes never go: several segments, deleted documents, a
+/// term one segment lacks, a field without norms, empty trees, a
+/// required part and boosts, scored (through `for_each`, as the engine's
+/// collectors read it), counted (scoring off) and explained.
+#[test]
+fn tree_query_is_the_nested_query_over_segments_and_deletes() {
+    use tantivy::collector::TopDocs;
+    use tantivy::schema::{Schema, TEXT, TextFieldIndexing, TextOptions};
+    let mut b = Schema::builder();
+    let a = b.add_text_field("a", TEXT);
+    let bare = b.add_text_field(
+        "bare",
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer("default")
+                .set_fieldnorms(false)
+                .set_index_option(IndexRecordOption::WithFreqs),
+        ),
+    );
+    let index = Index::create_in_ram(b.build());
+    let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+    writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+    let words = ["x", "y", "z", "w"];
+    // Three segments; "w" only in the last; some of the first deleted.
+    for seg in 0..3u32 {
+        for i in 0..40u32 {
+            let n = seg * 40 + i;
+            let mut text = String::new();
+            for (k, w) in words.iter().enumerate() {
+                if (k < 3 || seg == 2) && (n + k as u32).is_multiple_of(k as u32 + 2) {
+                    text.push_str(&format!("{w} ").repeat(1 + (n as usize % 3)));
+                }
+            }
+            // "every" is in every document (an all-documents scorer when
+            // scoring is off).
+            text.push_str("every ");
+            // Two rare words, the second's document before the first's, so
+            // that a sum of them is put in order by sorting, not scanning.
+            text.push_str(match n % 40 {
+                30 => "rare ",
+                5 => "rarer ",
+                _ => "",
+            });
+            text.push_str(&"filler ".repeat(n as usize % 7));
+            let bare_text = if n.is_multiple_of(3) { "x x y" } else { "z" };
+            writer
+                .add_document(tantivy::doc!(a => text, bare => bare_text))
+                .unwrap();
+        }
+        writer.commit().unwrap();
+        if seg == 0 {
+            writer.delete_term(Term::from_field_text(a, "y"));
+            writer.commit().unwrap();
+        }
+    }
+    let reader = index.reader().unwrap();
+    let searcher = reader.searcher();
+    assert!(searcher.segment_readers().len() >= 3);
+    assert!(searcher.segment_readers().iter().any(|s| s.has_deletes()));
+
+    let t = |f: Field, w: &str, boost: f32| ScoreTree::Term(f, w.to_string(), boost);
+    let max = |c: Vec<ScoreTree>| ScoreTree::Max(c, 0.3);
+    let trees = vec![
+        ScoreTree::Sum(vec![]),
+        ScoreTree::Max(vec![], 0.3),
+        ScoreTree::Sum(vec![t(a, "absent", 1.0)]),
+        ScoreTree::Sum(vec![t(a, "w", 2.5), t(a, "x", 0.7), t(a, "y", 1.0)]),
+        ScoreTree::Sum(vec![
+            max(vec![t(a, "x", 1.3), t(bare, "x", 0.9), t(a, "w", 1.0)]),
+            max(vec![
+                ScoreTree::Sum(vec![t(a, "y", 0.5), t(a, "z", 0.5)]),
+                t(bare, "z", 2.0),
+            ]),
+            t(a, "w", 0.4),
+        ]),
+        ScoreTree::Required(
+            Box::new(ScoreTree::Sum(vec![max(vec![
+                t(a, "z", 1.0),
+                t(bare, "y", 1.0),
+            ])])),
+            vec![
+                max(vec![t(a, "w", 1.0), t(a, "x", 3.0)]),
+                max(vec![t(bare, "x", 1.0)]),
+            ],
+        ),
+        ScoreTree::Required(Box::new(t(a, "w", 1.0)), vec![max(vec![t(a, "x", 1.0)])]),
+        ScoreTree::Sum(vec![
+            max(vec![t(a, "every", 1.0), t(a, "y", 2.0)]),
+            t(bare, "z", 0.5),
+        ]),
+        ScoreTree::Sum(vec![t(a, "rare", 1.0), t(a, "rarer", 1.5)]),
+    ];
+    // Under a filter (as `Engine::filtered` puts it), matches must come in
+    // order: an intersection seeks.
+    let filter = |query: Box<dyn Query>, word: &str| -> Box<dyn Query> {
+        let term = TermQuery::new(Term::from_field_text(a, word), IndexRecordOption::Basic);
+        Box::new(BooleanQuery::new(vec![
+            (
+                Occur::Must,
+                Box::new(ConstScoreQuery::new(Box::new(term), 0.0)),
+            ),
+            (Occur::Must, query),
+        ]))
+    };
+    let ways = trees.iter().flat_map(|tree| {
+        let ours = || -> Box<dyn Query> { Box::new(tree_query::TreeQuery::new(tree.clone())) };
+        [
+            (tree, tree.to_query(), ours()),
+            (
+                tree,
+                filter(tree.to_query(), "every"),
+                filter(ours(), "every"),
+            ),
+            (tree, filter(tree.to_query(), "x"), filter(ours(), "x")),
+        ]
+    });
+    for (tree, nested, ours) in ways {
+        let n = searcher.search(&*nested, &Count).unwrap();
+        assert_eq!(searcher.search(&*ours, &Count).unwrap(), n, "{tree:?}");
+        // With a count beside it, TopDocs reads every match through
+        // `for_each`: tantivy's unions add in the children's order.
+        let all = (TopDocs::with_limit(n.max(1)).order_by_score(), Count);
+        let (want, _) = searcher.search(&*nested, &all).unwrap();
+        let (got, _) = searcher.search(&*ours, &all).unwrap();
+        assert_eq!(got, want, "{tree:?}");
+        for (score, addr) in &got {
+            let explained = ours.explain(&searcher, *addr).unwrap().value();
+            assert_eq!(explained, *score, "{tree:?}");
+        }
+    }
+}

@@ -194,8 +194,15 @@ impl TreeWeight {
             IndexRecordOption::Basic
         };
         let postings = index.read_postings_from_terminfo(&info, option)?;
+        // As tantivy's term scorer: a field without norms counts every
+        // document as one token long.
         let lengths = if self.scoring {
-            Some(reader.get_fieldnorms_reader(field.field)?)
+            Some(
+                reader
+                    .fieldnorms_readers()
+                    .get_field(field.field)?
+                    .unwrap_or_else(|| FieldNormReader::constant(reader.max_doc(), 1)),
+            )
         } else {
             None
         };

@@ -185,4 +185,55 @@ mod tests {
         assert_eq!(v["error"]["code"], "internal");
         assert!(!body.windows(6).any(|w| w == b"secret"));
     }
+
+    /// Engine work that panics is a JSON 500 behind the app's panic layer,
+    /// whether it ran on the async worker (an ordinary input) or on a
+    /// blocking thread after the heavy lane (a long one), and the lane is
+    /// not left taken.
+    #[tokio::test]
+    async fn panicking_engine_work_is_a_json_500_on_either_path() {
+        use axum::extract::State;
+        use tower::ServiceExt;
+        let dir = tempfile::tempdir().unwrap();
+        let index = dir.path().join("index");
+        let docset = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/docset");
+        crate::index::build_index(&[docset], &index, None).unwrap();
+        let state = AppState::new(crate::search::Engine::open(&index).unwrap());
+        let lane = state.heavy_lanes().lane(crate::http::Lane::Query).clone();
+        let permits = lane.available_permits();
+        // The input's length is the path's (a fallback rather than a
+        // route: the documented list of routes is checked in the sources).
+        let boom = |State(state): State<AppState>, uri: axum::http::Uri| async move {
+            let chars = uri.path().trim_start_matches('/').parse().unwrap_or(0);
+            state
+                .engine_work(crate::http::Lane::Query, chars, || -> u32 {
+                    panic!("secret detail")
+                })
+                .await
+                .map(|n| n.to_string())
+        };
+        let router = axum::Router::new()
+            .fallback(boom)
+            .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+                panic_response,
+            ))
+            .with_state(state);
+        for chars in [3, crate::http::HEAVY_INPUT_CHARS + 1] {
+            let req = axum::http::Request::get(format!("/{chars}"))
+                .body(axum::body::Body::empty())
+                .unwrap();
+            let response = router.clone().oneshot(req).await.unwrap();
+            assert_eq!(
+                response.status(),
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "{chars}"
+            );
+            let body = axum::body::to_bytes(response.into_body(), 4096)
+                .await
+                .unwrap();
+            let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            assert_eq!(v["error"]["code"], "internal", "{chars}");
+        }
+        assert_eq!(lane.available_permits(), permits);
+    }
 }
