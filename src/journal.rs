@@ -277,6 +277,7 @@ fn write_queries(path: PathBuf, file: File, clicks: File, events: Receiver<Query
                     report(e);
                 }
                 pending = false;
+                rested = false;
                 let _ = done.send(());
             }
             None if !rested => {
