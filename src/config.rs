@@ -492,6 +492,16 @@ pub struct RankingWeights {
     /// Candidates reranked beyond the requested page.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pool: Option<usize>,
+    /// Indexes with at least this many documents search in two steps.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub two_step_from: Option<u64>,
+    /// Indexes with fewer documents score every match with the score tree
+    /// over the postings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tree_below: Option<u64>,
+    /// Candidates of the first of two steps per candidate kept.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retrieval_depth: Option<usize>,
 }
 
 impl RankingWeights {
@@ -527,6 +537,10 @@ impl RankingWeights {
         r.planning.typos = self.typos.unwrap_or(r.planning.typos);
         r.planning.pinyin = self.pinyin.unwrap_or(r.planning.pinyin);
         r.rerank.pool = self.pool.unwrap_or(r.rerank.pool);
+        let retrieval = &mut r.retrieval;
+        retrieval.two_step_from = self.two_step_from.unwrap_or(retrieval.two_step_from);
+        retrieval.tree_below = self.tree_below.unwrap_or(retrieval.tree_below);
+        retrieval.depth = self.retrieval_depth.unwrap_or(retrieval.depth);
         r
     }
 
@@ -719,6 +733,9 @@ impl ServeConfig {
         if self.ranking.pool == Some(0) {
             return problem("ranking.pool", "must be at least 1");
         }
+        if self.ranking.retrieval_depth == Some(0) {
+            return problem("ranking.retrieval_depth", "must be at least 1");
+        }
         Ok(())
     }
 
@@ -867,6 +884,24 @@ mod tests {
     }
 
     #[test]
+    fn retrieval_keys_reach_the_ranking() {
+        let c: ServeConfig = toml::from_str(
+            "[ranking]\ntwo_step_from = 1000\ntree_below = 0\nretrieval_depth = 4\n",
+        )
+        .unwrap();
+        let r = c.ranking.ranking().retrieval;
+        assert_eq!((r.two_step_from, r.tree_below, r.depth), (1000, 0, 4));
+        assert_eq!(
+            RankingWeights::default().ranking().retrieval,
+            crate::search::Retrieval::default()
+        );
+        let mut bad = c.clone();
+        bad.ranking.retrieval_depth = Some(0);
+        let err = bad.validate().unwrap_err().to_string();
+        assert!(err.contains("ranking.retrieval_depth"), "{err}");
+    }
+
+    #[test]
     fn it_deserializes_with_defaults_and_human_durations() {
         let c: ServeConfig = serde_json::from_str(
             r#"{"addr": "0.0.0.0:9000", "timeouts": {"request": "250ms"}, "rate_limit": {"per_second": 0}}"#,
@@ -889,6 +924,8 @@ mod tests {
             ..ServeConfig::default()
         };
         c.ranking.title = Some(4.0);
+        c.ranking.two_step_from = Some(50_000);
+        c.ranking.retrieval_depth = Some(8);
         c.sessions.store = SessionBackend::Redis("redis://:pw@cache:6379/1".into());
         let text = c.to_toml();
         assert!(
