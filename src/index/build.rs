@@ -247,10 +247,6 @@ const BATCH: usize = 512;
 /// Indexing memory per writer thread.
 const WRITER_MEMORY_PER_THREAD: usize = 80_000_000;
 
-/// Writes the tantivy index and everything serving reads beside it (see
-/// [`super::catalog`]): documents are analysed on tantivy's writer threads
-/// while bodies are prepared in parallel batches; then one segment, the
-/// lexicon, and the per-article entries that need corpus-wide figures.
 /// What the build tells mining, which runs on its own thread: when to
 /// start (the documents are committed, so it no longer competes with
 /// analysis) and the index's words with their document frequencies.
@@ -287,6 +283,10 @@ fn mine(
     candidates.finish()
 }
 
+/// Writes the tantivy index and everything serving reads beside it (see
+/// [`super::catalog`]): documents are analysed on tantivy's writer threads
+/// while bodies are prepared in parallel batches; then one segment, the
+/// lexicon, and the per-article entries that need corpus-wide figures.
 fn write_index(
     dir: &Path,
     articles: &[Article],
@@ -523,7 +523,7 @@ fn document(fields: &Fields, ord: u64, a: &Article, body: &Body) -> Result<Tanti
     Ok(doc)
 }
 
-/// Review: the body fields index `Body::of(a).norm.text` (newlines made
+/// The body fields index `Body::of(a).norm.text` (newlines made
 /// spaces, then normalised) with tokenizers that do not normalise; the
 /// tokens must be those the plain tokenizers give for `a.body_text()`.
 #[cfg(test)]

@@ -538,7 +538,7 @@ impl Engine {
             } else {
                 // A cheap query picks candidates (and counts exactly what
                 // the main query matches); the main query's tree scores them.
-                let retrieval = plan.retrieval_query(&self.fields, &r.boosts, &r.planning);
+                let retrieval = tree.retrieval_query();
                 let depth = pool.saturating_mul(r.retrieval.depth.max(1));
                 let (top, total, facets) =
                     self.collect(&searcher, &*self.filtered(retrieval, req), req, depth)?;

@@ -365,19 +365,10 @@ impl QueryPlan {
             .collect()
     }
 
-    /// The main query: each concept over the text fields, pairs of
-    /// ideographs over the n-gram fields.
-    pub fn to_query(
-        &self,
-        fields: &Fields,
-        boosts: &Boosts,
-        planning: &Planning,
-    ) -> Box<dyn Query> {
-        self.score_tree(fields, boosts, planning).to_query()
-    }
-
-    /// How the main query scores a document, as a tree: the best field and
-    /// alternative of each concept (plus a share of the others), summed.
+    /// The main query, as the tree that says how it scores a document: the
+    /// best field and alternative of each concept over the text fields (plus
+    /// a share of the others), and pairs of ideographs over the n-gram
+    /// fields, summed.
     pub fn score_tree(&self, fields: &Fields, boosts: &Boosts, planning: &Planning) -> ScoreTree {
         let word_fields = word_fields(fields, boosts);
         // Content concepts and pairs decide what matches; question words
@@ -430,50 +421,6 @@ impl QueryPlan {
             return ScoreTree::Sum(clauses);
         }
         ScoreTree::Required(Box::new(ScoreTree::Sum(clauses)), asking)
-    }
-
-    /// A query that matches exactly the documents [`QueryPlan::to_query`]
-    /// matches, as one flat union of plain terms: the content terms and
-    /// pairs (question words only add to the score of what they match, so
-    /// they are left to the rescoring), or the question words when the
-    /// query has nothing else. tantivy runs that several times faster than
-    /// nested maxima over the fields. Its scores only pick the candidates,
-    /// which the main query's tree then scores exactly.
-    pub fn retrieval_query(
-        &self,
-        fields: &Fields,
-        boosts: &Boosts,
-        planning: &Planning,
-    ) -> Box<dyn Query> {
-        let word_fields = word_fields(fields, boosts);
-        let mut content = TermUnion::default();
-        let mut asking = TermUnion::default();
-        for concept in &self.concepts {
-            let union = if concept.alternatives[0].source == TermSource::QuestionWord {
-                &mut asking
-            } else {
-                &mut content
-            };
-            for alt in &concept.alternatives {
-                let share = alt.weight / alt.words.len() as f32;
-                for &(field, boost) in &word_fields {
-                    for w in &alt.words {
-                        union.add(field, w, boost * share);
-                    }
-                }
-            }
-        }
-        if planning.grams {
-            for (gram, weight) in &self.grams {
-                content.add(fields.title_grams, gram, boosts.title_grams * weight);
-                content.add(fields.body_grams, gram, boosts.body_grams * weight);
-            }
-        }
-        if content.is_empty() {
-            asking.into_query()
-        } else {
-            content.into_query()
-        }
     }
 
     /// The query to run when the main one matches nothing: single ideographs
@@ -540,6 +487,25 @@ impl ScoreTree {
                 Box::new(BooleanQuery::new(clauses))
             }
         }
+    }
+
+    /// A query that matches exactly the documents the tree matches, as one
+    /// flat union of its terms (each once, with the sum of its boosts): the
+    /// leaves of what must match (question words only add to the score of
+    /// what matches, so they are left to the rescoring), or every leaf when
+    /// nothing else must. tantivy runs that several times faster than
+    /// nested maxima over the fields. Its scores only pick the candidates,
+    /// which the tree then scores exactly.
+    pub fn retrieval_query(&self) -> Box<dyn Query> {
+        let deciding = match self {
+            ScoreTree::Required(must, _) => must,
+            tree => tree,
+        };
+        let mut union = TermUnion::default();
+        for (field, word, boost) in deciding.terms() {
+            union.add(field, word, boost);
+        }
+        union.into_query()
     }
 
     /// Every term leaf, in order (the order [`ScoreTree::score`] reads
@@ -632,10 +598,6 @@ impl TermUnion {
         } else {
             self.terms[i].2 += boost;
         }
-    }
-
-    fn is_empty(&self) -> bool {
-        self.terms.is_empty()
     }
 
     fn into_query(self) -> Box<dyn Query> {

@@ -49,11 +49,13 @@ fn topic_counts_are_the_facet_counts() {
     let (_dir, engine) = bundled();
     let searcher = engine.reader.searcher();
     let plan = engine.plan_until("代金券怎么用", None).unwrap();
-    let some = plan.to_query(
-        &engine.fields,
-        &engine.ranking.boosts,
-        &engine.ranking.planning,
-    );
+    let some = plan
+        .score_tree(
+            &engine.fields,
+            &engine.ranking.boosts,
+            &engine.ranking.planning,
+        )
+        .to_query();
     let queries: [&dyn Query; 2] = [&AllQuery, &*some];
     let tops: Vec<Vec<String>> = engine
         .topics
@@ -101,7 +103,7 @@ fn retrieval_then_rescoring_is_the_main_query() {
             continue;
         }
         let tree = plan.score_tree(&engine.fields, &r.boosts, &r.planning);
-        let retrieval = plan.retrieval_query(&engine.fields, &r.boosts, &r.planning);
+        let retrieval = tree.retrieval_query();
         let main = tree.to_query();
         let n = searcher.search(&*main, &Count).unwrap();
         assert_eq!(searcher.search(&*retrieval, &Count).unwrap(), n, "{q}");
