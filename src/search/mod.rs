@@ -16,18 +16,16 @@ pub mod rank;
 pub mod snippet;
 mod tree_query;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
 use serde::Serialize;
 use tantivy::collector::TopDocs;
-use tantivy::query::{
-    BooleanQuery, ConstScoreQuery, EnableScoring, Occur, Query, Scorer, TermQuery, Weight,
-};
-use tantivy::schema::{Facet, Field, IndexRecordOption};
-use tantivy::{DocAddress, DocSet, Index, IndexReader, ReloadPolicy, Searcher, TERMINATED, Term};
+use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Facet, IndexRecordOption};
+use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, Term};
 
 use crate::analysis::Analyzer;
 use crate::analysis::synonyms::Synonyms;
@@ -44,7 +42,7 @@ pub use config::{Boosts, DEFAULT_LIMIT, MAX_LIMIT, Planning, Ranking, Rerank, Re
 use config::{HELPFUL_PRIOR, LEARNED_WEIGHT, UNHELPFUL_PENALTY, UNKNOWN_WORD_SHARE};
 pub use learned::Learned;
 pub use query::QueryPlan;
-use query::{Concept, Context, ScoreTree, TermSource, WeightedTerm};
+use query::{Concept, Context, TermSource, WeightedTerm};
 use rank::Factors;
 pub use snippet::Snippet;
 
@@ -542,7 +540,8 @@ impl Engine {
                 let depth = pool.saturating_mul(r.retrieval.depth.max(1));
                 let (top, total, facets) =
                     self.collect(&searcher, &*self.filtered(retrieval, req), req, depth)?;
-                (rescored(&searcher, &tree, top, pool)?, total, facets)
+                let top = tree_query::TreeQuery::new(tree).rescore(&searcher, top, pool)?;
+                (top, total, facets)
             }
         } else {
             (Vec::new(), 0, Facets::default())
@@ -892,68 +891,6 @@ fn hit(entry: &Entry, score: f32, body: &Body, highlighter: &snippet::Highlighte
 
 fn elapsed_ms(started: Instant) -> f64 {
     (started.elapsed().as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0
-}
-
-/// `candidates` scored by `tree` (term scores from tantivy, combined as its
-/// scorers combine them), the best `keep` first; ties go to the earlier
-/// document, as in tantivy's top docs. Seeking each term to each candidate
-/// costs far less than running the tree's query over every document.
-fn rescored(
-    searcher: &Searcher,
-    tree: &ScoreTree,
-    mut candidates: Vec<(f32, DocAddress)>,
-    keep: usize,
-) -> Result<Vec<(f32, DocAddress)>> {
-    let leaves = tree.terms();
-    let mut weights: Vec<Box<dyn Weight>> = Vec::new();
-    let mut weight_of: HashMap<(Field, &str), usize> = HashMap::new();
-    let mut leaf_weight = Vec::with_capacity(leaves.len());
-    for &(field, word, _) in &leaves {
-        let i = match weight_of.get(&(field, word)) {
-            Some(&i) => i,
-            None => {
-                let query = TermQuery::new(
-                    Term::from_field_text(field, word),
-                    IndexRecordOption::WithFreqs,
-                );
-                weights.push(query.weight(EnableScoring::enabled_from_searcher(searcher))?);
-                weight_of.insert((field, word), weights.len() - 1);
-                weights.len() - 1
-            }
-        };
-        leaf_weight.push(i);
-    }
-    candidates.sort_by_key(|&(_, addr)| addr);
-    let mut segment = None;
-    // The leaves whose term the segment has, with their scorers; the
-    // others score nothing anywhere in it.
-    let mut scorers: Vec<(usize, Box<dyn Scorer>)> = Vec::new();
-    let mut scores: Vec<Option<f32>> = vec![None; leaves.len()];
-    for (score, addr) in &mut candidates {
-        if segment != Some(addr.segment_ord) {
-            let reader = searcher.segment_reader(addr.segment_ord);
-            scorers.clear();
-            for (i, (&(_, _, boost), &w)) in leaves.iter().zip(&leaf_weight).enumerate() {
-                let scorer = weights[w].scorer(reader, boost)?;
-                if scorer.doc() != TERMINATED {
-                    scorers.push((i, scorer));
-                }
-            }
-            scores.fill(None);
-            segment = Some(addr.segment_ord);
-        }
-        for (i, scorer) in &mut scorers {
-            let mut doc = scorer.doc();
-            if doc < addr.doc_id {
-                doc = scorer.seek(addr.doc_id);
-            }
-            scores[*i] = (doc == addr.doc_id).then(|| scorer.score());
-        }
-        *score = tree.score(&scores).unwrap_or(0.0);
-    }
-    candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    candidates.truncate(keep);
-    Ok(candidates)
 }
 
 #[cfg(test)]

@@ -4,6 +4,9 @@
 use std::path::PathBuf;
 
 use tantivy::collector::Count;
+use tantivy::schema::Field;
+
+use super::query::ScoreTree;
 
 use super::*;
 
@@ -116,7 +119,9 @@ fn retrieval_then_rescoring_is_the_main_query() {
         let candidates = searcher
             .search(&*retrieval, &TopDocs::with_limit(n).order_by_score())
             .unwrap();
-        let got = rescored(&searcher, &tree, candidates, n).unwrap();
+        let got = tree_query::TreeQuery::new(tree.clone())
+            .rescore(&searcher, candidates, n)
+            .unwrap();
         let addrs = |v: &[(f32, DocAddress)]| v.iter().map(|x| x.1).collect::<Vec<_>>();
         assert_eq!(addrs(&got), addrs(&exact), "{q}");
         for ((a, _), (b, _)) in got.iter().zip(&exact) {

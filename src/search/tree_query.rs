@@ -12,7 +12,7 @@ use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
+use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, Term};
 
 use super::query::ScoreTree;
 
@@ -63,6 +63,20 @@ fn length_norms(average: Score) -> Box<[Score; 256]> {
 
 impl Query for TreeQuery {
     fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(self.tree_weight(scoring)?))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        for (term, _) in self.leaves.iter() {
+            visitor(term, false);
+        }
+    }
+}
+
+impl TreeQuery {
+    /// The statistics the tree's leaves score with: once per distinct term
+    /// and per field.
+    fn tree_weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<TreeWeight> {
         for (term, _) in self.leaves.iter() {
             let entry = scoring.schema().get_field_entry(term.field());
             if !entry.is_indexed() {
@@ -72,7 +86,6 @@ impl Query for TreeQuery {
                 )));
             }
         }
-        // Statistics once per distinct term and per field.
         let mut terms: Vec<TermStats> = Vec::new();
         let mut fields: Vec<FieldStats> = Vec::new();
         let mut leaves = Vec::with_capacity(self.leaves.len());
@@ -115,19 +128,51 @@ impl Query for TreeQuery {
             };
             leaves.push((at, *boost));
         }
-        Ok(Box::new(TreeWeight {
+        Ok(TreeWeight {
             tree: Arc::clone(&self.tree),
             scoring: docs.is_some(),
             terms,
             fields,
             leaves,
-        }))
+        })
     }
 
-    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
-        for (term, _) in self.leaves.iter() {
-            visitor(term, false);
+    /// `candidates` scored by the tree, the best `keep` first; ties go to
+    /// the earlier document, as in tantivy's top docs. Seeking each term
+    /// to each candidate costs far less than scoring every match.
+    pub fn rescore(
+        &self,
+        searcher: &Searcher,
+        mut candidates: Vec<(Score, DocAddress)>,
+        keep: usize,
+    ) -> tantivy::Result<Vec<(Score, DocAddress)>> {
+        let weight = self.tree_weight(EnableScoring::enabled_from_searcher(searcher))?;
+        candidates.sort_by_key(|&(_, addr)| addr);
+        let mut segment = None;
+        // The leaves whose term the segment has, with their postings; the
+        // others score nothing anywhere in it.
+        let mut scorers: Vec<(usize, LeafScorer<'_>)> = Vec::new();
+        let mut scores: Vec<Option<Score>> = vec![None; weight.leaves.len()];
+        for (score, addr) in &mut candidates {
+            if segment != Some(addr.segment_ord) {
+                let reader = searcher.segment_reader(addr.segment_ord);
+                scorers.clear();
+                for leaf in 0..weight.leaves.len() {
+                    if let Some(scorer) = weight.leaf(reader, leaf, 1.0)? {
+                        scorers.push((leaf, scorer));
+                    }
+                }
+                scores.fill(None);
+                segment = Some(addr.segment_ord);
+            }
+            for (leaf, scorer) in &mut scorers {
+                scores[*leaf] = scorer.score_at(addr.doc_id);
+            }
+            *score = weight.tree.score(&scores).unwrap_or(0.0);
         }
+        candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        candidates.truncate(keep);
+        Ok(candidates)
     }
 }
 
@@ -162,6 +207,16 @@ struct LeafScorer<'a> {
 }
 
 impl LeafScorer<'_> {
+    /// The score at `doc` if the term is there; postings only move forward,
+    /// so documents are asked in order.
+    fn score_at(&mut self, doc: DocId) -> Option<Score> {
+        let mut at = self.postings.doc();
+        if at < doc {
+            at = self.postings.seek(doc);
+        }
+        (at == doc).then(|| self.score())
+    }
+
     fn score(&self) -> Score {
         let tf = self.postings.term_freq() as Score;
         let norm = match &self.lengths {
@@ -247,14 +302,8 @@ impl Weight for TreeWeight {
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
         let mut scores = Vec::with_capacity(self.leaves.len());
         for leaf in 0..self.leaves.len() {
-            let score = match self.leaf(reader, leaf, 1.0)? {
-                // Postings only seek forward.
-                Some(mut s) if s.postings.doc() <= doc => {
-                    (s.postings.seek(doc) == doc).then(|| s.score())
-                }
-                _ => None,
-            };
-            scores.push(score);
+            let score = self.leaf(reader, leaf, 1.0)?;
+            scores.push(score.and_then(|mut s| s.score_at(doc)));
         }
         match self.tree.score(&scores) {
             Some(score) => Ok(Explanation::new("wenda score tree", score)),
