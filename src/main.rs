@@ -6,9 +6,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-/// jemalloc: under concurrent requests glibc's allocator spent a fifth of
-/// the server's time (consolidating and unlinking free chunks); jemalloc's
-/// per-thread caches and size classes cost a fraction of that.
+/// jemalloc: under concurrent requests a profile showed glibc's allocator
+/// high (consolidating and unlinking free chunks); jemalloc's per-thread
+/// caches and size classes cost far less.
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 

@@ -312,7 +312,7 @@ impl AppState {
     /// async worker: a search takes well under a millisecond on a help
     /// centre of a few hundred articles, and the hop to a blocking thread
     /// and back cost about as much again (at 32 connections on 2 cores,
-    /// about a tenth less throughput and a higher p99). Work on a long
+    /// less throughput and a higher p99). Work on a long
     /// input (over [`HEAVY_INPUT_CHARS`] characters: rare from people, the
     /// usual tool of someone trying to exhaust the server) runs on a
     /// blocking thread, after it waits for a permit of
