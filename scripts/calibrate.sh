@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The answer-confidence model and policy, measured.
 #
-#   scripts/calibrate.sh [SHARED_DIR]
+#   scripts/calibrate.sh [SHARED_DIR] [--rows FILE]
 #
 # Fits the model on the dev question sets (answerable and unanswerable: the
 # bundled corpus, and the ECS, ELB, NAT and MRS guides) and prints
@@ -12,6 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shared=${1:-../shared}
+shift || true
 cargo build --release --quiet
 T=tests/data
 sets=(--set corpus=$T/partner_dev_queries.jsonl
@@ -28,4 +29,6 @@ for g in elb nat mrs; do
     sets+=(--set "$dir=$T/${g}_dev_queries.jsonl" --set "$dir=$T/${g}_unanswerable.jsonl")
   fi
 done
-target/release/wenda calibrate "${sets[@]}" 2>/dev/null
+# --rows FILE also writes each question's features and the policy's
+# decision, one JSON line each, for studying the policy.
+target/release/wenda calibrate "${sets[@]}" "$@" 2>/dev/null

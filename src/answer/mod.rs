@@ -480,7 +480,7 @@ impl Answerer {
 
     /// The article with an id, read from the index (`None` when there is
     /// none or it cannot be read, which the server log records).
-    fn article(&self, id: &str) -> Option<Article> {
+    pub(crate) fn article(&self, id: &str) -> Option<Article> {
         self.engine
             .catalog()
             .article_by_id(id)

@@ -125,6 +125,11 @@ pub enum Command {
         /// Print the model and table as JSON.
         #[arg(long)]
         json: bool,
+        /// Also write one JSON line per question to this file: its set, the
+        /// features and rightness of its best hits, and what the shipped
+        /// policy did (for studying the policy).
+        #[arg(long, value_name = "FILE")]
+        rows: Option<PathBuf>,
     },
     /// Write the corpus as JSONL (`{"id","title","body"}`), e.g. for other engines.
     Export {

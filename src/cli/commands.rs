@@ -225,9 +225,10 @@ struct CalibrateReport {
 }
 
 /// `wenda calibrate`.
-pub fn calibrate(sets: &[String], json: bool) -> Result<ExitCode> {
+pub fn calibrate(sets: &[String], json: bool, rows: Option<&Path>) -> Result<ExitCode> {
     let mut examples = Vec::new();
     let mut outcomes = Outcomes::default();
+    let mut lines = Vec::new();
     for set in sets {
         let (dirs, file) = set.split_once('=').ok_or_else(|| {
             Error::Invalid(format!("--set {set}: expected CORPUS_DIR=QUERIES.jsonl"))
@@ -235,13 +236,26 @@ pub fn calibrate(sets: &[String], json: bool) -> Result<ExitCode> {
         // Several corpora make one help centre: `A,B,C=QUERIES.jsonl`.
         let mut source = Source::corpus(PathBuf::new());
         source.corpora = dirs.split(',').map(PathBuf::from).collect();
-        let engine = open_fresh(&source)?;
+        let engine = Arc::new(open_fresh(&source)?);
         let (qs, warnings) = eval::read_labelled(Path::new(file), true)?;
         for w in &warnings {
             eprintln!("warning: {w}");
         }
         examples.extend(confidence::examples(&engine, &qs)?);
-        outcomes.add(&Answerer::new(Arc::new(engine)), &qs)?;
+        let answerer = Answerer::new(engine.clone());
+        outcomes.add(&answerer, &qs)?;
+        if rows.is_some() {
+            for row in confidence::rows(&answerer, &qs)? {
+                let mut v = serde_json::to_value(&row).map_err(Error::json("row"))?;
+                v["set"] = serde_json::Value::from(file);
+                lines.push(v.to_string());
+            }
+        }
+    }
+    if let Some(path) = rows {
+        let mut text = lines.join("\n");
+        text.push('\n');
+        std::fs::write(path, text).map_err(|e| Error::io(path, e))?;
     }
     let calibration = confidence::calibrate(&examples);
     if json {

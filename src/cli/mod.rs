@@ -60,7 +60,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             json,
         } => commands::answer(question, &source, json),
         Command::Chat { source } => commands::chat(&source),
-        Command::Calibrate { sets, json } => commands::calibrate(&sets, json),
+        Command::Calibrate { sets, json, rows } => {
+            commands::calibrate(&sets, json, rows.as_deref())
+        }
         Command::Export { source } => commands::export(&source),
     }
 }

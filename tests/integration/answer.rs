@@ -306,3 +306,21 @@ async fn a_search_only_single_characters_match_is_flagged_never_answered_and_a_g
         "a fallback search is a search that found nothing: {r:?}"
     );
 }
+
+#[test]
+fn words_read_as_pinyin_count_as_known_words() {
+    use wenda::answer::confidence::Features;
+    use wenda::search::SearchRequest;
+    let e = bundled_engine();
+    let features = |q: &str| {
+        let ranked = e.rank(&SearchRequest::new(q)).unwrap();
+        Features::of(e, &ranked, 0)
+    };
+    // 代金券 typed as pinyin: the letters were read, not left unknown.
+    let f = features("dai jin quan");
+    assert_eq!(f.known, 1.0, "{f:?}");
+    assert_eq!(f.matched, 1.0, "{f:?}");
+    // Letters that no reading turns into a word stay unknown.
+    let f = features("代金券 qzxv");
+    assert!(f.known < 0.75, "{f:?}");
+}

@@ -145,6 +145,41 @@ fn calibrate_fits_the_confidence_model_and_reports_operating_points() {
         .collect();
     assert!(cov.windows(2).all(|w| w[0] >= w[1]), "{cov:?}");
     assert!(r["shipped_points"].is_array());
+    // --rows: one line per question, what the policy saw and did.
+    let rows_file = tmp.path().join("rows.jsonl");
+    let out = Command::new(env!("CARGO_BIN_EXE_wenda"))
+        .args(["calibrate", "--set"])
+        .arg(set("docset_queries.jsonl"))
+        .arg("--set")
+        .arg(set("docset_unanswerable.jsonl"))
+        .arg("--rows")
+        .arg(&rows_file)
+        .env("TMPDIR", tmp.path())
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let rows: Vec<serde_json::Value> = std::fs::read_to_string(&rows_file)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 8);
+    assert_eq!(rows.iter().filter(|r| r["answerable"] == true).count(), 5);
+    for r in &rows {
+        assert!(r["set"].as_str().unwrap().ends_with(".jsonl"), "{r}");
+        let n = r["features"].as_array().unwrap().len();
+        assert_eq!(r["correct"].as_array().unwrap().len(), n, "{r}");
+        assert_eq!(r["titles"].as_array().unwrap().len(), n, "{r}");
+        assert!(
+            ["answered", "clarify", "no_answer"].contains(&r["status"].as_str().unwrap()),
+            "{r}"
+        );
+        // An unanswerable question has no right hit.
+        if r["answerable"] == false {
+            assert!(r["correct"].as_array().unwrap().iter().all(|c| c == false));
+        }
+    }
     let out = wenda(&["calibrate", "--set", "no-equals-sign"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("CORPUS_DIR=QUERIES.jsonl"));
