@@ -119,7 +119,56 @@ pub const QUESTION_WORDS: &[&str] = &[
     "哦",
     "嗯",
     "呗",
+    // What is left of “can't do it” (传不上去, 登不进去, 用不了) when the
+    // segmenter splits the verb off: the verb says what about, these only
+    // that it fails (the help-desk lexicon reads 无法, 失败 … from the verb).
+    "不",
+    "不了",
+    "不到",
+    "不上",
+    "不掉",
+    "不开",
+    "不动",
+    "不下",
+    "不进",
+    "不出",
+    "不去",
+    "上去",
+    "进去",
+    "下来",
+    "出来",
+    "起来",
 ];
+
+/// Results a verb can be denied in a potential complement: 删不掉, 连不上,
+/// 打不开, 停不下来 (can't delete, connect, open, stop).
+const COMPLEMENTS: &[&str] = &[
+    "了", "掉", "上", "到", "开", "动", "下", "进", "出", "起", "好", "成", "通", "住", "见", "回",
+];
+
+/// The verb of a “can't do it” word (删不掉 → 删, 停不下来 → 停, 登不进去 →
+/// 登): one or two characters, 不, a result, and perhaps 来 or 去. `None`
+/// for anything else.
+pub fn denied_verb(word: &str) -> Option<&str> {
+    let (verb, rest) = word.split_once('不')?;
+    let n = verb.chars().count();
+    if !(1..=2).contains(&n) || !verb.chars().all(is_cjk) {
+        return None;
+    }
+    let rest = rest
+        .strip_suffix('来')
+        .or_else(|| rest.strip_suffix('去'))
+        .unwrap_or(rest);
+    let mut result = rest;
+    // 停不下 and 停不下来 alike; a result of two (不上去 → 上去) as well.
+    if let Some(first) = rest.chars().next() {
+        result = &rest[..first.len_utf8()];
+        if rest.len() > first.len_utf8() {
+            return None;
+        }
+    }
+    COMPLEMENTS.contains(&result).then_some(verb)
+}
 
 /// What kind of article a question asks for, read from how it is asked.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
@@ -313,6 +362,29 @@ pub fn idf(df: u64, docs: u64) -> f32 {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_verb_of_a_word_for_cannot() {
+        for (word, verb) in [
+            ("删不掉", Some("删")),
+            ("连不上", Some("连")),
+            ("打不开", Some("打")),
+            ("停不下来", Some("停")),
+            ("登不进去", Some("登")),
+            ("启动不了", Some("启动")),
+            ("收不到", Some("收")),
+            // Not a verb denied a result.
+            ("不支持", None),
+            ("差不多", None),
+            ("要不要", None),
+            ("来不及", None),
+            ("删不", None),
+            ("重新启动不了", None),
+            ("a不了", None),
+        ] {
+            assert_eq!(denied_verb(word), verb, "{word}");
+        }
+    }
     use super::*;
 
     #[test]

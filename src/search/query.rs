@@ -18,7 +18,9 @@ use super::config::{
     PINYIN_WEIGHT, Planning, QUESTION_WORD_WEIGHT, SUB_WORD_WEIGHT, SYNONYM_WEIGHT, TYPO_WEIGHT,
 };
 use crate::analysis::synonyms::Synonyms;
-use crate::analysis::terms::{Intent, bigrams, content_from, intent_of, is_question_word};
+use crate::analysis::terms::{
+    Intent, bigrams, content_from, denied_verb, intent_of, is_question_word,
+};
 use crate::analysis::{Analyzer, WordToken, is_cjk, normalize_str};
 use crate::index::Fields;
 use crate::index::lexicon::{Correction, Lexicon};
@@ -230,8 +232,21 @@ impl QueryPlan {
                 } else {
                     (1.0, TermSource::Typed)
                 };
-                current = Some((b.concept(&t.text, weight, source), t.position));
+                let c = b.concept(&t.text, weight, source);
+                current = Some((c, t.position));
                 words.push(t.text.clone());
+                // 删不掉 is about 删: the verb is one of its words, and the
+                // help-desk lexicon reads it (删 → 删除).
+                if let Some(verb) = denied_verb(&t.text) {
+                    b.alternative(
+                        c,
+                        vec![verb.to_string()],
+                        SUB_WORD_WEIGHT,
+                        TermSource::Phrasing,
+                    );
+                    b.by_word.entry(verb.to_string()).or_insert(c);
+                    words.push(verb.to_string());
+                }
             } else if let Some((c, position)) = current
                 && position == t.position
             {
@@ -748,6 +763,52 @@ mod tests {
         let w: Vec<_> = terms.iter().map(|t| (t.text.as_str(), t.weight)).collect();
         assert_eq!(w, vec![("如何", QUESTION_WORD_WEIGHT), ("取消", 1.0)]);
         assert_eq!(plan.grams, vec![("取消".to_string(), 1.0)]);
+    }
+
+    #[test]
+    fn a_word_for_cannot_searches_its_verb_and_the_lexicon_reads_it() {
+        let a = Analyzer::default();
+        let groups: Vec<(Vec<String>, bool)> = crate::analysis::helpdesk::groups()
+            .into_iter()
+            .map(|g| (g, true))
+            .collect();
+        let s = Synonyms::tagged(&groups, &a);
+        let (l, p) = (Lexicon::default(), Planning::default());
+        let ctx = Context {
+            analyzer: &a,
+            synonyms: &s,
+            lexicon: &l,
+            planning: &p,
+            deadline: None,
+        };
+        let plan = QueryPlan::new(ctx, "负载均衡删不掉").unwrap();
+        let concept = plan
+            .concepts
+            .iter()
+            .find(|c| c.alternatives[0].words == ["删不掉"])
+            .expect("删不掉 is a concept");
+        let alternatives: Vec<&str> = concept
+            .alternatives
+            .iter()
+            .flat_map(|a| a.words.iter().map(String::as_str))
+            .collect();
+        assert!(alternatives.contains(&"删"), "{alternatives:?}");
+        assert!(alternatives.contains(&"删除"), "{alternatives:?}");
+        // Split by the segmenter, what is left of “can't” asks, it does not
+        // say what about.
+        let plan = QueryPlan::new(ctx, "证书传不上去").unwrap();
+        let weights: Vec<(String, f32)> = plan
+            .terms()
+            .into_iter()
+            .map(|t| (t.text, t.weight))
+            .collect();
+        for w in ["不", "上去"] {
+            assert!(
+                weights.contains(&(w.to_string(), QUESTION_WORD_WEIGHT)),
+                "{w}: {weights:?}"
+            );
+        }
+        assert!(weights.contains(&("传".to_string(), 1.0)), "{weights:?}");
     }
 
     #[test]
