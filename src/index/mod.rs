@@ -29,8 +29,9 @@ pub use manifest::{Manifest, Staleness, staleness, staleness_with};
 /// Name of the file, inside the index directory, that describes the build.
 pub const MANIFEST_FILE: &str = "wenda.json";
 
-/// Version of the index layout; a different version means rebuild.
-pub const FORMAT_VERSION: u32 = 7;
+/// Version of the index layout and of what ingest prepares with the
+/// analysis (question words, title units); a different version means rebuild.
+pub const FORMAT_VERSION: u32 = 8;
 
 /// Handles to the schema's fields.
 #[derive(Debug, Clone, Copy)]
