@@ -19,9 +19,14 @@ use wenda::search::{Engine, Ranking, Retrieval, SearchRequest, SearchResponse};
 fn main() {
     let mut args = std::env::args().skip(1);
     let (Some(index), Some(queries)) = (args.next(), args.next()) else {
-        eprintln!("usage: two_step INDEX_DIR QUERIES.jsonl");
+        eprintln!("usage: two_step INDEX_DIR QUERIES.jsonl [RETRIEVAL_DEPTH]");
         std::process::exit(2);
     };
+    // The two steps' candidates per result kept (default: the shipped one).
+    let depth = args
+        .next()
+        .and_then(|d| d.parse().ok())
+        .unwrap_or(Retrieval::default().depth);
     let open = |retrieval: Retrieval| {
         Engine::open(Path::new(&index))
             .expect("index opens")
@@ -51,6 +56,7 @@ fn main() {
             "two steps",
             open(Retrieval {
                 two_step_from: 0,
+                depth,
                 ..Retrieval::default()
             }),
         ),

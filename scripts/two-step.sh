@@ -8,7 +8,9 @@
 #
 # For each index: how often the top 10, the first hit, the total and the
 # topic counts of the last two are the first's, and in-process p50 / p99 of
-# each, the three run in rotation query by query (examples/two_step.rs).
+# each, the three run in rotation query by query (examples/two_step.rs;
+# `target/release/examples/two_step INDEX QUERIES DEPTH` tries the two steps
+# with another retrieval depth than the shipped one).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=${WENDA_SCALE_DIR:-${TMPDIR:-/tmp}/wenda-scale}
