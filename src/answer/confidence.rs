@@ -2,7 +2,13 @@
 //! logistic model over a few corpus-independent features of the ranking,
 //! fitted on labelled dev questions (`wenda calibrate`).
 
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
 use serde::{Deserialize, Serialize};
+
+use crate::analysis::pinyin;
+use crate::analysis::terms::QUESTION_WORDS;
 
 use crate::search::query::TermSource;
 use crate::search::{Engine, Ranked};
@@ -102,7 +108,8 @@ pub struct Seen {
 impl Seen {
     /// The concepts the user typed (or that pinyin was read as), against the
     /// `i`th hit. Latin words read as pinyin count through what they were
-    /// read as, not as words the corpus does not know.
+    /// read as, not as words the corpus does not know; a word of several
+    /// syllables the reading skipped stays unknown.
     pub fn of(engine: &Engine, ranked: &Ranked<'_>, i: usize) -> Vec<Seen> {
         let Some(hit) = ranked.hits.get(i) else {
             return Vec::new();
@@ -117,7 +124,17 @@ impl Seen {
             .corrections
             .iter()
             .filter(|c| c.from.bytes().all(|b| b.is_ascii_lowercase() || b == b' '))
-            .flat_map(|c| c.from.split(' '))
+            .flat_map(|c| {
+                // A reading skips letters it cannot read; a word of several
+                // syllables it skipped (`dai jin quan bingxiang`: 冰箱 is
+                // not in the corpus) is still a word the corpus does not
+                // know. Lone syllables (`le`) and question words (`zenme`)
+                // are what a reading may skip.
+                let reading = pinyin::key(&c.to).unwrap_or_default();
+                c.from.split(' ').filter(move |w| {
+                    reading.contains(w) || pinyin::is_syllable(w) || asks_in_pinyin(w)
+                })
+            })
             .collect();
         let mut out = Vec::new();
         for c in &ranked.plan.concepts {
@@ -153,6 +170,17 @@ impl Seen {
         }
         out
     }
+}
+
+/// Whether Latin letters spell a question word (`zenme`, `ruhe`).
+fn asks_in_pinyin(letters: &str) -> bool {
+    static KEYS: LazyLock<HashSet<String>> = LazyLock::new(|| {
+        QUESTION_WORDS
+            .iter()
+            .filter_map(|w| pinyin::key(w))
+            .collect()
+    });
+    KEYS.contains(letters)
 }
 
 fn max_idf(engine: &Engine) -> f32 {
@@ -431,6 +459,16 @@ pub fn rows(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn question_words_are_known_in_pinyin() {
+        for w in ["zenme", "ruhe", "le", "ma"] {
+            assert!(asks_in_pinyin(w), "{w}");
+        }
+        for w in ["bingxiang", "daijinquan", "", "qzxv"] {
+            assert!(!asks_in_pinyin(w), "{w}");
+        }
+    }
 
     fn f(matched: f32, known: f32) -> Features {
         Features {

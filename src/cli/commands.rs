@@ -228,7 +228,11 @@ struct CalibrateReport {
 pub fn calibrate(sets: &[String], json: bool, rows: Option<&Path>) -> Result<ExitCode> {
     let mut examples = Vec::new();
     let mut outcomes = Outcomes::default();
-    let mut lines = Vec::new();
+    let mut lines = String::new();
+    // A path that cannot be written fails now, not after every set has run.
+    let mut rows_file = rows
+        .map(|p| std::fs::File::create(p).map_err(|e| Error::io(p, e)))
+        .transpose()?;
     for set in sets {
         let (dirs, file) = set.split_once('=').ok_or_else(|| {
             Error::Invalid(format!("--set {set}: expected CORPUS_DIR=QUERIES.jsonl"))
@@ -248,14 +252,13 @@ pub fn calibrate(sets: &[String], json: bool, rows: Option<&Path>) -> Result<Exi
             for row in confidence::rows(&answerer, &qs)? {
                 let mut v = serde_json::to_value(&row).map_err(Error::json("row"))?;
                 v["set"] = serde_json::Value::from(file);
-                lines.push(v.to_string());
+                lines.push_str(&v.to_string());
+                lines.push('\n');
             }
         }
     }
-    if let Some(path) = rows {
-        let mut text = lines.join("\n");
-        text.push('\n');
-        std::fs::write(path, text).map_err(|e| Error::io(path, e))?;
+    if let (Some(path), Some(f)) = (rows, rows_file.as_mut()) {
+        std::io::Write::write_all(f, lines.as_bytes()).map_err(|e| Error::io(path, e))?;
     }
     let calibration = confidence::calibrate(&examples);
     if json {

@@ -323,4 +323,13 @@ fn words_read_as_pinyin_count_as_known_words() {
     // Letters that no reading turns into a word stay unknown.
     let f = features("代金券 qzxv");
     assert!(f.known < 0.75, "{f:?}");
+    // Pinyin for a word the corpus lacks (冰箱) is left unread beside the
+    // reading of the rest: it stays unknown, not hidden by the reading.
+    let f = features("dai jin quan bingxiang");
+    assert!(f.known < 0.75, "{f:?}");
+    // A particle (了) or question word (怎么) the reading skips is none.
+    let f = features("dai jin quan le");
+    assert_eq!(f.known, 1.0, "{f:?}");
+    let f = features("zenme yong dai jin quan");
+    assert_eq!(f.known, 1.0, "{f:?}");
 }

@@ -186,6 +186,30 @@ fn calibrate_fits_the_confidence_model_and_reports_operating_points() {
 }
 
 #[test]
+fn calibrate_refuses_an_unwritable_rows_file_before_running_any_set() {
+    let tmp = tempfile::tempdir().unwrap();
+    let rows = tmp.path().join("no-such-dir").join("rows.jsonl");
+    // The set's query file is missing too: the rows path is named first,
+    // before a long run would be thrown away for it.
+    let set = format!(
+        "{}={}",
+        data("docset").display(),
+        tmp.path().join("missing.jsonl").display()
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_wenda"))
+        .args(["calibrate", "--set", &set, "--rows"])
+        .arg(&rows)
+        .env("TMPDIR", tmp.path())
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("rows.jsonl"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
 fn answer_and_chat_from_the_command_line() {
     let tmp = tempfile::tempdir().unwrap();
     let index = tmp.path().join("idx");
