@@ -152,22 +152,21 @@ const COMPLEMENTS: &[&str] = &[
 pub fn denied_verb(word: &str) -> Option<&str> {
     let (verb, rest) = word.split_once('不')?;
     let n = verb.chars().count();
-    if !(1..=2).contains(&n) || !verb.chars().all(is_cjk) {
+    // A verb that only asks (要不了, 想不到) says nothing to search.
+    if !(1..=2).contains(&n) || !verb.chars().all(is_cjk) || is_question_word(verb) {
         return None;
     }
-    let rest = rest
-        .strip_suffix('来')
-        .or_else(|| rest.strip_suffix('去'))
-        .unwrap_or(rest);
-    let mut result = rest;
-    // 停不下 and 停不下来 alike; a result of two (不上去 → 上去) as well.
-    if let Some(first) = rest.chars().next() {
-        result = &rest[..first.len_utf8()];
-        if rest.len() > first.len_utf8() {
-            return None;
-        }
-    }
-    COMPLEMENTS.contains(&result).then_some(verb)
+    // The result, perhaps followed by a direction (删不掉, 停不下来), or the
+    // direction alone (进不去, 起不来).
+    let result = match rest {
+        "来" | "去" => rest,
+        _ => rest
+            .strip_suffix('来')
+            .or_else(|| rest.strip_suffix('去'))
+            .unwrap_or(rest),
+    };
+    let known = COMPLEMENTS.contains(&result) || result == "来" || result == "去";
+    known.then_some(verb)
 }
 
 /// What kind of article a question asks for, read from how it is asked.
@@ -362,6 +361,7 @@ pub fn idf(df: u64, docs: u64) -> f32 {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     #[test]
     fn the_verb_of_a_word_for_cannot() {
@@ -373,6 +373,8 @@ mod tests {
             ("登不进去", Some("登")),
             ("启动不了", Some("启动")),
             ("收不到", Some("收")),
+            ("进不去", Some("进")),
+            ("起不来", Some("起")),
             // Not a verb denied a result.
             ("不支持", None),
             ("差不多", None),
@@ -381,11 +383,13 @@ mod tests {
             ("删不", None),
             ("重新启动不了", None),
             ("a不了", None),
+            // A verb that only asks.
+            ("要不了", None),
+            ("想不到", None),
         ] {
             assert_eq!(denied_verb(word), verb, "{word}");
         }
     }
-    use super::*;
 
     #[test]
     fn marks_say_which_units_the_other_has() {
