@@ -158,9 +158,16 @@ impl Seen {
             {
                 continue;
             }
+            // A lone ideograph the plan added (删 of 删不掉, 改 of 修改) sits
+            // somewhere in almost any text: not a sign the article has it.
+            let lone = |a: &&crate::search::query::Alternative| {
+                a.source != TermSource::Typed
+                    && matches!(a.words.as_slice(), [w] if w.chars().count() == 1)
+            };
             let found = c
                 .alternatives
                 .iter()
+                .filter(|a| !lone(a))
                 .any(|a| a.words.iter().all(|w| in_article(w)));
             out.push(Seen {
                 word: typed.words.concat(),

@@ -333,3 +333,15 @@ fn words_read_as_pinyin_count_as_known_words() {
     let f = features("zenme yong dai jin quan");
     assert_eq!(f.known, 1.0, "{f:?}");
 }
+
+#[test]
+fn a_lone_ideograph_the_plan_added_is_no_sign_the_article_has_the_word() {
+    use wenda::answer::confidence::Features;
+    use wenda::search::SearchRequest;
+    let e = bundled_engine();
+    // 用不上 searches 用 too, and 用 is in nearly every text: the best
+    // article does not have the question's 用不上 for that.
+    let ranked = e.rank(&SearchRequest::new("考试券用不上")).unwrap();
+    let f = Features::of(e, &ranked, 0);
+    assert!(f.matched < 1.0, "{f:?}");
+}
