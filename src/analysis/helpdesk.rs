@@ -14,6 +14,12 @@ pub fn groups() -> Vec<Vec<String>> {
     parse_synonyms(HELPDESK_LEXICON).0
 }
 
+/// The groups marked as saying how people ask (the `generic` tag of
+/// [`super::synonyms::Synonyms::tagged`]).
+pub fn tagged_groups() -> impl Iterator<Item = (Vec<String>, bool)> {
+    groups().into_iter().map(|g| (g, true))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -259,10 +259,8 @@ mod tests {
     #[test]
     fn looked_up_groups_are_every_group_that_matches() {
         let analyzer = Analyzer::default();
-        let mut groups: Vec<(Vec<String>, bool)> = crate::analysis::helpdesk::groups()
-            .into_iter()
-            .map(|g| (g, true))
-            .collect();
+        let mut groups: Vec<(Vec<String>, bool)> =
+            crate::analysis::helpdesk::tagged_groups().collect();
         groups.push((vec!["EIP".into(), "弹性公网IP".into()], false));
         groups.push((vec!["忘记密码".into(), "重置密码".into()], false));
         let indexed = Synonyms::tagged(&groups, &analyzer);

@@ -844,11 +844,7 @@ fn synonyms_for(manifest: &Manifest, analyzer: &Analyzer, planning: &Planning) -
         );
     }
     if planning.lexicon {
-        groups.extend(
-            crate::analysis::helpdesk::groups()
-                .into_iter()
-                .map(|g| (g, true)),
-        );
+        groups.extend(crate::analysis::helpdesk::tagged_groups());
     }
     if planning.mined {
         groups.extend(
