@@ -733,18 +733,28 @@ fn pinyin_words(
 mod tests {
     use super::*;
 
+    /// Plans `text` with these synonyms and lexicon and the default
+    /// planning, until `deadline`.
+    fn plan_with(
+        synonyms: &Synonyms,
+        lexicon: &Lexicon,
+        deadline: Option<Instant>,
+        text: &str,
+    ) -> Result<QueryPlan> {
+        let (analyzer, planning) = (Analyzer::default(), Planning::default());
+        let ctx = Context {
+            analyzer: &analyzer,
+            synonyms,
+            lexicon,
+            planning: &planning,
+            deadline,
+        };
+        QueryPlan::new(ctx, text)
+    }
+
     /// Plans `text` with no synonyms and an empty lexicon.
     fn bare_plan(text: &str) -> QueryPlan {
-        let a = Analyzer::default();
-        let (s, l, p) = (Synonyms::default(), Lexicon::default(), Planning::default());
-        let ctx = Context {
-            analyzer: &a,
-            synonyms: &s,
-            lexicon: &l,
-            planning: &p,
-            deadline: None,
-        };
-        QueryPlan::new(ctx, text).unwrap()
+        plan_with(&Synonyms::default(), &Lexicon::default(), None, text).unwrap()
     }
 
     #[test]
@@ -767,21 +777,10 @@ mod tests {
 
     #[test]
     fn a_word_for_cannot_searches_its_verb_and_the_lexicon_reads_it() {
-        let a = Analyzer::default();
-        let groups: Vec<(Vec<String>, bool)> = crate::analysis::helpdesk::groups()
-            .into_iter()
-            .map(|g| (g, true))
-            .collect();
-        let s = Synonyms::tagged(&groups, &a);
-        let (l, p) = (Lexicon::default(), Planning::default());
-        let ctx = Context {
-            analyzer: &a,
-            synonyms: &s,
-            lexicon: &l,
-            planning: &p,
-            deadline: None,
-        };
-        let plan = QueryPlan::new(ctx, "负载均衡删不掉").unwrap();
+        let groups: Vec<(Vec<String>, bool)> = crate::analysis::helpdesk::tagged_groups().collect();
+        let s = Synonyms::tagged(&groups, &Analyzer::default());
+        let l = Lexicon::default();
+        let plan = plan_with(&s, &l, None, "负载均衡删不掉").unwrap();
         let concept = plan
             .concepts
             .iter()
@@ -796,7 +795,7 @@ mod tests {
         assert!(alternatives.contains(&"删除"), "{alternatives:?}");
         // Split by the segmenter, what is left of “can't” asks, it does not
         // say what about.
-        let plan = QueryPlan::new(ctx, "证书传不上去").unwrap();
+        let plan = plan_with(&s, &l, None, "证书传不上去").unwrap();
         let weights: Vec<(String, f32)> = plan
             .terms()
             .into_iter()
@@ -813,26 +812,13 @@ mod tests {
 
     #[test]
     fn a_passed_deadline_stops_planning() {
-        let a = Analyzer::default();
         let s = Synonyms::default();
         let l = Lexicon::from_counts([("挂载".to_string(), 9)].into(), 10);
-        let p = Planning::default();
-        let ctx = Context {
-            analyzer: &a,
-            synonyms: &s,
-            lexicon: &l,
-            planning: &p,
-            deadline: Some(Instant::now()),
-        };
         let text = "挂在".repeat(200);
         assert!(matches!(
-            QueryPlan::new(ctx, &text),
+            plan_with(&s, &l, Some(Instant::now()), &text),
             Err(Error::DeadlineExceeded)
         ));
-        let ctx = Context {
-            deadline: None,
-            ..ctx
-        };
-        assert!(QueryPlan::new(ctx, &text).unwrap().work <= MAX_PLAN_LOOKUPS);
+        assert!(plan_with(&s, &l, None, &text).unwrap().work <= MAX_PLAN_LOOKUPS);
     }
 }
