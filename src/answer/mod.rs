@@ -345,24 +345,21 @@ impl Answerer {
                 features: Features::of(&self.engine, &ranked, usize::MAX),
             });
         }
-        let features = Features::of(&self.engine, &ranked, 0);
-        let ratios = ranked
-            .score_ratios()
-            .take(req.top_k.clamp(1, MAX_TOP_K))
+        let top_k = req.top_k.clamp(1, MAX_TOP_K);
+        // Each candidate's features once (the best one's also decide).
+        let per_hit: Vec<Features> = (0..ranked.hits.len().min(top_k))
+            .map(|i| Features::of(&self.engine, &ranked, i))
             .collect();
+        let features = per_hit.first().copied().unwrap_or_default();
+        let ratios = ranked.score_ratios().take(top_k).collect();
         let candidates = ranked
             .hits
             .iter()
-            .take(req.top_k.clamp(1, MAX_TOP_K))
-            .enumerate()
-            .map(|(i, h)| Candidate {
+            .zip(&per_hit)
+            .map(|(h, f)| Candidate {
                 id: h.entry.id.clone(),
                 title: h.entry.title.clone(),
-                confidence: round(self.policy.model.confidence(&Features::of(
-                    &self.engine,
-                    &ranked,
-                    i,
-                ))),
+                confidence: round(self.policy.model.confidence(f)),
             })
             .collect();
         Ok(Judged {
