@@ -287,17 +287,37 @@ pub fn units(analyzer: &Analyzer, text: &str) -> HashSet<String> {
 }
 
 /// Matching units with their weights (inverse document frequency), sorted
-/// by unit so that lookups are binary searches.
+/// by unit so that lookups are binary searches and comparisons one walk.
+/// Each unit's first eight bytes are kept beside it as a big-endian
+/// integer: ordering by that integer, then by the whole unit, is the
+/// order of the units, and most comparisons end at the integer (the rerank
+/// compares the units of every candidate's titles with the query's).
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Units(Vec<(String, f32)>);
+#[serde(from = "Vec<(String, f32)>", into = "Vec<(String, f32)>")]
+pub struct Units {
+    units: Vec<(String, f32)>,
+    prefixes: Vec<u64>,
+}
+
+/// The first eight bytes of a unit as a big-endian integer (zeros after a
+/// shorter one): integers compare as the prefixes do.
+fn prefix(unit: &str) -> u64 {
+    let mut bytes = [0u8; 8];
+    let n = unit.len().min(8);
+    bytes[..n].copy_from_slice(&unit.as_bytes()[..n]);
+    u64::from_be_bytes(bytes)
+}
 
 impl Units {
     /// The weight of a unit, if it is one of these.
     pub fn get(&self, unit: &str) -> Option<f32> {
-        self.0
-            .binary_search_by(|(u, _)| u.as_str().cmp(unit))
-            .ok()
-            .map(|i| self.0[i].1)
+        let key = prefix(unit);
+        let from = self.prefixes.partition_point(|&p| p < key);
+        let to = from + self.prefixes[from..].partition_point(|&p| p == key);
+        self.units[from..to]
+            .iter()
+            .find(|(u, _)| u == unit)
+            .map(|&(_, w)| w)
     }
 
     /// Whether `unit` is one of these.
@@ -308,35 +328,65 @@ impl Units {
     /// Each unit and weight, sorted by unit, with whether `other` has the
     /// unit too: one walk over both sorted lists.
     pub fn marks<'a>(&'a self, other: &'a Units) -> impl Iterator<Item = (&'a str, f32, bool)> {
-        let mut rest = other.0.as_slice();
-        self.0.iter().map(move |(u, w)| {
-            while let Some(((o, _), tail)) = rest.split_first()
-                && o.as_str() < u.as_str()
-            {
-                rest = tail;
-            }
-            let both = rest.first().is_some_and(|(o, _)| o == u);
-            (u.as_str(), *w, both)
-        })
+        self.pairs(other)
+            .map(|(u, w, theirs)| (u, w, theirs.is_some()))
+    }
+
+    /// Each unit and weight, sorted by unit, with its weight in `other` if
+    /// `other` has it: one walk over both sorted lists.
+    pub fn pairs<'a>(
+        &'a self,
+        other: &'a Units,
+    ) -> impl Iterator<Item = (&'a str, f32, Option<f32>)> {
+        let mut at = 0;
+        self.units
+            .iter()
+            .zip(&self.prefixes)
+            .map(move |((u, w), &key)| {
+                while at < other.units.len()
+                    && (other.prefixes[at] < key
+                        || (other.prefixes[at] == key && other.units[at].0.as_str() < u.as_str()))
+                {
+                    at += 1;
+                }
+                let theirs = (at < other.units.len()
+                    && other.prefixes[at] == key
+                    && other.units[at].0 == *u)
+                    .then(|| other.units[at].1);
+                (u.as_str(), *w, theirs)
+            })
     }
 
     /// Units and weights, sorted by unit.
     pub fn iter(&self) -> impl Iterator<Item = (&str, f32)> {
-        self.0.iter().map(|(u, w)| (u.as_str(), *w))
+        self.units.iter().map(|(u, w)| (u.as_str(), *w))
     }
 
     /// Sum of the weights.
     pub fn total(&self) -> f32 {
-        self.0.iter().map(|(_, w)| w).sum()
+        self.units.iter().map(|(_, w)| w).sum()
     }
 }
 
 impl FromIterator<(String, f32)> for Units {
     fn from_iter<I: IntoIterator<Item = (String, f32)>>(iter: I) -> Self {
-        let mut v: Vec<(String, f32)> = iter.into_iter().collect();
-        v.sort_by(|a, b| a.0.cmp(&b.0));
-        v.dedup_by(|a, b| a.0 == b.0);
-        Units(v)
+        let mut units: Vec<(String, f32)> = iter.into_iter().collect();
+        units.sort_by(|a, b| a.0.cmp(&b.0));
+        units.dedup_by(|a, b| a.0 == b.0);
+        let prefixes = units.iter().map(|(u, _)| prefix(u)).collect();
+        Units { units, prefixes }
+    }
+}
+
+impl From<Vec<(String, f32)>> for Units {
+    fn from(units: Vec<(String, f32)>) -> Self {
+        units.into_iter().collect()
+    }
+}
+
+impl From<Units> for Vec<(String, f32)> {
+    fn from(units: Units) -> Self {
+        units.units
     }
 }
 
@@ -407,6 +457,44 @@ mod tests {
         }
         assert_eq!(a.marks(&b).filter(|m| m.2).count(), 2);
         assert_eq!(a.marks(&Units::default()).filter(|m| m.2).count(), 0);
+    }
+
+    #[test]
+    fn units_sharing_their_first_eight_bytes_stay_apart() {
+        // 云服务 and 云服务器 share their first eight bytes; "ab" is a
+        // prefix of "ab\u{1}" and of "abcdefghij".
+        let words = [
+            "云服务器",
+            "云服务",
+            "云服",
+            "ab",
+            "ab\u{1}",
+            "abcdefghij",
+            "abcdefghi",
+        ];
+        let a: Units = words
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (u.to_string(), i as f32))
+            .collect();
+        let mut sorted = words.to_vec();
+        sorted.sort();
+        assert_eq!(a.iter().map(|(u, _)| u).collect::<Vec<_>>(), sorted);
+        for (i, u) in words.iter().enumerate() {
+            assert_eq!(a.get(u), Some(i as f32), "{u}");
+        }
+        assert_eq!(a.get("云服务器a"), None);
+        assert_eq!(a.get("abcdefgh"), None);
+        let b: Units = ["云服务", "abcdefghij", "abcdefgh"]
+            .map(|u| (u.to_string(), 9.0))
+            .into_iter()
+            .collect();
+        let both: Vec<_> = a.pairs(&b).filter(|p| p.2.is_some()).map(|p| p.0).collect();
+        assert_eq!(both, vec!["abcdefghij", "云服务"]);
+        assert!(a.pairs(&b).all(|(_, _, w)| w.is_none_or(|w| w == 9.0)));
+        // Stored as the units alone; the prefixes come back on reading.
+        let bytes = postcard::to_stdvec(&a).unwrap();
+        assert_eq!(postcard::from_bytes::<Units>(&bytes).unwrap(), a);
     }
 
     #[test]

@@ -675,15 +675,15 @@ impl Engine {
             })
             .filter(|(_, w)| *w > 0.0)
             .collect();
-        let mut query_units = vec![rank::QueryUnits {
-            typed: terms::weigh(plan.typed_words().map(str::to_string).collect(), idf),
-            synonyms: synonyms.clone(),
-        }];
+        let mut query_units = vec![rank::QueryUnits::new(
+            terms::weigh(plan.typed_words().map(str::to_string).collect(), idf),
+            &synonyms,
+        )];
         if let Some(s) = &plan.suggestion {
-            query_units.push(rank::QueryUnits {
-                typed: terms::weigh(terms::units(&self.analyzer, s), idf),
-                synonyms,
-            });
+            query_units.push(rank::QueryUnits::new(
+                terms::weigh(terms::units(&self.analyzer, s), idf),
+                &synonyms,
+            ));
         }
         let content = plan.content.replace(' ', "");
         let mut scored: Vec<Scored<'a>> = Vec::with_capacity(top.len());

@@ -10,58 +10,58 @@ use super::config::{LINK_PAGE_DENSITY, Rerank, SYNONYM_CREDIT};
 use crate::analysis::terms::{Intent, Units};
 use crate::index::catalog::TitleFeature;
 
-/// The units of a query: what was typed (or its correction), and synonyms,
-/// which earn half credit.
+/// The units of a query: what was typed (or its correction), and synonyms
+/// of it that were not typed, which earn half credit.
 #[derive(Debug, Clone, Default)]
 pub struct QueryUnits {
-    /// Units of the query as typed, or as corrected.
-    pub typed: Units,
-    /// Units of synonyms of typed words.
-    pub synonyms: Units,
+    typed: Units,
+    synonyms: Units,
+}
+
+impl QueryUnits {
+    /// The units as typed (or corrected) and those of synonyms; a synonym
+    /// that was typed too counts as typed.
+    pub fn new(typed: Units, synonyms: &Units) -> QueryUnits {
+        let synonyms = synonyms
+            .marks(&typed)
+            .filter(|&(_, _, typed)| !typed)
+            .map(|(u, w, _)| (u.to_string(), w))
+            .collect();
+        QueryUnits { typed, synonyms }
+    }
 }
 
 /// How well a title matches a query: (share of the query in the title,
 /// share of the title in the query), synonyms at half credit. A one-character
-/// query word also matches inside a title word (买 in 购买).
+/// query word also matches inside a title word (买 in 购买). One walk over
+/// the title's units for what was typed, one for the synonyms.
 fn title_match(q: &QueryUnits, title: &TitleFeature) -> (f32, f32) {
     let total = q.typed.total();
     if total <= 0.0 {
         return (0.0, 0.0);
     }
-    let direct: f32 = q
-        .typed
-        .marks(&title.units)
-        .filter(|&(u, _, in_title)| {
-            in_title || (u.chars().count() == 1 && title.content.contains(u))
-        })
-        .map(|(_, w, _)| w)
-        .sum();
-    let via_synonyms: f32 = q
-        .synonyms
-        .marks(&title.units)
-        .zip(q.synonyms.marks(&q.typed))
-        .filter(|&((_, _, in_title), (_, _, typed))| in_title && !typed)
-        .map(|((_, w, _), _)| SYNONYM_CREDIT * w)
-        .sum();
-    let coverage = ((direct + via_synonyms) / total).min(1.0);
+    // Weights of the query's units in the title (`covered`), and of the
+    // title's units in the query (`matched`).
+    let (mut covered, mut matched) = (0.0f32, 0.0f32);
+    for (u, w, in_title) in q.typed.pairs(&title.units) {
+        if let Some(title_weight) = in_title {
+            covered += w;
+            matched += title_weight;
+        } else if u.chars().count() == 1 && title.content.contains(u) {
+            covered += w;
+        }
+    }
+    for (_, w, in_title) in q.synonyms.pairs(&title.units) {
+        if let Some(title_weight) = in_title {
+            covered += SYNONYM_CREDIT * w;
+            matched += SYNONYM_CREDIT * title_weight;
+        }
+    }
+    let coverage = (covered / total).min(1.0);
     let title_total = title.units.total();
     let precision = if title_total <= 0.0 {
         0.0
     } else {
-        let matched: f32 = title
-            .units
-            .marks(&q.typed)
-            .zip(title.units.marks(&q.synonyms))
-            .map(|((_, w, typed), (_, _, synonym))| {
-                if typed {
-                    w
-                } else if synonym {
-                    SYNONYM_CREDIT * w
-                } else {
-                    0.0
-                }
-            })
-            .sum();
         (matched / title_total).min(1.0)
     };
     (coverage, precision)
@@ -165,10 +165,10 @@ mod tests {
 
     #[test]
     fn weighted_coverage_both_ways() {
-        let q = QueryUnits {
-            typed: units(&[("创建", 3.0), ("手机", 1.0)]),
-            synonyms: units(&[("移动设备", 2.0)]),
-        };
+        let q = QueryUnits::new(
+            units(&[("创建", 3.0), ("手机", 1.0)]),
+            &units(&[("移动设备", 2.0), ("手机", 1.0)]),
+        );
         let t = TitleFeature {
             units: units(&[("创建", 3.0), ("状态", 1.0)]),
             content: "创建状态".into(),
@@ -181,6 +181,13 @@ mod tests {
         };
         let (c, p) = title_match(&q, &t2);
         assert!((c - 0.25).abs() < 1e-6 && (p - 0.5).abs() < 1e-6, "{c} {p}");
+        // A synonym that was typed too counts once, as typed.
+        let t3 = TitleFeature {
+            units: units(&[("手机", 1.0)]),
+            content: "手机".into(),
+        };
+        let (c, p) = title_match(&q, &t3);
+        assert!((c - 0.25).abs() < 1e-6 && (p - 1.0).abs() < 1e-6, "{c} {p}");
     }
 
     #[test]
@@ -189,10 +196,7 @@ mod tests {
             units: units(&[("取消", 1.0)]),
             content: "取消".into(),
         }];
-        let q = [QueryUnits {
-            typed: units(&[("取消", 1.0)]),
-            synonyms: Units::default(),
-        }];
+        let q = [QueryUnits::new(units(&[("取消", 1.0)]), &Units::default())];
         let r = Rerank::default();
         let page = |link_density| Page {
             titles: &t,
