@@ -9,10 +9,14 @@
 use std::sync::Arc;
 
 use tantivy::fieldnorm::FieldNormReader;
-use tantivy::postings::{Postings, SegmentPostings};
-use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::index::SegmentId;
+use tantivy::postings::{Postings, SegmentPostings, TermInfo};
+use tantivy::query::{Bm25StatisticsProvider, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, Term};
+use tantivy::{
+    DocAddress, DocId, DocSet, InvertedIndexReader, Score, Searcher, SegmentReader, TERMINATED,
+    Term,
+};
 
 use super::query::ScoreTree;
 
@@ -75,7 +79,10 @@ impl Query for TreeQuery {
 
 impl TreeQuery {
     /// The statistics the tree's leaves score with: once per distinct term
-    /// and per field.
+    /// and per field. Each term is looked up once per segment, and its
+    /// document frequency is the sum of those lookups when the statistics
+    /// are the searcher's own (as tantivy's `Searcher::doc_freq` sums
+    /// them), so the dictionary is read once per term and segment.
     fn tree_weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<TreeWeight> {
         for (term, _) in self.leaves.iter() {
             let entry = scoring.schema().get_field_entry(term.field());
@@ -114,19 +121,44 @@ impl TreeQuery {
                             fields.len() - 1
                         }
                     };
-                    let weight = match docs {
-                        Some((stats, n)) => idf(stats.doc_freq(term)?, n) * (1.0 + K1),
-                        None => 1.0,
-                    };
                     terms.push(TermStats {
                         term: term.clone(),
                         field: field_at,
-                        weight,
+                        weight: 1.0,
                     });
                     terms.len() - 1
                 }
             };
             leaves.push((at, *boost));
+        }
+        let searcher = match scoring {
+            EnableScoring::Enabled { searcher, .. } => Some(searcher),
+            EnableScoring::Disabled { searcher_opt, .. } => searcher_opt,
+        };
+        let segments = match searcher {
+            Some(searcher) => searcher
+                .segment_readers()
+                .iter()
+                .map(|reader| SegmentTerms::of(reader, &terms, &fields))
+                .collect::<tantivy::Result<Vec<_>>>()?,
+            None => Vec::new(),
+        };
+        if let Some((stats, n)) = docs {
+            let own = searcher.is_some_and(|searcher| {
+                std::ptr::addr_eq(stats as *const dyn Bm25StatisticsProvider, searcher)
+            });
+            for (at, t) in terms.iter_mut().enumerate() {
+                let doc_freq = if own {
+                    segments
+                        .iter()
+                        .filter_map(|s| s.infos[at].as_ref())
+                        .map(|info| u64::from(info.doc_freq))
+                        .sum()
+                } else {
+                    stats.doc_freq(&t.term)?
+                };
+                t.weight = idf(doc_freq, n) * (1.0 + K1);
+            }
         }
         Ok(TreeWeight {
             tree: Arc::clone(&self.tree),
@@ -134,6 +166,7 @@ impl TreeQuery {
             terms,
             fields,
             leaves,
+            segments,
         })
     }
 
@@ -196,6 +229,40 @@ struct TreeWeight {
     fields: Vec<FieldStats>,
     /// Per leaf: its term (index in `terms`) and its boost.
     leaves: Vec<(usize, Score)>,
+    /// The terms as each segment of the searcher has them.
+    segments: Vec<SegmentTerms>,
+}
+
+/// What one segment has of a query's terms.
+struct SegmentTerms {
+    id: SegmentId,
+    /// Per field (as in [`TreeWeight::fields`]): the segment's index of it.
+    indexes: Vec<Arc<InvertedIndexReader>>,
+    /// Per term (as in [`TreeWeight::terms`]): its entry, if the segment
+    /// has the term.
+    infos: Vec<Option<TermInfo>>,
+}
+
+impl SegmentTerms {
+    fn of(
+        reader: &SegmentReader,
+        terms: &[TermStats],
+        fields: &[FieldStats],
+    ) -> tantivy::Result<SegmentTerms> {
+        let indexes = fields
+            .iter()
+            .map(|f| reader.inverted_index(f.field))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        let infos = terms
+            .iter()
+            .map(|t| indexes[t.field].get_term_info(&t.term))
+            .collect::<std::io::Result<Vec<_>>>()?;
+        Ok(SegmentTerms {
+            id: reader.segment_id(),
+            indexes,
+            infos,
+        })
+    }
 }
 
 /// One leaf's postings in a segment, scored.
@@ -239,8 +306,19 @@ impl TreeWeight {
         let (t, b) = self.leaves[leaf];
         let stats = &self.terms[t];
         let field = &self.fields[stats.field];
-        let index = reader.inverted_index(field.field)?;
-        let Some(info) = index.get_term_info(&stats.term)? else {
+        let id = reader.segment_id();
+        let (index, info) = match self.segments.iter().find(|s| s.id == id) {
+            Some(segment) => (
+                Arc::clone(&segment.indexes[stats.field]),
+                segment.infos[t].clone(),
+            ),
+            None => {
+                let index = reader.inverted_index(field.field)?;
+                let info = index.get_term_info(&stats.term)?;
+                (index, info)
+            }
+        };
+        let Some(info) = info else {
             return Ok(None);
         };
         let option = if self.scoring {
