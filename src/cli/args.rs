@@ -96,6 +96,17 @@ pub enum Command {
         /// Turn parts of the ranking off, to see what each adds.
         #[arg(long, value_delimiter = ',', value_enum)]
         without: Vec<Feature>,
+        /// Warm up before timing: one untimed pass over the queries, then
+        /// more until this many milliseconds have gone by (0: none, the
+        /// timed pass runs on a freshly opened index).
+        #[arg(long, value_name = "MS", default_value_t = 0, conflicts_with_all = ["assist", "replay"])]
+        warmup_ms: u64,
+        /// Timed passes over the queries; latency percentiles are over all
+        /// of them, rankings are scored on the first.
+        #[arg(long, value_name = "N", default_value_t = 1,
+              value_parser = clap::value_parser!(u64).range(1..=1000),
+              conflicts_with_all = ["assist", "replay"])]
+        rounds: u64,
     },
     /// Answer one question the way the chatbot endpoint does.
     Answer {

@@ -128,13 +128,19 @@ pub fn search(args: SearchArgs) -> Result<ExitCode> {
 }
 
 /// `wenda eval`.
-pub fn eval(queries: &Path, source: &Source, json: bool, without: &[Feature]) -> Result<ExitCode> {
+pub fn eval(
+    queries: &Path,
+    source: &Source,
+    json: bool,
+    without: &[Feature],
+    timing: eval::Timing,
+) -> Result<ExitCode> {
     let engine = open_fresh(source)?.with_ranking(ranking_without(without));
     let (qs, warnings) = eval::read_queries(queries)?;
     for w in &warnings {
         eprintln!("warning: {w}");
     }
-    let report = eval::evaluate(&engine, &qs)?;
+    let report = eval::evaluate_timed(&engine, &qs, timing)?;
     if json {
         print::json(&report)?;
     } else {

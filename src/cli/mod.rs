@@ -45,10 +45,18 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             source,
             json,
             without,
+            warmup_ms,
+            rounds,
         } => match (assist, replay, queries) {
             (Some(tickets), _, _) => assist::eval(&tickets, &source, json),
             (None, Some(pairs), _) => commands::replay(&pairs, &source, json, &without),
-            (None, None, Some(queries)) => commands::eval(&queries, &source, json, &without),
+            (None, None, Some(queries)) => {
+                let timing = wenda::eval::Timing {
+                    warmup: std::time::Duration::from_millis(warmup_ms),
+                    rounds: rounds as usize,
+                };
+                commands::eval(&queries, &source, json, &without, timing)
+            }
             (None, None, None) => Err(wenda::Error::Invalid(
                 "eval needs a query file, --assist FILE or --replay FILE".into(),
             )),

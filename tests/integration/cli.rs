@@ -72,6 +72,38 @@ fn ingest_search_and_eval_from_the_command_line() {
             .iter()
             .any(|m| m["q"] == "这个问题没有答案")
     );
+    assert_eq!(eval["timed_searches"], 5);
+    // Timed like the Lucene baseline: warmed up, several rounds; the same
+    // rankings, percentiles over every timed search.
+    let warm = json(&wenda(&[
+        "eval",
+        queries.to_str().unwrap(),
+        "--corpus",
+        docset,
+        "--index",
+        index,
+        "--json",
+        "--warmup-ms",
+        "1",
+        "--rounds",
+        "3",
+    ]));
+    assert_eq!(warm["timed_searches"], 15);
+    for figure in [
+        "queries",
+        "mrr_at_10",
+        "recall_at_1",
+        "recall_at_10",
+        "missed",
+    ] {
+        assert_eq!(warm[figure], eval[figure], "{figure}");
+    }
+    let out = wenda(&["eval", queries.to_str().unwrap(), "--rounds", "0"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "no timed round is a usage error"
+    );
 }
 
 #[test]
