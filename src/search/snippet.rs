@@ -117,7 +117,11 @@ impl Highlighter {
         let n = norm.char_len();
         let (start, end) = best_window(&matches, n, max_chars);
         let (start_byte, end_byte) = norm.original_range_of_chars(start, end);
-        let mut out = Snippet::default();
+        let mut out = Snippet {
+            // The window, and an ellipsis (3 bytes) at each end.
+            text: String::with_capacity(end_byte - start_byte + 6),
+            highlights: Vec::new(),
+        };
         let mut chars = 0usize;
         let mut push = |out: &mut Snippet, s: &str| {
             out.text.push_str(s);
@@ -128,9 +132,8 @@ impl Highlighter {
             push(&mut out, "…");
         }
         let mut at = start_byte;
-        for (from, to) in merge(matches.iter().map(|m| (m.from, m.to)))
-            .into_iter()
-            .filter(|&(f, t)| f >= start && t <= end)
+        for (from, to) in
+            merge(matches.iter().map(|m| (m.from, m.to))).filter(|&(f, t)| f >= start && t <= end)
         {
             let (fb, tb) = norm.original_range_of_chars(from, to);
             if fb < at {
@@ -149,9 +152,10 @@ impl Highlighter {
     }
 
     /// Occurrences of the terms in character indices (overlapping ones
-    /// included), in order (of start, then end, then term). Latin terms must not sit inside a longer Latin
-    /// word. Byte offsets become character indices in one pass over the
-    /// scanned text (a binary search per match missed the cache).
+    /// included), in order (of start, then end, then term). Latin terms
+    /// must not sit inside a longer Latin word. Byte offsets become
+    /// character indices by a search of the offset map between the previous
+    /// match and this one.
     fn find(&self, norm: &Normalized) -> Vec<Match> {
         let full = norm.text.as_str();
         let mut cut = full.len().min(SCAN_BYTES);
@@ -187,16 +191,12 @@ impl Highlighter {
             }
         }
         found.sort_unstable();
-        // Needles are whole characters, so every offset is a boundary: the
-        // characters before a match are those before the previous one plus
-        // those in between.
-        let (mut byte, mut chars) = (0usize, 0usize);
+        let mut chars = 0usize;
         found
             .into_iter()
             .map(|key| {
                 let (at, term) = ((key >> 32) as usize, (key & 0xffff) as usize);
-                chars += full[byte..at].chars().count();
-                byte = at;
+                chars = norm.char_index_after(at, chars);
                 Match {
                     from: chars,
                     to: chars + self.chars[term],
@@ -207,16 +207,16 @@ impl Highlighter {
     }
 }
 
-/// Unions overlapping and touching ranges (sorted by start).
-fn merge(ranges: impl Iterator<Item = (usize, usize)>) -> Vec<(usize, usize)> {
-    let mut out: Vec<(usize, usize)> = Vec::new();
-    for (f, t) in ranges {
-        match out.last_mut() {
-            Some(last) if f <= last.1 => last.1 = last.1.max(t),
-            _ => out.push((f, t)),
+/// Unions overlapping and touching ranges (sorted by start), as they come.
+fn merge(ranges: impl Iterator<Item = (usize, usize)>) -> impl Iterator<Item = (usize, usize)> {
+    let mut ranges = ranges.peekable();
+    std::iter::from_fn(move || {
+        let (from, mut to) = ranges.next()?;
+        while let Some((_, t)) = ranges.next_if(|&(f, _)| f <= to) {
+            to = to.max(t);
         }
-    }
-    out
+        Some((from, to))
+    })
 }
 
 /// The character range to show: the window of `max_chars` holding the most
