@@ -727,7 +727,7 @@ impl Engine {
                 .then_with(|| a.entry.id.cmp(&b.entry.id))
         });
         let mut kept: Vec<Scored<'a>> = Vec::with_capacity(scored.len());
-        let mut groups: HashSet<u32> = HashSet::new();
+        let mut groups: HashSet<u32> = HashSet::with_capacity(scored.len());
         for s in scored {
             let group = s.entry.duplicate_of;
             if groups.insert(group) {
