@@ -497,6 +497,78 @@ mod tests {
         assert_eq!(postcard::from_bytes::<Units>(&bytes).unwrap(), a);
     }
 
+    mod units_against_a_map {
+        use std::collections::BTreeMap;
+
+        use proptest::prelude::*;
+
+        use super::*;
+
+        /// Units built of pieces that share leading bytes, hold NUL and
+        /// end multi-byte characters across byte 8.
+        fn unit() -> impl Strategy<Value = String> {
+            let piece = prop::sample::select(vec![
+                "",
+                "\0",
+                "\u{1}",
+                "a",
+                "ab",
+                "abcdefg",
+                "é",
+                "云",
+                "云服务",
+                "器",
+                "😀",
+                "\u{ff}",
+            ]);
+            prop::collection::vec(piece, 0..5).prop_map(|p| p.concat())
+        }
+
+        fn pairs() -> impl Strategy<Value = Vec<(String, f32)>> {
+            prop::collection::vec((unit(), 0.0f32..10.0), 0..24)
+        }
+
+        /// Units as they were stored before the prefixes: a newtype.
+        #[derive(serde::Serialize)]
+        struct Stored(Vec<(String, f32)>);
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(500))]
+
+            /// Lookups, the walk beside another set and reading the stored
+            /// form agree with a sorted map of the units (first weight kept).
+            #[test]
+            fn units_are_a_sorted_map(a in pairs(), b in pairs(), probes in prop::collection::vec(unit(), 0..8)) {
+                let map = |v: &[(String, f32)]| {
+                    let mut m = BTreeMap::new();
+                    for (u, w) in v {
+                        m.entry(u.clone()).or_insert(*w);
+                    }
+                    m
+                };
+                let (ma, mb) = (map(&a), map(&b));
+                let ua: Units = a.iter().cloned().collect();
+                let ub: Units = b.iter().cloned().collect();
+                let want: Vec<(&str, f32)> = ma.iter().map(|(u, w)| (u.as_str(), *w)).collect();
+                prop_assert_eq!(ua.iter().collect::<Vec<_>>(), want);
+                for u in probes.iter().chain(mb.keys()).chain(ma.keys()) {
+                    prop_assert_eq!(ua.get(u), ma.get(u).copied(), "{:?}", u);
+                }
+                let want: Vec<(&str, f32, Option<f32>)> = ma
+                    .iter()
+                    .map(|(u, w)| (u.as_str(), *w, mb.get(u).copied()))
+                    .collect();
+                prop_assert_eq!(ua.pairs(&ub).collect::<Vec<_>>(), want.clone());
+                let marks: Vec<_> = want.iter().map(|&(u, w, o)| (u, w, o.is_some())).collect();
+                prop_assert_eq!(ua.marks(&ub).collect::<Vec<_>>(), marks);
+                let sorted: Vec<(String, f32)> = ma.clone().into_iter().collect();
+                let stored = postcard::to_stdvec(&Stored(sorted.clone())).unwrap();
+                prop_assert_eq!(postcard::to_stdvec(&ua).unwrap(), stored.clone());
+                prop_assert_eq!(postcard::from_bytes::<Units>(&stored).unwrap(), ua);
+            }
+        }
+    }
+
     #[test]
     fn content_drops_question_words_and_joins_adjacent_words() {
         let a = Analyzer::default();

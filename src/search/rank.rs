@@ -190,6 +190,85 @@ mod tests {
         assert!((c - 0.25).abs() < 1e-6 && (p - 1.0).abs() < 1e-6, "{c} {p}");
     }
 
+    mod title_match_as_before {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        /// `title_match` as it was written before the two walks: five
+        /// walks over the units, every synonym kept.
+        fn five_walks(typed: &Units, synonyms: &Units, title: &TitleFeature) -> (f32, f32) {
+            let total = typed.total();
+            if total <= 0.0 {
+                return (0.0, 0.0);
+            }
+            let direct: f32 = typed
+                .marks(&title.units)
+                .filter(|&(u, _, t)| t || (u.chars().count() == 1 && title.content.contains(u)))
+                .map(|(_, w, _)| w)
+                .sum();
+            let via: f32 = synonyms
+                .marks(&title.units)
+                .zip(synonyms.marks(typed))
+                .filter(|&((_, _, t), (_, _, typed))| t && !typed)
+                .map(|((_, w, _), _)| SYNONYM_CREDIT * w)
+                .sum();
+            let title_total = title.units.total();
+            let precision = if title_total <= 0.0 {
+                0.0
+            } else {
+                let matched: f32 = title
+                    .units
+                    .marks(typed)
+                    .zip(title.units.marks(synonyms))
+                    .map(|((_, w, t), (_, _, s))| {
+                        if t {
+                            w
+                        } else if s {
+                            SYNONYM_CREDIT * w
+                        } else {
+                            0.0
+                        }
+                    })
+                    .sum();
+                (matched / title_total).min(1.0)
+            };
+            (((direct + via) / total).min(1.0), precision)
+        }
+
+        fn some_units() -> impl Strategy<Value = Units> {
+            let unit = prop::sample::select(vec![
+                "买",
+                "购买",
+                "云",
+                "云服务",
+                "云服务器",
+                "ecs",
+                "e",
+                "实例",
+                "重置",
+                "密码",
+                "",
+            ]);
+            prop::collection::vec((unit, 0.0f32..8.0), 0..7)
+                .prop_map(|v| v.into_iter().map(|(u, w)| (u.to_string(), w)).collect())
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(500))]
+
+            #[test]
+            fn two_walks_match_five(typed in some_units(), synonyms in some_units(), title in some_units()) {
+                let content: String = title.iter().map(|(u, _)| u).collect();
+                let title = TitleFeature { units: title, content };
+                let want = five_walks(&typed, &synonyms, &title);
+                let got = title_match(&QueryUnits::new(typed, &synonyms), &title);
+                let close = |a: f32, b: f32| (a - b).abs() <= 1e-5 * b.abs().max(1.0);
+                prop_assert!(close(got.0, want.0) && close(got.1, want.1), "{:?} vs {:?}", got, want);
+            }
+        }
+    }
+
     #[test]
     fn exact_titles_double_and_link_pages_halve() {
         let t = [TitleFeature {

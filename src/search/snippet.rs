@@ -332,4 +332,113 @@ mod tests {
     fn no_match_shows_the_beginning() {
         assert_eq!(snip("第一句。第二句。", &["无"], 4), "第一句。…");
     }
+
+    mod against_counting {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        /// Every occurrence of every kept term, found by trying each
+        /// character of the scanned text in turn.
+        fn every_occurrence(h: &Highlighter, norm: &Normalized) -> Vec<Match> {
+            let full = norm.text.as_str();
+            let mut cut = full.len().min(SCAN_BYTES);
+            while !full.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            let alnum = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+            let mut out = Vec::new();
+            for (i, (at, _)) in full.char_indices().enumerate() {
+                for (term, finder) in h.finders.iter().enumerate() {
+                    let needle = finder.needle();
+                    let end = at + needle.len();
+                    if end > cut || &full.as_bytes()[at..end] != needle {
+                        continue;
+                    }
+                    if h.latin[term]
+                        && (alnum(full[..at].chars().next_back())
+                            || alnum(full[end..].chars().next()))
+                    {
+                        continue;
+                    }
+                    out.push(Match {
+                        from: i,
+                        to: i + h.chars[term],
+                        term,
+                    });
+                }
+            }
+            out
+        }
+
+        fn text() -> impl Strategy<Value = String> {
+            let piece = prop::sample::select(vec![
+                "a",
+                "ab",
+                "b",
+                "云",
+                "服务",
+                "云服务",
+                "😀",
+                "𠀀",
+                "Ｐｏ",
+                "é",
+                " ",
+                "，",
+            ]);
+            // Filler long enough (in some cases) to put matches across the
+            // scanned bytes' end.
+            let filler = prop_oneof![0usize..10, 2385usize..2400];
+            (
+                prop::collection::vec(piece.clone(), 0..60),
+                filler,
+                prop::collection::vec(piece, 0..20),
+            )
+                .prop_map(|(head, n, tail)| {
+                    format!("{}{}{}", head.concat(), "𠀀a".repeat(n), tail.concat())
+                })
+        }
+
+        fn terms() -> impl Strategy<Value = Vec<String>> {
+            let term = prop::sample::select(vec![
+                "a", "ab", "云服", "服务", "云", "😀a", "po", "é", "𠀀", "a𠀀",
+            ]);
+            prop::collection::vec(term.prop_map(str::to_string), 1..6)
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(200))]
+
+            #[test]
+            fn matches_are_at_the_characters_counted(text in text(), terms in terms()) {
+                let norm = normalize(&text);
+                let h = Highlighter::new(&terms);
+                let got = h.find(&norm);
+                let mut want = every_occurrence(&h, &norm);
+                prop_assert!(got.windows(2).all(|w| w[0].from <= w[1].from));
+                let mut sorted = got.clone();
+                sorted.sort();
+                want.sort();
+                prop_assert_eq!(sorted, want);
+                // And the snippet holds together.
+                let s = h.snippet(&text, &norm, 40);
+                prop_assert!(s.highlights.windows(2).all(|w| w[0][1] <= w[1][0]));
+                prop_assert!(s.highlights.iter().all(|&[f, t]| f < t && t <= s.text.chars().count()));
+            }
+
+            #[test]
+            fn merged_ranges_are_the_union(mut ranges in prop::collection::vec((0usize..50, 0usize..6), 0..20)) {
+                ranges.sort();
+                let ranges: Vec<(usize, usize)> = ranges.into_iter().map(|(f, l)| (f, f + l)).collect();
+                let mut want: Vec<(usize, usize)> = Vec::new();
+                for &(f, t) in &ranges {
+                    match want.last_mut() {
+                        Some(last) if f <= last.1 => last.1 = last.1.max(t),
+                        _ => want.push((f, t)),
+                    }
+                }
+                prop_assert_eq!(merge(ranges.into_iter()).collect::<Vec<_>>(), want);
+            }
+        }
+    }
 }

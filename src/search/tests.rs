@@ -444,5 +444,33 @@ fn tree_query_is_the_nested_query_over_segments_and_deletes() {
             let explained = ours.explain(&searcher, *addr).unwrap().value();
             assert_eq!(explained, *score, "{tree:?}");
         }
+        // Statistics other than the searcher's are asked, not summed from
+        // the segments.
+        let skewed = Skewed(&searcher);
+        let want = searcher
+            .search_with_statistics_provider(&*nested, &all, &skewed)
+            .unwrap();
+        let got = searcher
+            .search_with_statistics_provider(&*ours, &all, &skewed)
+            .unwrap();
+        assert_eq!(got, want, "{tree:?}");
+    }
+}
+
+/// A searcher's statistics, other than they are: terms in fewer documents
+/// of more.
+struct Skewed<'a>(&'a tantivy::Searcher);
+
+impl tantivy::query::Bm25StatisticsProvider for Skewed<'_> {
+    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
+        tantivy::query::Bm25StatisticsProvider::total_num_tokens(self.0, field)
+    }
+
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        Ok(tantivy::query::Bm25StatisticsProvider::total_num_docs(self.0)? * 3)
+    }
+
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        Ok(self.0.doc_freq(term)? / 2 + 1)
     }
 }
