@@ -250,8 +250,8 @@ pub fn evaluate_timed(
     }
     let mut report = evaluate_learned(engine, queries, None)?;
     if timing.rounds > 1 {
-        let mut times = std::mem::take(&mut report.times);
-        times.reserve(queries.len() * (timing.rounds - 1));
+        let mut times = Vec::with_capacity(queries.len() * timing.rounds);
+        times.extend_from_slice(&report.times);
         for _ in 1..timing.rounds {
             for q in queries {
                 let req = request(q);

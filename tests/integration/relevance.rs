@@ -388,3 +388,24 @@ fn a_thousand_random_ideographs_plan_within_five_typical_queries_of_work() {
         Err(wenda::Error::DeadlineExceeded)
     ));
 }
+
+#[test]
+fn timed_rounds_keep_the_scored_pass_and_its_figures() {
+    use wenda::eval::{Timing, evaluate, evaluate_timed};
+    let e = bundled_engine();
+    let (mut queries, _) = wenda::eval::read_queries(&data("partner_dev_queries.jsonl")).unwrap();
+    queries.truncate(8);
+    let once = evaluate(e, &queries).unwrap();
+    let timing = Timing {
+        warmup: std::time::Duration::from_millis(1),
+        rounds: 3,
+    };
+    let timed = evaluate_timed(e, &queries, timing).unwrap();
+    // Percentiles over every timed search; the scored pass's own times kept.
+    assert_eq!((once.timed_searches, timed.timed_searches), (8, 24));
+    assert_eq!(timed.times.len(), 8);
+    assert_eq!(
+        (timed.mrr_at_10, timed.recall_at_1, &timed.missed),
+        (once.mrr_at_10, once.recall_at_1, &once.missed)
+    );
+}
