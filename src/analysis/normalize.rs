@@ -47,20 +47,6 @@ impl Normalized {
         }
     }
 
-    /// [`Normalized::char_index`] of a byte offset known to be at or after
-    /// the start of character `from` (offsets asked in order search only
-    /// what lies between: a text has at most as many characters as bytes).
-    pub fn char_index_after(&self, byte: usize, from: usize) -> usize {
-        if byte >= self.text.len() {
-            return self.starts.len();
-        }
-        let from = from.min(self.starts.len());
-        let span = byte.saturating_sub(self.starts.get(from).map_or(0, |&b| b as usize)) + 1;
-        let window = &self.starts[from..(from + span).min(self.starts.len())];
-        let byte = byte as u32;
-        from + window.partition_point(|&b| b <= byte).saturating_sub(1)
-    }
-
     /// Byte range of the original text covered by normalised characters
     /// `from..to` (character indices).
     pub fn original_range_of_chars(&self, from: usize, to: usize) -> (usize, usize) {
@@ -265,21 +251,6 @@ mod tests {
                 slow.extend(n.to_lowercase());
             }
             assert_eq!(fast, slow, "U+{:04X}", c as u32);
-        }
-    }
-
-    #[test]
-    fn a_character_index_found_after_an_earlier_one_is_the_same() {
-        let n = normalize("Po 提交😀后ab，取消é。");
-        for byte in 0..=n.text.len() + 2 {
-            let want = n.char_index(byte);
-            for from in 0..=want {
-                assert_eq!(
-                    n.char_index_after(byte, from),
-                    want,
-                    "byte {byte} from {from}"
-                );
-            }
         }
     }
 
