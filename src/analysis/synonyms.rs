@@ -9,6 +9,7 @@ use aho_corasick::AhoCorasick;
 use super::Analyzer;
 use super::dictionary::LineProblem;
 use super::normalize::{is_cjk, normalize_str};
+use super::terms::is_question_word;
 
 /// Parses synonym groups; lines with fewer than two words are reported.
 /// Words are kept as written (normalised when the groups are used).
@@ -44,6 +45,9 @@ pub fn parse_synonyms(text: &str) -> (Vec<Vec<String>>, Vec<LineProblem>) {
 struct Member {
     text: String,
     words: Vec<String>,
+    /// The words of `text` that are not question words, as a query plan
+    /// reads an expansion (split once here, not per query).
+    content: Vec<String>,
 }
 
 /// Synonym groups ready for matching against normalised queries.
@@ -68,6 +72,8 @@ pub struct Expansion {
     pub matched: String,
     /// The other members (normalised).
     pub others: Vec<String>,
+    /// Each other member's words, question words left out.
+    pub others_content: Vec<Vec<String>>,
     /// The group says how people ask, not what anything is called.
     pub generic: bool,
 }
@@ -91,9 +97,18 @@ impl Synonyms {
             .iter()
             .map(|(g, _)| {
                 g.iter()
-                    .map(|w| Member {
-                        text: normalize_str(w),
-                        words: analyzer.words(w),
+                    .map(|w| {
+                        let text = normalize_str(w);
+                        let content = analyzer
+                            .words(&text)
+                            .into_iter()
+                            .filter(|w| !is_question_word(w))
+                            .collect();
+                        Member {
+                            words: analyzer.words(w),
+                            text,
+                            content,
+                        }
                     })
                     .collect()
             })
@@ -183,6 +198,7 @@ impl Synonyms {
                     out.push(Expansion {
                         matched: m.text.clone(),
                         others: others.iter().map(|o| o.text.clone()).collect(),
+                        others_content: others.iter().map(|o| o.content.clone()).collect(),
                         generic: self.generic[g],
                     });
                 }
@@ -240,6 +256,19 @@ mod tests {
         let words = |q: &str| q.split(' ').map(str::to_string).collect::<Vec<_>>();
         let e = s.expansions("eip解绑", &words("eip 解绑"));
         assert_eq!(e[0].others, vec!["弹性公网ip"]);
+        // Each other member comes split into its words, as a plan reads it.
+        let a = Analyzer::default();
+        for (other, content) in e[0].others.iter().zip(&e[0].others_content) {
+            assert_eq!(content, &a.words(other), "{other}");
+        }
+        assert!(!e[0].others_content[0].is_empty());
+        let asked = Synonyms::new(&[vec!["计费".into(), "如何收费".into()]], &a);
+        let e = asked.expansions("计费方式", &words("计费 方式"));
+        assert_eq!(
+            e[0].others_content,
+            vec![vec!["收费".to_string()]],
+            "如何 is a question word"
+        );
         assert!(s.expansions("zeipx", &words("zeipx")).is_empty());
         let e = s.expansions("忘记密码了", &words("忘记 密码 了"));
         assert_eq!(e.len(), 3);

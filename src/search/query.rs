@@ -277,8 +277,7 @@ impl QueryPlan {
                 } else {
                     TermSource::Synonym
                 };
-                for other in &e.others {
-                    let w = content_words(ctx.analyzer, other);
+                for w in e.others_content {
                     match target {
                         Some(c) => b.alternative(c, w, SYNONYM_WEIGHT, source),
                         None => {
