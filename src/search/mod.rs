@@ -16,11 +16,11 @@ pub mod rank;
 pub mod snippet;
 mod tree_query;
 
-use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
+use rustc_hash::FxHashSet;
 use serde::Serialize;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
@@ -727,7 +727,8 @@ impl Engine {
                 .then_with(|| a.entry.id.cmp(&b.entry.id))
         });
         let mut kept: Vec<Scored<'a>> = Vec::with_capacity(scored.len());
-        let mut groups: HashSet<u32> = HashSet::with_capacity(scored.len());
+        let mut groups: FxHashSet<u32> = FxHashSet::default();
+        groups.reserve(scored.len());
         for s in scored {
             let group = s.entry.duplicate_of;
             if groups.insert(group) {

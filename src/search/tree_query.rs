@@ -8,6 +8,7 @@
 
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::index::SegmentId;
 use tantivy::postings::{Postings, SegmentPostings, TermInfo};
@@ -103,9 +104,11 @@ impl TreeQuery {
             } => Some((statistics_provider, statistics_provider.total_num_docs()?)),
             EnableScoring::Disabled { .. } => None,
         };
+        let mut seen: FxHashMap<&Term, usize> = FxHashMap::default();
+        seen.reserve(self.leaves.len());
         for (term, boost) in self.leaves.iter() {
-            let at = match terms.iter().position(|t| t.term == *term) {
-                Some(at) => at,
+            let at = match seen.get(term) {
+                Some(&at) => at,
                 None => {
                     let field = term.field();
                     let field_at = match fields.iter().position(|f| f.field == field) {
@@ -126,6 +129,7 @@ impl TreeQuery {
                         field: field_at,
                         weight: 1.0,
                     });
+                    seen.insert(term, terms.len() - 1);
                     terms.len() - 1
                 }
             };
