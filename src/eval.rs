@@ -232,16 +232,11 @@ pub fn evaluate_timed(
     queries: &[EvalQuery],
     timing: Timing,
 ) -> Result<EvalReport> {
-    let request = |q: &EvalQuery| {
-        let mut req = SearchRequest::new(q.q.clone());
-        req.limit = DEPTH;
-        req
-    };
     if !timing.warmup.is_zero() {
         let started = Instant::now();
         loop {
             for q in queries {
-                engine.search(&request(q))?;
+                timed_search(engine, q, None)?;
             }
             if started.elapsed() >= timing.warmup {
                 break;
@@ -254,10 +249,7 @@ pub fn evaluate_timed(
         times.extend_from_slice(&report.times);
         for _ in 1..timing.rounds {
             for q in queries {
-                let req = request(q);
-                let started = Instant::now();
-                engine.search(&req)?;
-                times.push(started.elapsed().as_secs_f64() * 1000.0);
+                times.push(timed_search(engine, q, None)?.1);
             }
         }
         times.sort_by(f64::total_cmp);
@@ -266,6 +258,21 @@ pub fn evaluate_timed(
         report.timed_searches = times.len();
     }
     Ok(report)
+}
+
+/// One evaluation search (the top [`DEPTH`]) and the engine's time for
+/// it in milliseconds.
+fn timed_search(
+    engine: &Engine,
+    q: &EvalQuery,
+    learned: Option<std::sync::Arc<crate::search::Learned>>,
+) -> Result<(crate::search::SearchResponse, f64)> {
+    let mut req = SearchRequest::new(q.q.clone());
+    req.limit = DEPTH;
+    req.learned = learned;
+    let started = Instant::now();
+    let resp = engine.search(&req)?;
+    Ok((resp, started.elapsed().as_secs_f64() * 1000.0))
 }
 
 /// [`evaluate`] with questions learned from use applied.
@@ -279,12 +286,8 @@ pub fn evaluate_learned(
     let mut times = Vec::with_capacity(queries.len());
     let mut missed = Vec::new();
     for q in queries {
-        let mut req = SearchRequest::new(q.q.clone());
-        req.limit = DEPTH;
-        req.learned = learned.clone();
-        let started = Instant::now();
-        let resp = engine.search(&req)?;
-        times.push(started.elapsed().as_secs_f64() * 1000.0);
+        let (resp, ms) = timed_search(engine, q, learned.clone())?;
+        times.push(ms);
         let rank = resp
             .hits
             .iter()

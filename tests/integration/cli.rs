@@ -47,15 +47,20 @@ fn ingest_search_and_eval_from_the_command_line() {
     assert!(found["hits"].as_array().unwrap().len() <= 2);
 
     let queries = data("docset_queries.jsonl");
-    let out = wenda(&[
-        "eval",
-        queries.to_str().unwrap(),
-        "--corpus",
-        docset,
-        "--index",
-        index,
-        "--json",
-    ]);
+    let eval_with = |extra: &[&str]| {
+        let mut args = vec![
+            "eval",
+            queries.to_str().unwrap(),
+            "--corpus",
+            docset,
+            "--index",
+            index,
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        wenda(&args)
+    };
+    let out = eval_with(&[]);
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
     let eval = json(&out);
     assert_eq!(eval["queries"], 5);
@@ -75,19 +80,7 @@ fn ingest_search_and_eval_from_the_command_line() {
     assert_eq!(eval["timed_searches"], 5);
     // Timed like the Lucene baseline: warmed up, several rounds; the same
     // rankings, percentiles over every timed search.
-    let warm = json(&wenda(&[
-        "eval",
-        queries.to_str().unwrap(),
-        "--corpus",
-        docset,
-        "--index",
-        index,
-        "--json",
-        "--warmup-ms",
-        "1",
-        "--rounds",
-        "3",
-    ]));
+    let warm = json(&eval_with(&["--warmup-ms", "1", "--rounds", "3"]));
     assert_eq!(warm["timed_searches"], 15);
     for figure in [
         "queries",
