@@ -158,15 +158,11 @@ pub fn denied_verb(word: &str) -> Option<&str> {
     }
     // The result, perhaps followed by a direction (删不掉, 停不下来), or the
     // direction alone (进不去, 起不来).
-    let result = match rest {
-        "来" | "去" => rest,
-        _ => rest
-            .strip_suffix('来')
-            .or_else(|| rest.strip_suffix('去'))
-            .unwrap_or(rest),
-    };
-    let known = COMPLEMENTS.contains(&result) || result == "来" || result == "去";
-    known.then_some(verb)
+    let result = rest
+        .strip_suffix(['来', '去'])
+        .filter(|r| !r.is_empty())
+        .unwrap_or(rest);
+    (COMPLEMENTS.contains(&result) || matches!(result, "来" | "去")).then_some(verb)
 }
 
 /// What kind of article a question asks for, read from how it is asked.
@@ -297,6 +293,8 @@ pub fn units(analyzer: &Analyzer, text: &str) -> HashSet<String> {
 pub struct Units {
     units: Vec<(String, f32)>,
     prefixes: Vec<u64>,
+    /// Sum of the weights (the rerank divides by it for every candidate).
+    total: f32,
 }
 
 /// The first eight bytes of a unit as a big-endian integer (zeros after a
@@ -364,7 +362,7 @@ impl Units {
 
     /// Sum of the weights.
     pub fn total(&self) -> f32 {
-        self.units.iter().map(|(_, w)| w).sum()
+        self.total
     }
 }
 
@@ -374,7 +372,12 @@ impl FromIterator<(String, f32)> for Units {
         units.sort_by(|a, b| a.0.cmp(&b.0));
         units.dedup_by(|a, b| a.0 == b.0);
         let prefixes = units.iter().map(|(u, _)| prefix(u)).collect();
-        Units { units, prefixes }
+        let total = units.iter().map(|(_, w)| w).sum();
+        Units {
+            units,
+            prefixes,
+            total,
+        }
     }
 }
 
