@@ -338,10 +338,13 @@ fn tree_query_is_the_nested_query_over_segments_and_deletes() {
     let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
     writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
     let words = ["x", "y", "z", "w"];
-    // Three segments; "w" only in the last; some of the first deleted.
+    // Three segments; "w" only in the last; some of the first deleted. The
+    // second has 300 documents: postings of whole 128-document blocks and
+    // a shorter tail, read one after another into the same buffers.
+    let mut n = 0u32;
     for seg in 0..3u32 {
-        for i in 0..40u32 {
-            let n = seg * 40 + i;
+        for _ in 0..if seg == 1 { 300 } else { 40 } {
+            n += 1;
             let mut text = String::new();
             for (k, w) in words.iter().enumerate() {
                 if (k < 3 || seg == 2) && (n + k as u32).is_multiple_of(k as u32 + 2) {

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::index::SegmentId;
-use tantivy::postings::{Postings, SegmentPostings, TermInfo};
+use tantivy::postings::{BlockSegmentPostings, Postings, SegmentPostings, TermInfo};
 use tantivy::query::{Bm25StatisticsProvider, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{
@@ -299,6 +299,68 @@ impl LeafScorer<'_> {
 }
 
 impl TreeWeight {
+    /// Where leaf `leaf`'s postings are in a segment (`None` if its term is
+    /// not there): the field's index and the term's entry.
+    fn locate(
+        &self,
+        reader: &SegmentReader,
+        leaf: usize,
+    ) -> tantivy::Result<Option<(Arc<InvertedIndexReader>, TermInfo)>> {
+        let stats = &self.terms[self.leaves[leaf].0];
+        let id = reader.segment_id();
+        let (index, info) = match self.segments.iter().find(|s| s.id == id) {
+            Some(segment) => (
+                Arc::clone(&segment.indexes[stats.field]),
+                segment.infos[self.leaves[leaf].0].clone(),
+            ),
+            None => {
+                let index = reader.inverted_index(self.fields[stats.field].field)?;
+                let info = index.get_term_info(&stats.term)?;
+                (index, info)
+            }
+        };
+        Ok(info.map(|info| (index, info)))
+    }
+
+    /// The postings option the leaves read with.
+    fn option(&self) -> IndexRecordOption {
+        if self.scoring {
+            IndexRecordOption::WithFreqs
+        } else {
+            IndexRecordOption::Basic
+        }
+    }
+
+    /// The lengths a leaf of `field` scores with (as tantivy's term
+    /// scorer: a field without norms counts every document as one token
+    /// long); `None` when not scoring.
+    fn lengths(
+        &self,
+        reader: &SegmentReader,
+        field: usize,
+    ) -> tantivy::Result<Option<FieldNormReader>> {
+        if !self.scoring {
+            return Ok(None);
+        }
+        Ok(Some(
+            reader
+                .fieldnorms_readers()
+                .get_field(self.fields[field].field)?
+                .unwrap_or_else(|| FieldNormReader::constant(reader.max_doc(), 1)),
+        ))
+    }
+
+    /// idf × (1 + k1) of leaf `leaf` times its boost times `boost`.
+    fn leaf_weight(&self, leaf: usize, boost: Score) -> Score {
+        let (t, b) = self.leaves[leaf];
+        let boost = b * boost;
+        if boost == 1.0 {
+            self.terms[t].weight
+        } else {
+            self.terms[t].weight * boost
+        }
+    }
+
     /// The postings of leaf `leaf` in a segment (`None` if its term is not
     /// there), scored with the leaf's boost times `boost`.
     fn leaf(
@@ -307,52 +369,15 @@ impl TreeWeight {
         leaf: usize,
         boost: Score,
     ) -> tantivy::Result<Option<LeafScorer<'_>>> {
-        let (t, b) = self.leaves[leaf];
-        let stats = &self.terms[t];
-        let field = &self.fields[stats.field];
-        let id = reader.segment_id();
-        let (index, info) = match self.segments.iter().find(|s| s.id == id) {
-            Some(segment) => (
-                Arc::clone(&segment.indexes[stats.field]),
-                segment.infos[t].clone(),
-            ),
-            None => {
-                let index = reader.inverted_index(field.field)?;
-                let info = index.get_term_info(&stats.term)?;
-                (index, info)
-            }
-        };
-        let Some(info) = info else {
+        let Some((index, info)) = self.locate(reader, leaf)? else {
             return Ok(None);
         };
-        let option = if self.scoring {
-            IndexRecordOption::WithFreqs
-        } else {
-            IndexRecordOption::Basic
-        };
-        let postings = index.read_postings_from_terminfo(&info, option)?;
-        // As tantivy's term scorer: a field without norms counts every
-        // document as one token long.
-        let lengths = if self.scoring {
-            Some(
-                reader
-                    .fieldnorms_readers()
-                    .get_field(field.field)?
-                    .unwrap_or_else(|| FieldNormReader::constant(reader.max_doc(), 1)),
-            )
-        } else {
-            None
-        };
-        let boost = b * boost;
+        let field = self.terms[self.leaves[leaf].0].field;
         Ok(Some(LeafScorer {
-            postings,
-            lengths,
-            norms: &field.norms,
-            weight: if boost == 1.0 {
-                stats.weight
-            } else {
-                stats.weight * boost
-            },
+            postings: index.read_postings_from_terminfo(&info, self.option())?,
+            lengths: self.lengths(reader, field)?,
+            norms: &self.fields[field].norms,
+            weight: self.leaf_weight(leaf, boost),
         }))
     }
 
@@ -368,6 +393,7 @@ impl TreeWeight {
             boost,
             leaf: 0,
             accs: Vec::new(),
+            blocks: (0..self.fields.len()).map(|_| None).collect(),
         };
         eval.node(&self.tree, 0)
     }
@@ -419,6 +445,9 @@ struct Evaluation<'a> {
     /// One accumulator per depth of the tree (a node combines its children
     /// in its own while they use the ones below).
     accs: Vec<Accumulator>,
+    /// Per field: a block reader and its lengths, reused from leaf to leaf
+    /// (a fresh reader per leaf copied a kilobyte of buffers each time).
+    blocks: Vec<Option<(BlockSegmentPostings, Option<FieldNormReader>)>>,
 }
 
 type Matches = Vec<(DocId, Score)>;
@@ -455,16 +484,54 @@ impl Evaluation<'_> {
         }
     }
 
-    /// Every posting of the next leaf, scored, in document order.
+    /// Every posting of the next leaf, scored, in document order (read a
+    /// block at a time; the same scores as [`LeafScorer::score`]).
     fn leaf_into(&mut self, mut each: impl FnMut(DocId, Score)) -> tantivy::Result<()> {
         let leaf = self.leaf;
         self.leaf += 1;
-        if let Some(mut scorer) = self.weight.leaf(self.reader, leaf, self.boost)? {
-            let mut doc = scorer.postings.doc();
-            while doc != TERMINATED {
-                each(doc, scorer.score());
-                doc = scorer.postings.advance();
+        let weight = self.weight;
+        let Some((index, info)) = weight.locate(self.reader, leaf)? else {
+            return Ok(());
+        };
+        let field = weight.terms[weight.leaves[leaf].0].field;
+        let slot = &mut self.blocks[field];
+        match slot {
+            Some((postings, _)) => index.reset_block_postings_from_terminfo(&info, postings)?,
+            None => {
+                let postings = index.read_block_postings_from_terminfo(&info, weight.option())?;
+                *slot = Some((postings, weight.lengths(self.reader, field)?));
             }
+        }
+        let Some((postings, lengths)) = slot else {
+            return Ok(());
+        };
+        let norms = &weight.fields[field].norms;
+        let w = weight.leaf_weight(leaf, self.boost);
+        loop {
+            let docs = postings.docs();
+            if docs.is_empty() {
+                break;
+            }
+            match lengths {
+                Some(lengths) => {
+                    // `freq` rather than `freqs`: a field without
+                    // frequencies reads as ones, as a posting's term
+                    // frequency does.
+                    for (i, &doc) in docs.iter().enumerate() {
+                        let tf = postings.freq(i) as Score;
+                        let norm = norms[lengths.fieldnorm_id(doc) as usize];
+                        each(doc, w * (tf / (tf + norm)));
+                    }
+                }
+                // Not scoring: every posting counts the leaf's weight (a
+                // posting's score without lengths is weight × tf / tf).
+                None => {
+                    for &doc in docs {
+                        each(doc, w);
+                    }
+                }
+            }
+            postings.advance();
         }
         Ok(())
     }
