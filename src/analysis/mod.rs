@@ -7,6 +7,7 @@ pub mod helpdesk;
 pub mod mining;
 pub mod ngram;
 pub mod normalize;
+pub mod pairs;
 pub mod pinyin;
 pub mod synonyms;
 pub mod terms;

@@ -31,6 +31,7 @@ use tantivy::{DocAddress, Searcher, TantivyDocument};
 
 use super::Fields;
 use crate::analysis::normalize::{Normalized, StoredNormalized};
+use crate::analysis::pairs::PairSketch;
 use crate::analysis::terms::Units;
 use crate::article::Article;
 use crate::{Error, Result};
@@ -100,12 +101,16 @@ pub struct Body {
     pub text: String,
     /// Its normalised form with offsets back into `text`.
     pub norm: Normalized,
+    /// The character pairs of the normalised form's start, for snippets
+    /// to skip terms that are not there.
+    pub pairs: PairSketch,
 }
 
 #[derive(Serialize, Deserialize)]
 struct StoredBody {
     text: String,
     norm: StoredNormalized,
+    pairs: PairSketch,
 }
 
 impl Body {
@@ -113,7 +118,8 @@ impl Body {
     pub fn of(article: &Article) -> Body {
         let text = article.body_text().replace('\n', " ");
         let norm = crate::analysis::normalize(&text);
-        Body { text, norm }
+        let pairs = PairSketch::of(&norm.text);
+        Body { text, norm, pairs }
     }
 
     /// The compressed record stored in `bodies.bin`.
@@ -121,6 +127,7 @@ impl Body {
         let stored = StoredBody {
             text: self.text.clone(),
             norm: self.norm.to_stored(&self.text),
+            pairs: self.pairs.clone(),
         };
         let bytes = postcard::to_stdvec(&stored).unwrap_or_default();
         lz4_flex::compress_prepend_size(&bytes)
@@ -133,6 +140,7 @@ impl Body {
         Some(Body {
             text: stored.text,
             norm,
+            pairs: stored.pairs,
         })
     }
 }

@@ -877,7 +877,12 @@ fn hit(entry: &Entry, score: f32, body: &Body, highlighter: &snippet::Highlighte
         corpus: entry.corpus.clone(),
         url: entry.url.clone(),
         score,
-        snippet: highlighter.snippet(&body.text, &body.norm, snippet::SNIPPET_CHARS),
+        snippet: highlighter.snippet(
+            &body.text,
+            &body.norm,
+            Some(&body.pairs),
+            snippet::SNIPPET_CHARS,
+        ),
         step_count: entry.step_count as usize,
         steps_preview: entry.steps_preview.clone(),
         duplicates: Vec::new(),

@@ -9,14 +9,16 @@ use serde::Serialize;
 
 use crate::analysis::is_cjk;
 use crate::analysis::normalize::Normalized;
+use crate::analysis::pairs::{self, PairSketch, TermPairs};
 
 /// Characters of text around the matches in a snippet.
 pub const SNIPPET_CHARS: usize = 120;
 /// Characters shown before the first match of the window.
 const LEAD_CHARS: usize = 16;
 /// Bytes of an article searched for the snippet window. Help articles
-/// answer early; scanning whole long pages cost more than the search.
-const SCAN_BYTES: usize = 12_000;
+/// answer early; scanning whole long pages cost more than the search. (The
+/// pair sketches ingest stores cover as much.)
+const SCAN_BYTES: usize = pairs::SKETCH_BYTES;
 /// Terms a highlighter looks for (far more than a query plan has).
 const MAX_TERMS: usize = 1 << 16;
 
@@ -77,6 +79,8 @@ pub struct Highlighter {
     latin: Vec<bool>,
     /// Characters of each term.
     chars: Vec<usize>,
+    /// Each term's character pairs, to skip it in texts without them.
+    pairs: Vec<TermPairs>,
 }
 
 impl Highlighter {
@@ -103,17 +107,26 @@ impl Highlighter {
             .map(|t| Finder::new(t.as_bytes()).into_owned())
             .collect();
         let chars = kept.iter().map(|t| t.chars().count()).collect();
+        let pairs = kept.iter().map(|t| TermPairs::of(t)).collect();
         Highlighter {
             finders,
             latin,
             chars,
+            pairs,
         }
     }
 
-    /// A snippet of `original` (whose normalised form is `norm`), at most
-    /// `max_chars` characters of it.
-    pub fn snippet(&self, original: &str, norm: &Normalized, max_chars: usize) -> Snippet {
-        let matches = self.find(norm);
+    /// A snippet of `original` (whose normalised form is `norm`, and
+    /// `sketch` the pairs of that, if at hand), at most `max_chars`
+    /// characters of it.
+    pub fn snippet(
+        &self,
+        original: &str,
+        norm: &Normalized,
+        sketch: Option<&PairSketch>,
+        max_chars: usize,
+    ) -> Snippet {
+        let matches = self.find(norm, sketch);
         let n = norm.char_len();
         let (start, end) = best_window(&matches, n, max_chars);
         let (start_byte, end_byte) = norm.original_range_of_chars(start, end);
@@ -155,13 +168,12 @@ impl Highlighter {
     /// included), in order (of start, then end, then term). Latin terms
     /// must not sit inside a longer Latin word. Byte offsets become
     /// character indices in one pass over the scanned text (a search of the
-    /// offset map per match runs fewer instructions but took longer).
-    fn find(&self, norm: &Normalized) -> Vec<Match> {
+    /// offset map per match runs fewer instructions but took longer). Terms
+    /// the sketch rules out are not searched for.
+    fn find(&self, norm: &Normalized, sketch: Option<&PairSketch>) -> Vec<Match> {
         let full = norm.text.as_str();
-        let mut cut = full.len().min(SCAN_BYTES);
-        while !full.is_char_boundary(cut) {
-            cut -= 1;
-        }
+        let cut = pairs::scan_end(full, SCAN_BYTES);
+        let sketch = sketch.filter(|s| s.covers(cut));
         let text = &full.as_bytes()[..cut];
         // (start, length, term) packed in one integer, which sorts several
         // times faster than a tuple: the scan is far below 2³² bytes, and a
@@ -169,6 +181,9 @@ impl Highlighter {
         // highlighter keeps fewer terms than that).
         let mut found: Vec<u64> = Vec::with_capacity(64);
         for (term, finder) in self.finders.iter().enumerate() {
+            if sketch.is_some_and(|s| !s.may_contain(&self.pairs[term])) {
+                continue;
+            }
             let len = finder.needle().len();
             let mut from = 0;
             while let Some(i) = finder.find(&text[from..]) {
@@ -269,7 +284,7 @@ mod tests {
     /// The snippet with matches in 【】.
     fn snip(text: &str, terms: &[&str], max: usize) -> String {
         let terms: Vec<String> = terms.iter().map(|t| t.to_string()).collect();
-        let s = Highlighter::new(&terms).snippet(text, &normalize(text), max);
+        let s = Highlighter::new(&terms).snippet(text, &normalize(text), None, max);
         s.pieces()
             .into_iter()
             .map(|(p, hit)| {
@@ -286,7 +301,7 @@ mod tests {
     fn highlights_are_character_ranges_of_the_text() {
         let terms = vec!["提交".to_string(), "po".to_string()];
         let text = "点击<确定>后提交PO。";
-        let s = Highlighter::new(&terms).snippet(text, &normalize(text), 50);
+        let s = Highlighter::new(&terms).snippet(text, &normalize(text), None, 50);
         assert_eq!(s.text, text);
         assert_eq!(s.highlights, vec![[7, 11]]);
         assert_eq!(snip(text, &["提交", "po"], 50), "点击<确定>后【提交PO】。");
@@ -346,10 +361,7 @@ mod tests {
         /// character of the scanned text in turn.
         fn every_occurrence(h: &Highlighter, norm: &Normalized) -> Vec<Match> {
             let full = norm.text.as_str();
-            let mut cut = full.len().min(SCAN_BYTES);
-            while !full.is_char_boundary(cut) {
-                cut -= 1;
-            }
+            let cut = pairs::scan_end(full, SCAN_BYTES);
             let alnum = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
             let mut out = Vec::new();
             for (i, (at, _)) in full.char_indices().enumerate() {
@@ -417,15 +429,18 @@ mod tests {
             fn matches_are_at_the_characters_counted(text in text(), terms in terms()) {
                 let norm = normalize(&text);
                 let h = Highlighter::new(&terms);
-                let got = h.find(&norm);
+                let got = h.find(&norm, None);
                 let mut want = every_occurrence(&h, &norm);
                 prop_assert!(got.windows(2).all(|w| w[0].from <= w[1].from));
                 let mut sorted = got.clone();
                 sorted.sort();
                 want.sort();
                 prop_assert_eq!(sorted, want);
+                // The text's pair sketch rules out no term that is there.
+                let sketch = PairSketch::of(&norm.text);
+                prop_assert_eq!(h.find(&norm, Some(&sketch)), got);
                 // And the snippet holds together.
-                let s = h.snippet(&text, &norm, 40);
+                let s = h.snippet(&text, &norm, Some(&sketch), 40);
                 prop_assert!(s.highlights.windows(2).all(|w| w[0][1] <= w[1][0]));
                 prop_assert!(s.highlights.iter().all(|&[f, t]| f < t && t <= s.text.chars().count()));
             }
