@@ -29,6 +29,11 @@ impl Normalized {
         self.original_range_of_chars(a, b + 1)
     }
 
+    /// Byte offset in `text` of each normalised character.
+    pub fn char_starts(&self) -> &[u32] {
+        &self.starts
+    }
+
     /// Number of normalised characters.
     pub fn char_len(&self) -> usize {
         self.starts.len()

@@ -31,7 +31,7 @@ use tantivy::{DocAddress, Searcher, TantivyDocument};
 
 use super::Fields;
 use crate::analysis::normalize::{Normalized, StoredNormalized};
-use crate::analysis::pairs::PairSketch;
+use crate::analysis::scan::{PairSketch, Scan};
 use crate::analysis::terms::Units;
 use crate::article::Article;
 use crate::{Error, Result};
@@ -101,9 +101,8 @@ pub struct Body {
     pub text: String,
     /// Its normalised form with offsets back into `text`.
     pub norm: Normalized,
-    /// The character pairs of the normalised form's start, for snippets
-    /// to skip terms that are not there.
-    pub pairs: PairSketch,
+    /// The normalised form's start prepared for snippets.
+    pub scan: Scan,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -118,8 +117,8 @@ impl Body {
     pub fn of(article: &Article) -> Body {
         let text = article.body_text().replace('\n', " ");
         let norm = crate::analysis::normalize(&text);
-        let pairs = PairSketch::of(&norm.text);
-        Body { text, norm, pairs }
+        let scan = Scan::of(&norm);
+        Body { text, norm, scan }
     }
 
     /// The compressed record stored in `bodies.bin`.
@@ -127,7 +126,7 @@ impl Body {
         let stored = StoredBody {
             text: self.text.clone(),
             norm: self.norm.to_stored(&self.text),
-            pairs: self.pairs.clone(),
+            pairs: self.scan.pairs.clone(),
         };
         let bytes = postcard::to_stdvec(&stored).unwrap_or_default();
         lz4_flex::compress_prepend_size(&bytes)
@@ -137,10 +136,11 @@ impl Body {
         let raw = lz4_flex::decompress_size_prepended(bytes).ok()?;
         let stored: StoredBody = postcard::from_bytes(&raw).ok()?;
         let norm = Normalized::from_stored(&stored.text, stored.norm);
+        let scan = Scan::new(&norm, stored.pairs);
         Some(Body {
             text: stored.text,
             norm,
-            pairs: stored.pairs,
+            scan,
         })
     }
 }

@@ -880,7 +880,7 @@ fn hit(entry: &Entry, score: f32, body: &Body, highlighter: &snippet::Highlighte
         snippet: highlighter.snippet(
             &body.text,
             &body.norm,
-            Some(&body.pairs),
+            Some(&body.scan),
             snippet::SNIPPET_CHARS,
         ),
         step_count: entry.step_count as usize,

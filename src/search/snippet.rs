@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::analysis::is_cjk;
 use crate::analysis::normalize::Normalized;
-use crate::analysis::pairs::{self, PairSketch, TermPairs};
+use crate::analysis::scan::{self, Scan, TermPairs};
 
 /// Characters of text around the matches in a snippet.
 pub const SNIPPET_CHARS: usize = 120;
@@ -18,7 +18,7 @@ const LEAD_CHARS: usize = 16;
 /// Bytes of an article searched for the snippet window. Help articles
 /// answer early; scanning whole long pages cost more than the search. (The
 /// pair sketches ingest stores cover as much.)
-const SCAN_BYTES: usize = pairs::SKETCH_BYTES;
+const SCAN_BYTES: usize = scan::SKETCH_BYTES;
 /// Terms a highlighter looks for (far more than a query plan has).
 const MAX_TERMS: usize = 1 << 16;
 
@@ -117,16 +117,16 @@ impl Highlighter {
     }
 
     /// A snippet of `original` (whose normalised form is `norm`, and
-    /// `sketch` the pairs of that, if at hand), at most `max_chars`
-    /// characters of it.
+    /// `prepared` that prepared for scanning, if at hand), at most
+    /// `max_chars` characters of it.
     pub fn snippet(
         &self,
         original: &str,
         norm: &Normalized,
-        sketch: Option<&PairSketch>,
+        prepared: Option<&Scan>,
         max_chars: usize,
     ) -> Snippet {
-        let matches = self.find(norm, sketch);
+        let matches = self.find(norm, prepared);
         let n = norm.char_len();
         let (start, end) = best_window(&matches, n, max_chars);
         let (start_byte, end_byte) = norm.original_range_of_chars(start, end);
@@ -166,14 +166,15 @@ impl Highlighter {
 
     /// Occurrences of the terms in character indices (overlapping ones
     /// included), in order (of start, then end, then term). Latin terms
-    /// must not sit inside a longer Latin word. Byte offsets become
-    /// character indices in one pass over the scanned text (a search of the
-    /// offset map per match runs fewer instructions but took longer). Terms
-    /// the sketch rules out are not searched for.
-    fn find(&self, norm: &Normalized, sketch: Option<&PairSketch>) -> Vec<Match> {
+    /// must not sit inside a longer Latin word. With the text's [`Scan`],
+    /// terms its pair sketch rules out are not searched for and a match's
+    /// character index is looked up; without, byte offsets become
+    /// character indices in one pass over the scanned text.
+    fn find(&self, norm: &Normalized, prepared: Option<&Scan>) -> Vec<Match> {
         let full = norm.text.as_str();
-        let cut = pairs::scan_end(full, SCAN_BYTES);
-        let sketch = sketch.filter(|s| s.covers(cut));
+        let cut = scan::scan_end(full, SCAN_BYTES);
+        let sketch = prepared.map(|p| &p.pairs).filter(|s| s.covers(cut));
+        let starts = prepared.and_then(|p| p.char_starts_upto(cut));
         let text = &full.as_bytes()[..cut];
         // (start, length, term) packed in one integer, which sorts several
         // times faster than a tuple: the scan is far below 2³² bytes, and a
@@ -206,19 +207,25 @@ impl Highlighter {
             }
         }
         found.sort_unstable();
-        // Needles are whole characters, so every offset is a boundary: the
-        // characters before a match are those before the previous one plus
-        // those in between.
+        // Needles are whole characters, so every offset is a character
+        // start: its index is looked up, or the characters before a match
+        // are those before the previous one plus those in between.
         let (mut byte, mut chars) = (0usize, 0usize);
         found
             .into_iter()
             .map(|key| {
                 let (at, term) = ((key >> 32) as usize, (key & 0xffff) as usize);
-                chars += full[byte..at].chars().count();
-                byte = at;
+                let from = match starts {
+                    Some(starts) => starts[at] as usize,
+                    None => {
+                        chars += full[byte..at].chars().count();
+                        byte = at;
+                        chars
+                    }
+                };
                 Match {
-                    from: chars,
-                    to: chars + self.chars[term],
+                    from,
+                    to: from + self.chars[term],
                     term,
                 }
             })
@@ -361,7 +368,7 @@ mod tests {
         /// character of the scanned text in turn.
         fn every_occurrence(h: &Highlighter, norm: &Normalized) -> Vec<Match> {
             let full = norm.text.as_str();
-            let cut = pairs::scan_end(full, SCAN_BYTES);
+            let cut = scan::scan_end(full, SCAN_BYTES);
             let alnum = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
             let mut out = Vec::new();
             for (i, (at, _)) in full.char_indices().enumerate() {
@@ -436,11 +443,12 @@ mod tests {
                 sorted.sort();
                 want.sort();
                 prop_assert_eq!(sorted, want);
-                // The text's pair sketch rules out no term that is there.
-                let sketch = PairSketch::of(&norm.text);
-                prop_assert_eq!(h.find(&norm, Some(&sketch)), got);
+                // Prepared, the text's pair sketch rules out no term that is
+                // there, and characters are looked up as they were counted.
+                let prepared = Scan::of(&norm);
+                prop_assert_eq!(h.find(&norm, Some(&prepared)), got);
                 // And the snippet holds together.
-                let s = h.snippet(&text, &norm, Some(&sketch), 40);
+                let s = h.snippet(&text, &norm, Some(&prepared), 40);
                 prop_assert!(s.highlights.windows(2).all(|w| w[0][1] <= w[1][0]));
                 prop_assert!(s.highlights.iter().all(|&[f, t]| f < t && t <= s.text.chars().count()));
             }

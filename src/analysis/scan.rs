@@ -1,15 +1,23 @@
-//! Which pairs of neighbouring characters the start of a text holds, as a
-//! small bit set with one hashed bit per pair. A term with a pair the text
-//! lacks cannot occur in it, so a snippet skips searching for it: in the
-//! hits of a search about half the query's terms are absent, and each
-//! absent term used to cost a scan of the whole text. Built at ingest over
-//! the bytes snippets scan; a bit set in error only costs that scan.
+//! What snippets need to search the start of a normalised body quickly,
+//! prepared once per body rather than per hit:
+//! - which pairs of neighbouring characters it holds, as a small bit set
+//!   with one hashed bit per pair ([`PairSketch`], built at ingest and
+//!   stored). A term with a pair the text lacks cannot occur in it, so a
+//!   snippet skips searching for it: in the hits of a search about half the
+//!   query's terms are absent, and each absent term cost a scan of the text;
+//! - the index of the character that starts at each byte ([`Scan`], rebuilt
+//!   when a body is read), so a match's byte offset becomes a character
+//!   index without counting the characters before it.
 
 use serde::{Deserialize, Serialize};
+
+use super::normalize::Normalized;
 
 /// Bytes at the start of a text that a sketch covers (the part of a body
 /// snippets search).
 pub const SKETCH_BYTES: usize = 12_000;
+// Character indices within the covered bytes fit in 16 bits.
+const _: () = assert!(SKETCH_BYTES < u16::MAX as usize);
 /// Bits per pair of the text (repeated pairs set the same bit, so about one
 /// bit in six ends up set and a pair not in the text passes one time in
 /// six or seven).
@@ -96,6 +104,43 @@ impl PairSketch {
     }
 }
 
+/// A normalised text's start prepared for snippets: its pair sketch and
+/// the character index at each byte where a character starts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scan {
+    /// The pairs of the text's first [`SKETCH_BYTES`].
+    pub pairs: PairSketch,
+    /// At each byte of the covered start that begins a character, that
+    /// character's index (other bytes: 0).
+    chars: Vec<u16>,
+}
+
+impl Scan {
+    /// The scan of `norm` with its (stored) pair sketch.
+    pub fn new(norm: &Normalized, pairs: PairSketch) -> Scan {
+        let covered = pairs.covered as usize;
+        let mut chars = vec![0u16; covered];
+        for (i, &at) in norm.char_starts().iter().enumerate() {
+            match chars.get_mut(at as usize) {
+                Some(slot) => *slot = i as u16,
+                None => break,
+            }
+        }
+        Scan { pairs, chars }
+    }
+
+    /// The scan of `norm`, its sketch built now.
+    pub fn of(norm: &Normalized) -> Scan {
+        Scan::new(norm, PairSketch::of(&norm.text))
+    }
+
+    /// Character index of each character start among the first `bytes`
+    /// bytes, if the scan covers them.
+    pub fn char_starts_upto(&self, bytes: usize) -> Option<&[u16]> {
+        self.chars.get(..bytes)
+    }
+}
+
 /// A term's pairs of neighbouring characters, hashed (none for a term of
 /// one character: a sketch cannot rule it out).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -158,6 +203,24 @@ mod tests {
             "{passed} of {} absent terms passed",
             absent.len()
         );
+    }
+
+    #[test]
+    fn character_indices_at_character_starts() {
+        let text = "a云é😀 b服务".repeat(900);
+        let norm = crate::analysis::normalize::normalize(&text);
+        let scan = Scan::of(&norm);
+        let cut = scan_end(&norm.text, SKETCH_BYTES);
+        let table = scan.char_starts_upto(cut).unwrap();
+        for (i, (at, _)) in norm
+            .text
+            .char_indices()
+            .take_while(|&(at, _)| at < cut)
+            .enumerate()
+        {
+            assert_eq!(table[at] as usize, i);
+        }
+        assert!(scan.char_starts_upto(cut + 1).is_none());
     }
 
     #[test]
