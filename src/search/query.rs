@@ -575,6 +575,94 @@ impl ScoreTree {
     }
 }
 
+/// A [`ScoreTree`] flattened for scoring many documents: its nodes in
+/// post-order, each combining the values its children left on a stack. The
+/// same operations in the same order as [`ScoreTree::score`] (so the same
+/// floats), without a recursive call and an iterator step per node.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoreProgram {
+    steps: Vec<Step>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Step {
+    /// The next leaf's score.
+    Leaf,
+    /// The sum of the last `n` values.
+    Sum(usize),
+    /// The best of the last `n` values plus the tie breaker's share of the
+    /// others.
+    Max(usize, f32),
+    /// The value before the last `n` (the required child) plus the sum of
+    /// the last `n`, if the required one is there.
+    Required(usize),
+}
+
+impl ScoreProgram {
+    /// The program of `tree`.
+    pub fn of(tree: &ScoreTree) -> ScoreProgram {
+        fn walk(tree: &ScoreTree, steps: &mut Vec<Step>) {
+            match tree {
+                ScoreTree::Term(..) => steps.push(Step::Leaf),
+                ScoreTree::Sum(children) => {
+                    children.iter().for_each(|c| walk(c, steps));
+                    steps.push(Step::Sum(children.len()));
+                }
+                ScoreTree::Max(children, tie) => {
+                    children.iter().for_each(|c| walk(c, steps));
+                    steps.push(Step::Max(children.len(), *tie));
+                }
+                ScoreTree::Required(must, optional) => {
+                    walk(must, steps);
+                    optional.iter().for_each(|c| walk(c, steps));
+                    steps.push(Step::Required(optional.len()));
+                }
+            }
+        }
+        let mut steps = Vec::new();
+        walk(tree, &mut steps);
+        ScoreProgram { steps }
+    }
+
+    /// As [`ScoreTree::score`]; `stack` is scratch space, reused between
+    /// calls.
+    pub fn score(&self, leaves: &[Option<f32>], stack: &mut Vec<Option<f32>>) -> Option<f32> {
+        stack.clear();
+        let mut next = leaves.iter().copied();
+        for step in &self.steps {
+            let value = match *step {
+                Step::Leaf => next.next().flatten(),
+                Step::Sum(n) => {
+                    let at = stack.len().saturating_sub(n);
+                    let value = sum(stack[at..].iter().copied());
+                    stack.truncate(at);
+                    value
+                }
+                Step::Max(n, tie) => {
+                    let at = stack.len().saturating_sub(n);
+                    let (mut max, mut total, mut any) = (0.0f32, 0.0f32, false);
+                    for s in stack[at..].iter().flatten() {
+                        max = max.max(*s);
+                        total += s;
+                        any = true;
+                    }
+                    stack.truncate(at);
+                    any.then_some(max + (total - max) * tie)
+                }
+                Step::Required(n) => {
+                    let at = stack.len().saturating_sub(n);
+                    let optional = sum(stack[at..].iter().copied());
+                    stack.truncate(at);
+                    let must = stack.pop().flatten();
+                    must.map(|m| m + optional.unwrap_or(0.0))
+                }
+            };
+            stack.push(value);
+        }
+        stack.pop().flatten()
+    }
+}
+
 /// The sum of the scores that are there (all children are read, so the
 /// leaves stay in step); `None` if none is.
 fn sum(scores: impl Iterator<Item = Option<f32>>) -> Option<f32> {
@@ -819,5 +907,42 @@ mod tests {
             Err(Error::DeadlineExceeded)
         ));
         assert!(plan_with(&s, &l, None, &text).unwrap().work <= MAX_PLAN_LOOKUPS);
+    }
+
+    mod program {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        fn tree() -> impl Strategy<Value = ScoreTree> {
+            let leaf = (0.1f32..3.0).prop_map(|b| ScoreTree::term(Field::from_field_id(0), "w", b));
+            leaf.prop_recursive(4, 40, 5, |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..5).prop_map(ScoreTree::Sum),
+                    (prop::collection::vec(inner.clone(), 0..5), 0.0f32..1.0)
+                        .prop_map(|(c, tie)| ScoreTree::Max(c, tie)),
+                    (inner.clone(), prop::collection::vec(inner, 0..4))
+                        .prop_map(|(m, o)| ScoreTree::Required(Box::new(m), o)),
+                ]
+            })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(300))]
+
+            #[test]
+            fn flattened_scores_are_the_trees(
+                tree in tree(),
+                scores in prop::collection::vec(prop::option::of(0.0f32..10.0), 40),
+            ) {
+                let n = tree.terms().len();
+                let leaves = &scores[..n.min(scores.len())];
+                let program = ScoreProgram::of(&tree);
+                let mut stack = vec![Some(99.0)];
+                let got = program.score(leaves, &mut stack);
+                let want = tree.score(leaves);
+                prop_assert_eq!(got.map(f32::to_bits), want.map(f32::to_bits));
+            }
+        }
     }
 }
