@@ -116,9 +116,18 @@ pub struct Scan {
 }
 
 impl Scan {
-    /// The scan of `norm` with its (stored) pair sketch.
+    /// The scan of `norm` with its (stored) pair sketch. A sketch that
+    /// does not cover exactly the text's scanned start (a corrupt record,
+    /// or a normalisation redone on reading) is built again rather than
+    /// trusted: it could rule out a term the text holds, and its length
+    /// sizes the table below.
     pub fn new(norm: &Normalized, pairs: PairSketch) -> Scan {
-        let covered = pairs.covered as usize;
+        let covered = scan_end(&norm.text, SKETCH_BYTES);
+        let pairs = if pairs.covered as usize == covered {
+            pairs
+        } else {
+            PairSketch::of(&norm.text)
+        };
         let mut chars = vec![0u16; covered];
         for (i, &at) in norm.char_starts().iter().enumerate() {
             match chars.get_mut(at as usize) {
@@ -221,6 +230,30 @@ mod tests {
             assert_eq!(table[at] as usize, i);
         }
         assert!(scan.char_starts_upto(cut + 1).is_none());
+    }
+
+    #[test]
+    fn a_stored_sketch_that_does_not_fit_its_text_is_not_trusted() {
+        let norm = crate::analysis::normalize::normalize("购买弹性云服务器");
+        // A record's sketch claiming more bytes than the text has, with
+        // another text's bits: trusted, it rules out 服务, which is there,
+        // and sizes the character table by the claim.
+        let foreign = PairSketch {
+            covered: 1 << 20,
+            bits: PairSketch::of("数据库备份恢复与迁移").bits,
+        };
+        assert!(!foreign.may_contain(&TermPairs::of("服务")));
+        let scan = Scan::new(&norm, foreign);
+        assert!(scan.pairs.covers(norm.text.len()));
+        assert!(scan.pairs.may_contain(&TermPairs::of("服务")));
+        assert_eq!(scan.chars.len(), norm.text.len());
+        // One claiming less is rebuilt too, so the sketch still serves.
+        let short = PairSketch::of("购买");
+        let scan = Scan::new(&norm, short);
+        assert_eq!(scan.pairs, PairSketch::of(&norm.text));
+        // The sketch stored for the text is kept as it is.
+        let scan = Scan::new(&norm, PairSketch::of(&norm.text));
+        assert_eq!(scan, Scan::of(&norm));
     }
 
     #[test]

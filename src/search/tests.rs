@@ -460,6 +460,72 @@ fn tree_query_is_the_nested_query_over_segments_and_deletes() {
     }
 }
 
+/// The score tree's block-at-a-time scan where blocks end: terms in
+/// exactly 127, 128, 129, 256 and 257 documents (a tail block of none, or
+/// of one), read one after another into a field's one reused reader, long
+/// after short and short after long, in a field with frequencies and
+/// positions and in one indexed without frequencies; scored and counted
+/// as tantivy's nested query does.
+#[test]
+fn tree_query_reads_postings_across_block_ends() {
+    use tantivy::collector::TopDocs;
+    use tantivy::schema::{Schema, TEXT, TextFieldIndexing, TextOptions};
+    let mut b = Schema::builder();
+    let a = b.add_text_field("a", TEXT);
+    let basic = b.add_text_field(
+        "basic",
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer("default")
+                .set_index_option(IndexRecordOption::Basic),
+        ),
+    );
+    let index = Index::create_in_ram(b.build());
+    let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+    let sizes = [1u32, 127, 128, 129, 256, 257];
+    for n in 0..300u32 {
+        let mut text = String::new();
+        for size in sizes {
+            // Spread over the segment, so that blocks hold far-apart ids.
+            if (n * 7919) % 300 < size {
+                text.push_str(&format!("w{size} ").repeat(1 + (n as usize % 4)));
+            }
+        }
+        text.push_str(&"filler ".repeat(n as usize % 5));
+        writer
+            .add_document(tantivy::doc!(a => text.clone(), basic => text))
+            .unwrap();
+    }
+    writer.commit().unwrap();
+    let searcher = index.reader().unwrap().searcher();
+    for size in sizes {
+        let term = Term::from_field_text(a, &format!("w{size}"));
+        assert_eq!(searcher.doc_freq(&term).unwrap(), u64::from(size));
+    }
+    let t = |f: Field, size: u32, boost: f32| ScoreTree::Term(f, format!("w{size}"), boost);
+    let order = [257, 1, 128, 256, 127, 129, 128];
+    let trees = [a, basic].into_iter().flat_map(|f| {
+        [
+            ScoreTree::Sum(order.iter().map(|&s| t(f, s, 1.0)).collect()),
+            ScoreTree::Sum(vec![
+                ScoreTree::Max(vec![t(f, 256, 1.0), t(f, 1, 2.0), t(f, 129, 0.5)], 0.3),
+                ScoreTree::Max(vec![t(a, 128, 1.0), t(basic, 257, 1.5)], 0.3),
+                t(f, 127, 0.7),
+            ]),
+        ]
+    });
+    for tree in trees {
+        let ours: Box<dyn Query> = Box::new(tree_query::TreeQuery::new(tree.clone()));
+        let nested = tree.to_query();
+        let n = searcher.search(&*nested, &Count).unwrap();
+        assert_eq!(searcher.search(&*ours, &Count).unwrap(), n, "{tree:?}");
+        let all = (TopDocs::with_limit(n.max(1)).order_by_score(), Count);
+        let (want, _) = searcher.search(&*nested, &all).unwrap();
+        let (got, _) = searcher.search(&*ours, &all).unwrap();
+        assert_eq!(got, want, "{tree:?}");
+    }
+}
+
 /// A searcher's statistics, other than they are: terms in fewer documents
 /// of more.
 struct Skewed<'a>(&'a tantivy::Searcher);
