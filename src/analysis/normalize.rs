@@ -101,8 +101,9 @@ impl Normalized {
     }
 
     /// Rebuilds the offset map of a stored normalisation of `original`;
-    /// normalises again if the two do not fit together.
-    pub fn from_stored(original: &str, stored: StoredNormalized) -> Normalized {
+    /// normalises again if the two do not fit together. The flag says
+    /// whether the stored form was used (false: normalised again).
+    pub fn from_stored(original: &str, stored: StoredNormalized) -> (Normalized, bool) {
         let mut starts = Vec::with_capacity(stored.text.len());
         starts.extend(stored.text.char_indices().map(|(at, _)| at as u32));
         let mut origins = Vec::with_capacity(starts.len());
@@ -119,13 +120,14 @@ impl Normalized {
             origins.extend(std::iter::repeat_n(span, n));
         }
         if origins.len() != starts.len() {
-            return normalize(original);
+            return (normalize(original), false);
         }
-        Normalized {
+        let norm = Normalized {
             text: stored.text,
             starts,
             origins,
-        }
+        };
+        (norm, true)
     }
 }
 
@@ -285,8 +287,19 @@ mod tests {
         {
             let n = normalize(original);
             let stored = n.to_stored(original);
-            assert_eq!(Normalized::from_stored(original, stored), n, "{original}");
+            assert_eq!(
+                Normalized::from_stored(original, stored),
+                (n, true),
+                "{original}"
+            );
         }
+        // A stored form of another text does not fit: normalised again,
+        // and said so.
+        let other = normalize("别的文字").to_stored("别的文字");
+        assert_eq!(
+            Normalized::from_stored("ＰＯ提交後", other),
+            (normalize("ＰＯ提交後"), false)
+        );
         assert!(
             normalize("ECS云服务器")
                 .to_stored("ECS云服务器")

@@ -135,8 +135,13 @@ impl Body {
     fn from_record(bytes: &[u8]) -> Option<Body> {
         let raw = lz4_flex::decompress_size_prepended(bytes).ok()?;
         let stored: StoredBody = postcard::from_bytes(&raw).ok()?;
-        let norm = Normalized::from_stored(&stored.text, stored.norm);
-        let scan = Scan::new(&norm, stored.pairs);
+        let (norm, fits) = Normalized::from_stored(&stored.text, stored.norm);
+        // A sketch of a stored form that did not fit is of another text.
+        let scan = if fits {
+            Scan::new(&norm, stored.pairs)
+        } else {
+            Scan::of(&norm)
+        };
         Some(Body {
             text: stored.text,
             norm,
