@@ -404,7 +404,8 @@ pub fn ranking_without(features: &[Feature]) -> Ranking {
 /// Where articles come from and where the index lives.
 #[derive(Args, Debug, Clone)]
 pub struct Source {
-    /// Corpus directory; repeat for several. Default: ./corpus.
+    /// Corpus directory; repeat for several. Default: the directories an
+    /// existing `--index` was built from, else ./corpus.
     #[arg(
         long = "corpus",
         value_name = "DIR",
@@ -450,12 +451,20 @@ impl Source {
         }
     }
 
+    /// The corpus directories: those named; else, for an index named
+    /// without them, the ones it was built from (so it is checked against
+    /// them, not rebuilt from the bundled corpus); else the bundled corpus.
     pub fn corpora(&self) -> Vec<PathBuf> {
-        if self.corpora.is_empty() {
-            vec![PathBuf::from(DEFAULT_CORPUS)]
-        } else {
-            self.corpora.clone()
+        if !self.corpora.is_empty() {
+            return self.corpora.clone();
         }
+        if let Some(dir) = &self.index
+            && let Ok(manifest) = index::manifest::Manifest::read(dir)
+            && !manifest.corpora.is_empty()
+        {
+            return manifest.corpora.into_iter().map(|c| c.path).collect();
+        }
+        vec![PathBuf::from(DEFAULT_CORPUS)]
     }
 
     pub fn index_dir(&self) -> PathBuf {

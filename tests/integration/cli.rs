@@ -1,5 +1,6 @@
 //! The `wenda` binary: flags, environment, output and exit codes.
 
+use std::path::Path;
 use std::process::{Command, Output};
 
 use serde_json::Value;
@@ -45,6 +46,14 @@ fn ingest_search_and_eval_from_the_command_line() {
     ]));
     assert_eq!(found["hits"][0]["id"], "sub/更改时区");
     assert!(found["hits"].as_array().unwrap().len() <= 2);
+
+    // An index named without its corpus is checked against the corpus it
+    // was built from, not rebuilt from the bundled one in the working
+    // directory.
+    let alone = json(&wenda(&["search", "时区", "--index", index, "--json"]));
+    assert_eq!(alone["hits"][0]["id"], "sub/更改时区");
+    let manifest = std::fs::read_to_string(Path::new(index).join("wenda.json")).unwrap();
+    assert!(manifest.contains("docset"), "{manifest}");
 
     let queries = data("docset_queries.jsonl");
     let eval_with = |extra: &[&str]| {
