@@ -138,6 +138,15 @@ impl Scan {
         Scan { pairs, chars }
     }
 
+    /// A scan with its pair sketch only, what ingest stores: without the
+    /// character table, snippets count characters instead.
+    pub fn sketch_only(norm: &Normalized) -> Scan {
+        Scan {
+            pairs: PairSketch::of(&norm.text),
+            chars: Vec::new(),
+        }
+    }
+
     /// The scan of `norm`, its sketch built now.
     pub fn of(norm: &Normalized) -> Scan {
         Scan::new(norm, PairSketch::of(&norm.text))

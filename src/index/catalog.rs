@@ -117,7 +117,9 @@ impl Body {
     pub fn of(article: &Article) -> Body {
         let text = article.body_text().replace('\n', " ");
         let norm = crate::analysis::normalize(&text);
-        let scan = Scan::of(&norm);
+        // Ingest stores the sketch; the character table is built when the
+        // body is read back for snippets.
+        let scan = Scan::sketch_only(&norm);
         Body { text, norm, scan }
     }
 

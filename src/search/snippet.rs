@@ -446,7 +446,8 @@ mod tests {
                 // Prepared, the text's pair sketch rules out no term that is
                 // there, and characters are looked up as they were counted.
                 let prepared = Scan::of(&norm);
-                prop_assert_eq!(h.find(&norm, Some(&prepared)), got);
+                prop_assert_eq!(h.find(&norm, Some(&prepared)), got.clone());
+                prop_assert_eq!(h.find(&norm, Some(&Scan::sketch_only(&norm))), got);
                 // And the snippet holds together.
                 let s = h.snippet(&text, &norm, Some(&prepared), 40);
                 prop_assert!(s.highlights.windows(2).all(|w| w[0][1] <= w[1][0]));
