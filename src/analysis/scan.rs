@@ -39,19 +39,10 @@ fn pair_hash(a: char, b: char) -> u64 {
     ((u64::from(a) << 32) | u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
-/// The last character boundary at or before `limit`.
-pub fn scan_end(text: &str, limit: usize) -> usize {
-    let mut cut = text.len().min(limit);
-    while !text.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    cut
-}
-
 impl PairSketch {
     /// The sketch of `text`'s first [`SKETCH_BYTES`].
     pub fn of(text: &str) -> PairSketch {
-        let covered = scan_end(text, SKETCH_BYTES);
+        let covered = text.floor_char_boundary(SKETCH_BYTES);
         let scanned = &text[..covered];
         let pairs = scanned.chars().count().saturating_sub(1);
         if pairs == 0 {
@@ -122,7 +113,7 @@ impl Scan {
     /// trusted: it could rule out a term the text holds, and its length
     /// sizes the table below.
     pub fn new(norm: &Normalized, pairs: PairSketch) -> Scan {
-        let covered = scan_end(&norm.text, SKETCH_BYTES);
+        let covered = norm.text.floor_char_boundary(SKETCH_BYTES);
         let pairs = if pairs.covered as usize == covered {
             pairs
         } else {
@@ -228,7 +219,7 @@ mod tests {
         let text = "a云é😀 b服务".repeat(900);
         let norm = crate::analysis::normalize::normalize(&text);
         let scan = Scan::of(&norm);
-        let cut = scan_end(&norm.text, SKETCH_BYTES);
+        let cut = norm.text.floor_char_boundary(SKETCH_BYTES);
         let table = scan.char_starts_upto(cut).unwrap();
         for (i, (at, _)) in norm
             .text

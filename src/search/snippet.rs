@@ -172,7 +172,7 @@ impl Highlighter {
     /// character indices in one pass over the scanned text.
     fn find(&self, norm: &Normalized, prepared: Option<&Scan>) -> Vec<Match> {
         let full = norm.text.as_str();
-        let cut = scan::scan_end(full, SCAN_BYTES);
+        let cut = full.floor_char_boundary(SCAN_BYTES);
         let sketch = prepared.map(|p| &p.pairs).filter(|s| s.covers(cut));
         let starts = prepared.and_then(|p| p.char_starts_upto(cut));
         let text = &full.as_bytes()[..cut];
@@ -368,7 +368,7 @@ mod tests {
         /// character of the scanned text in turn.
         fn every_occurrence(h: &Highlighter, norm: &Normalized) -> Vec<Match> {
             let full = norm.text.as_str();
-            let cut = scan::scan_end(full, SCAN_BYTES);
+            let cut = full.floor_char_boundary(SCAN_BYTES);
             let alnum = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
             let mut out = Vec::new();
             for (i, (at, _)) in full.char_indices().enumerate() {
