@@ -309,13 +309,10 @@ fn prefix(unit: &str) -> u64 {
 impl Units {
     /// The weight of a unit, if it is one of these.
     pub fn get(&self, unit: &str) -> Option<f32> {
-        let key = prefix(unit);
-        let from = self.prefixes.partition_point(|&p| p < key);
-        let to = from + self.prefixes[from..].partition_point(|&p| p == key);
-        self.units[from..to]
-            .iter()
-            .find(|(u, _)| u == unit)
-            .map(|&(_, w)| w)
+        self.units
+            .binary_search_by(|(u, _)| u.as_str().cmp(unit))
+            .ok()
+            .map(|i| self.units[i].1)
     }
 
     /// Whether `unit` is one of these.
