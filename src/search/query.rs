@@ -545,40 +545,17 @@ impl ScoreTree {
 
     /// The score of a document given the scores of the term leaves (in the
     /// order of [`ScoreTree::terms`]; `None` where the term does not
-    /// occur); `None` if the document does not match.
+    /// occur); `None` if the document does not match. (To score many
+    /// documents, flatten the tree once: [`ScoreProgram`].)
     pub fn score(&self, leaves: &[Option<f32>]) -> Option<f32> {
-        let mut next = leaves.iter().copied();
-        self.score_from(&mut next)
-    }
-
-    fn score_from(&self, leaves: &mut impl Iterator<Item = Option<f32>>) -> Option<f32> {
-        match self {
-            ScoreTree::Term(..) => leaves.next().flatten(),
-            ScoreTree::Sum(children) => sum(children.iter().map(|c| c.score_from(leaves))),
-            ScoreTree::Max(children, tie) => {
-                let (mut max, mut total, mut any) = (0.0f32, 0.0f32, false);
-                // Every child is read (filter_map drops only the misses), so
-                // the leaves stay in step.
-                for s in children.iter().filter_map(|c| c.score_from(leaves)) {
-                    max = max.max(s);
-                    total += s;
-                    any = true;
-                }
-                any.then(|| max + (total - max) * tie)
-            }
-            ScoreTree::Required(must, optional) => {
-                let must = must.score_from(leaves);
-                let optional = sum(optional.iter().map(|c| c.score_from(leaves)));
-                must.map(|m| m + optional.unwrap_or(0.0))
-            }
-        }
+        ScoreProgram::of(self).score(leaves, &mut Vec::new())
     }
 }
 
 /// A [`ScoreTree`] flattened for scoring many documents: its nodes in
-/// post-order, each combining the values its children left on a stack. The
-/// same operations in the same order as [`ScoreTree::score`] (so the same
-/// floats), without a recursive call and an iterator step per node.
+/// post-order, each combining the values its children left on a stack, in
+/// the children's order (the order tantivy's scorers add in, so the floats
+/// agree) — no recursive call and iterator step per node.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScoreProgram {
     steps: Vec<Step>,
@@ -624,7 +601,8 @@ impl ScoreProgram {
         ScoreProgram { steps }
     }
 
-    /// As [`ScoreTree::score`]; `stack` is scratch space, reused between
+    /// The score of a document given the leaves' scores, as
+    /// [`ScoreTree::score`] says; `stack` is scratch space, reused between
     /// calls.
     pub fn score(&self, leaves: &[Option<f32>], stack: &mut Vec<Option<f32>>) -> Option<f32> {
         stack.clear();
@@ -914,6 +892,36 @@ mod tests {
 
         use super::*;
 
+        /// The tree walked recursively, node by node, as it scored
+        /// before it was flattened.
+        fn recursive(
+            tree: &ScoreTree,
+            leaves: &mut impl Iterator<Item = Option<f32>>,
+        ) -> Option<f32> {
+            match tree {
+                ScoreTree::Term(..) => leaves.next().flatten(),
+                ScoreTree::Sum(children) => {
+                    let scores: Vec<_> = children.iter().map(|c| recursive(c, leaves)).collect();
+                    sum(scores.into_iter())
+                }
+                ScoreTree::Max(children, tie) => {
+                    let scores: Vec<_> = children.iter().map(|c| recursive(c, leaves)).collect();
+                    let (mut max, mut total, mut any) = (0.0f32, 0.0f32, false);
+                    for s in scores.into_iter().flatten() {
+                        max = max.max(s);
+                        total += s;
+                        any = true;
+                    }
+                    any.then(|| max + (total - max) * tie)
+                }
+                ScoreTree::Required(must, optional) => {
+                    let must = recursive(must, leaves);
+                    let scores: Vec<_> = optional.iter().map(|c| recursive(c, leaves)).collect();
+                    must.map(|m| m + sum(scores.into_iter()).unwrap_or(0.0))
+                }
+            }
+        }
+
         fn tree() -> impl Strategy<Value = ScoreTree> {
             let leaf = (0.1f32..3.0).prop_map(|b| ScoreTree::term(Field::from_field_id(0), "w", b));
             leaf.prop_recursive(4, 40, 5, |inner| {
@@ -940,7 +948,8 @@ mod tests {
                 let program = ScoreProgram::of(&tree);
                 let mut stack = vec![Some(99.0)];
                 let got = program.score(leaves, &mut stack);
-                let want = tree.score(leaves);
+                let want = recursive(&tree, &mut leaves.iter().copied());
+                prop_assert_eq!(tree.score(leaves).map(f32::to_bits), want.map(f32::to_bits));
                 prop_assert_eq!(got.map(f32::to_bits), want.map(f32::to_bits));
             }
         }

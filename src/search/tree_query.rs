@@ -25,8 +25,6 @@ use super::query::{ScoreProgram, ScoreTree};
 #[derive(Debug, Clone)]
 pub struct TreeQuery {
     tree: Arc<ScoreTree>,
-    /// The tree flattened, to score candidates.
-    program: Arc<ScoreProgram>,
     /// Each leaf's term and boost, in the order of [`ScoreTree::terms`].
     leaves: Arc<Vec<(Term, Score)>>,
 }
@@ -40,7 +38,6 @@ impl TreeQuery {
             .map(|(field, word, boost)| (Term::from_field_text(field, word), boost))
             .collect();
         TreeQuery {
-            program: Arc::new(ScoreProgram::of(&tree)),
             tree: Arc::new(tree),
             leaves: Arc::new(leaves),
         }
@@ -193,6 +190,7 @@ impl TreeQuery {
         // others score nothing anywhere in it.
         let mut scorers: Vec<(usize, LeafScorer<'_>)> = Vec::new();
         let mut scores: Vec<Option<Score>> = vec![None; weight.leaves.len()];
+        let program = ScoreProgram::of(&self.tree);
         let mut stack = Vec::new();
         for (score, addr) in &mut candidates {
             if segment != Some(addr.segment_ord) {
@@ -209,7 +207,7 @@ impl TreeQuery {
             for (leaf, scorer) in &mut scorers {
                 scores[*leaf] = scorer.score_at(addr.doc_id);
             }
-            *score = self.program.score(&scores, &mut stack).unwrap_or(0.0);
+            *score = program.score(&scores, &mut stack).unwrap_or(0.0);
         }
         candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         candidates.truncate(keep);
