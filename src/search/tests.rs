@@ -314,6 +314,38 @@ fn two_step_is_exhaustive_without_grams_or_expansions() {
     }
 }
 
+/// A text field with the default tokenizer indexed with `option`, with or
+/// without norms.
+fn text_field(option: IndexRecordOption, norms: bool) -> tantivy::schema::TextOptions {
+    use tantivy::schema::{TextFieldIndexing, TextOptions};
+    TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer("default")
+            .set_fieldnorms(norms)
+            .set_index_option(option),
+    )
+}
+
+/// `ours` counts and ranks (every match, through `for_each`) as `nested`;
+/// the ranked matches.
+fn ranks_as_nested(
+    searcher: &tantivy::Searcher,
+    tree: &ScoreTree,
+    nested: &dyn Query,
+    ours: &dyn Query,
+) -> Vec<(f32, DocAddress)> {
+    use tantivy::collector::TopDocs;
+    let n = searcher.search(nested, &Count).unwrap();
+    assert_eq!(searcher.search(ours, &Count).unwrap(), n, "{tree:?}");
+    // With a count beside it, TopDocs reads every match through
+    // `for_each`: tantivy's unions add in the children's order.
+    let all = (TopDocs::with_limit(n.max(1)).order_by_score(), Count);
+    let (want, _) = searcher.search(nested, &all).unwrap();
+    let (got, _) = searcher.search(ours, &all).unwrap();
+    assert_eq!(got, want, "{tree:?}");
+    got
+}
+
 /// The score tree over the postings against tantivy's nested query where
 /// the bundled indexes never go: several segments, deleted documents, a
 /// term one segment lacks, a field without norms, empty trees, a
@@ -322,18 +354,10 @@ fn two_step_is_exhaustive_without_grams_or_expansions() {
 #[test]
 fn tree_query_is_the_nested_query_over_segments_and_deletes() {
     use tantivy::collector::TopDocs;
-    use tantivy::schema::{Schema, TEXT, TextFieldIndexing, TextOptions};
+    use tantivy::schema::{Schema, TEXT};
     let mut b = Schema::builder();
     let a = b.add_text_field("a", TEXT);
-    let bare = b.add_text_field(
-        "bare",
-        TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer("default")
-                .set_fieldnorms(false)
-                .set_index_option(IndexRecordOption::WithFreqs),
-        ),
-    );
+    let bare = b.add_text_field("bare", text_field(IndexRecordOption::WithFreqs, false));
     let index = Index::create_in_ram(b.build());
     let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
     writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
@@ -435,20 +459,17 @@ fn tree_query_is_the_nested_query_over_segments_and_deletes() {
         ]
     });
     for (tree, nested, ours) in ways {
-        let n = searcher.search(&*nested, &Count).unwrap();
-        assert_eq!(searcher.search(&*ours, &Count).unwrap(), n, "{tree:?}");
-        // With a count beside it, TopDocs reads every match through
-        // `for_each`: tantivy's unions add in the children's order.
-        let all = (TopDocs::with_limit(n.max(1)).order_by_score(), Count);
-        let (want, _) = searcher.search(&*nested, &all).unwrap();
-        let (got, _) = searcher.search(&*ours, &all).unwrap();
-        assert_eq!(got, want, "{tree:?}");
+        let got = ranks_as_nested(&searcher, tree, &*nested, &*ours);
         for (score, addr) in &got {
             let explained = ours.explain(&searcher, *addr).unwrap().value();
             assert_eq!(explained, *score, "{tree:?}");
         }
         // Statistics other than the searcher's are asked, not summed from
         // the segments.
+        let all = (
+            TopDocs::with_limit(got.len().max(1)).order_by_score(),
+            Count,
+        );
         let skewed = Skewed(&searcher);
         let want = searcher
             .search_with_statistics_provider(&*nested, &all, &skewed)
@@ -468,18 +489,10 @@ fn tree_query_is_the_nested_query_over_segments_and_deletes() {
 /// as tantivy's nested query does.
 #[test]
 fn tree_query_reads_postings_across_block_ends() {
-    use tantivy::collector::TopDocs;
-    use tantivy::schema::{Schema, TEXT, TextFieldIndexing, TextOptions};
+    use tantivy::schema::{Schema, TEXT};
     let mut b = Schema::builder();
     let a = b.add_text_field("a", TEXT);
-    let basic = b.add_text_field(
-        "basic",
-        TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer("default")
-                .set_index_option(IndexRecordOption::Basic),
-        ),
-    );
+    let basic = b.add_text_field("basic", text_field(IndexRecordOption::Basic, true));
     let index = Index::create_in_ram(b.build());
     let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
     let sizes = [1u32, 127, 128, 129, 256, 257];
@@ -515,14 +528,8 @@ fn tree_query_reads_postings_across_block_ends() {
         ]
     });
     for tree in trees {
-        let ours: Box<dyn Query> = Box::new(tree_query::TreeQuery::new(tree.clone()));
-        let nested = tree.to_query();
-        let n = searcher.search(&*nested, &Count).unwrap();
-        assert_eq!(searcher.search(&*ours, &Count).unwrap(), n, "{tree:?}");
-        let all = (TopDocs::with_limit(n.max(1)).order_by_score(), Count);
-        let (want, _) = searcher.search(&*nested, &all).unwrap();
-        let (got, _) = searcher.search(&*ours, &all).unwrap();
-        assert_eq!(got, want, "{tree:?}");
+        let ours = tree_query::TreeQuery::new(tree.clone());
+        ranks_as_nested(&searcher, &tree, &*tree.to_query(), &ours);
     }
 }
 
