@@ -22,7 +22,7 @@ use std::time::Instant;
 
 use rustc_hash::FxHashSet;
 use serde::Serialize;
-use tantivy::collector::TopDocs;
+use tantivy::collector::{Collector, TopDocs};
 use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption};
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, Term};
@@ -251,6 +251,8 @@ impl std::fmt::Debug for Engine {
 
 /// Top candidates, total matches and facet counts of one query.
 type Collected = (Vec<(f32, DocAddress)>, usize, Facets);
+/// What the top-candidates and topic-counting collectors return together.
+type CollectorFruit = (Vec<(f32, DocAddress)>, (usize, Vec<(Vec<String>, u64)>));
 
 impl Ranked<'_> {
     /// Each hit's score as a share of the best one's (1 for the best).
@@ -536,10 +538,14 @@ impl Engine {
             } else {
                 // A cheap query picks candidates (and counts exactly what
                 // the main query matches); the main query's tree scores them.
-                let retrieval = tree.retrieval_query();
+                let retrieval = tree_query::TreeQuery::new(tree.retrieval_tree());
                 let depth = pool.saturating_mul(r.retrieval.depth.max(1));
-                let (top, total, facets) =
-                    self.collect(&searcher, &*self.filtered(retrieval, req), req, depth)?;
+                let root: Vec<String> = req.topic.clone().unwrap_or_default();
+                let (top, total, facets) = collected(retrieval.collect_sum(
+                    &searcher,
+                    self.filter(req).as_deref(),
+                    &self.collector(&root, depth),
+                )?);
                 let top = tree_query::TreeQuery::new(tree).rescore(&searcher, top, pool)?;
                 (top, total, facets)
             }
@@ -639,22 +645,22 @@ impl Engine {
         pool: usize,
     ) -> Result<Collected> {
         let root: Vec<String> = req.topic.clone().unwrap_or_default();
-        let (top, (total, counts)) = searcher.search(
-            query,
-            &(
-                TopDocs::with_limit(pool.max(1)).order_by_score(),
-                self.topics.counter(&root),
-            ),
-        )?;
-        let mut topic: Vec<FacetCount> = counts
-            .into_iter()
-            .map(|(path, count)| FacetCount {
-                value: topic_value(&path),
-                count,
-            })
-            .collect();
-        topic.sort_by(|a, b| b.count.cmp(&a.count).then(a.value.cmp(&b.value)));
-        Ok((top, total, Facets { topic }))
+        Ok(collected(
+            searcher.search(query, &self.collector(&root, pool))?,
+        ))
+    }
+
+    /// A collector of the best `pool` matches, the total, and the counts
+    /// of the topics below `root`.
+    fn collector<'a>(
+        &'a self,
+        root: &'a [String],
+        pool: usize,
+    ) -> impl Collector<Fruit = CollectorFruit> + 'a {
+        (
+            TopDocs::with_limit(pool.max(1)).order_by_score(),
+            self.topics.counter(root),
+        )
     }
 
     /// Rescores candidates and folds near-duplicates into the best of them.
@@ -801,6 +807,21 @@ impl Engine {
     }
 
     fn filtered(&self, query: Box<dyn Query>, req: &SearchRequest) -> Box<dyn Query> {
+        let mut must = self.filter_clauses(req);
+        if must.is_empty() {
+            return query;
+        }
+        must.push((Occur::Must, query));
+        Box::new(BooleanQuery::new(must))
+    }
+
+    /// What the request's filters let through (`None` when it has none).
+    fn filter(&self, req: &SearchRequest) -> Option<Box<dyn Query>> {
+        let must = self.filter_clauses(req);
+        (!must.is_empty()).then(|| Box::new(BooleanQuery::new(must)) as Box<dyn Query>)
+    }
+
+    fn filter_clauses(&self, req: &SearchRequest) -> Vec<(Occur, Box<dyn Query>)> {
         // Filters decide what matches, not how well: they score 0, so the
         // filtered scores are the query's own (and the two-step rescoring,
         // which knows only the query's terms, gives the same).
@@ -821,11 +842,7 @@ impl Engine {
         if let Some(corpus) = &req.corpus {
             must.push(filter(Term::from_field_text(self.fields.corpus, corpus)));
         }
-        if must.is_empty() {
-            return query;
-        }
-        must.push((Occur::Must, query));
-        Box::new(BooleanQuery::new(must))
+        must
     }
 }
 
@@ -860,6 +877,19 @@ fn synonyms_for(manifest: &Manifest, analyzer: &Analyzer, planning: &Planning) -
 }
 
 /// Stops with [`Error::DeadlineExceeded`] once `deadline` has passed.
+/// Candidates, total and facets from what [`Engine::collector`] gathered.
+fn collected((top, (total, counts)): CollectorFruit) -> Collected {
+    let mut topic: Vec<FacetCount> = counts
+        .into_iter()
+        .map(|(path, count)| FacetCount {
+            value: topic_value(&path),
+            count,
+        })
+        .collect();
+    topic.sort_by(|a, b| b.count.cmp(&a.count).then(a.value.cmp(&b.value)));
+    (top, total, Facets { topic })
+}
+
 fn check(deadline: Option<Instant>) -> Result<()> {
     match deadline {
         Some(d) if Instant::now() >= d => Err(Error::DeadlineExceeded),

@@ -503,14 +503,14 @@ impl ScoreTree {
         }
     }
 
-    /// A query that matches exactly the documents the tree matches, as one
-    /// flat union of its terms (each once, with the sum of its boosts): the
+    /// A tree that matches exactly the documents this one matches, as one
+    /// flat sum of its terms (each once, with the sum of its boosts): the
     /// leaves of what must match (question words only add to the score of
     /// what matches, so they are left to the rescoring), or every leaf when
-    /// nothing else must. tantivy runs that several times faster than
-    /// nested maxima over the fields. Its scores only pick the candidates,
-    /// which the tree then scores exactly.
-    pub fn retrieval_query(&self) -> Box<dyn Query> {
+    /// nothing else must. It costs several times less to run than nested
+    /// maxima over the fields. Its scores only pick the candidates, which
+    /// this tree then scores exactly.
+    pub fn retrieval_tree(&self) -> ScoreTree {
         let deciding = match self {
             ScoreTree::Required(must, _) => must,
             tree => tree,
@@ -519,7 +519,19 @@ impl ScoreTree {
         for (field, word, boost) in deciding.terms() {
             union.add(field, word, boost);
         }
-        union.into_query()
+        ScoreTree::Sum(
+            union
+                .terms
+                .into_iter()
+                .map(|(field, word, boost)| ScoreTree::Term(field, word, boost))
+                .collect(),
+        )
+    }
+
+    /// [`ScoreTree::retrieval_tree`] as a tantivy query (a union of term
+    /// queries).
+    pub fn retrieval_query(&self) -> Box<dyn Query> {
+        self.retrieval_tree().to_query()
     }
 
     /// Every term leaf, in order (the order [`ScoreTree::score`] reads
@@ -678,15 +690,6 @@ impl TermUnion {
         } else {
             self.terms[i].2 += boost;
         }
-    }
-
-    fn into_query(self) -> Box<dyn Query> {
-        let clauses = self
-            .terms
-            .into_iter()
-            .map(|(field, word, boost)| (Occur::Should, boosted(field, &word, boost)))
-            .collect();
-        Box::new(BooleanQuery::new(clauses))
     }
 }
 

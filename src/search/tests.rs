@@ -346,14 +346,13 @@ fn ranks_as_nested(
     got
 }
 
-/// The score tree over the postings against tantivy's nested query where
-/// the bundled indexes never go: several segments, deleted documents, a
-/// term one segment lacks, a field without norms, empty trees, a
-/// required part and boosts, scored (through `for_each`, as the engine's
-/// collectors read it), counted (scoring off) and explained.
-#[test]
-fn tree_query_is_the_nested_query_over_segments_and_deletes() {
-    use tantivy::collector::TopDocs;
+/// Three segments, some of the first's documents deleted, a second of 300
+/// documents (postings of whole 128-document blocks and a shorter tail,
+/// read one after another into the same buffers), and a field without
+/// norms ("bare"); "w" only in the last segment, "every" in every
+/// document, "rare" and "rarer" in a few. The searcher and the fields
+/// `a` and `bare`.
+fn segments_with_deletes() -> (tantivy::Searcher, Field, Field) {
     use tantivy::schema::{Schema, TEXT};
     let mut b = Schema::builder();
     let a = b.add_text_field("a", TEXT);
@@ -397,14 +396,19 @@ fn tree_query_is_the_nested_query_over_segments_and_deletes() {
             writer.commit().unwrap();
         }
     }
-    let reader = index.reader().unwrap();
-    let searcher = reader.searcher();
+    let searcher = index.reader().unwrap().searcher();
     assert!(searcher.segment_readers().len() >= 3);
     assert!(searcher.segment_readers().iter().any(|s| s.has_deletes()));
+    (searcher, a, bare)
+}
 
+/// Trees over [`segments_with_deletes`]'s fields: empty, absent terms, a
+/// term one segment lacks, the field without norms, a required part,
+/// maxima and boosts.
+fn trees_of(a: Field, bare: Field) -> Vec<ScoreTree> {
     let t = |f: Field, w: &str, boost: f32| ScoreTree::Term(f, w.to_string(), boost);
     let max = |c: Vec<ScoreTree>| ScoreTree::Max(c, 0.3);
-    let trees = vec![
+    vec![
         ScoreTree::Sum(vec![]),
         ScoreTree::Max(vec![], 0.3),
         ScoreTree::Sum(vec![t(a, "absent", 1.0)]),
@@ -433,7 +437,19 @@ fn tree_query_is_the_nested_query_over_segments_and_deletes() {
             t(bare, "z", 0.5),
         ]),
         ScoreTree::Sum(vec![t(a, "rare", 1.0), t(a, "rarer", 1.5)]),
-    ];
+    ]
+}
+
+/// The score tree over the postings against tantivy's nested query where
+/// the bundled indexes never go: several segments, deleted documents, a
+/// term one segment lacks, a field without norms, empty trees, a
+/// required part and boosts, scored (through `for_each`, as the engine's
+/// collectors read it), counted (scoring off) and explained.
+#[test]
+fn tree_query_is_the_nested_query_over_segments_and_deletes() {
+    use tantivy::collector::TopDocs;
+    let (searcher, a, bare) = segments_with_deletes();
+    let trees = trees_of(a, bare);
     // Under a filter (as `Engine::filtered` puts it), matches must come in
     // order: an intersection seeks.
     let filter = |query: Box<dyn Query>, word: &str| -> Box<dyn Query> {
@@ -549,4 +565,68 @@ impl tantivy::query::Bm25StatisticsProvider for Skewed<'_> {
     fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
         Ok(self.0.doc_freq(term)? / 2 + 1)
     }
+}
+
+/// The two-step search's union read term by term
+/// ([`tree_query::TreeQuery::collect_sum`]) against tantivy's union of
+/// term queries: over several segments with deletes and a field without
+/// norms, alone and under filters (one every document passes, one few
+/// do), the same count and the same matches, scored alike up to the last
+/// bits (the two add a document's terms in different orders); a tree
+/// that is not a flat sum is refused.
+#[test]
+fn collect_sum_is_tantivys_union() {
+    use tantivy::collector::TopDocs;
+    let (searcher, a, bare) = segments_with_deletes();
+    let only = |word: &str| -> Box<dyn Query> {
+        Box::new(TermQuery::new(
+            Term::from_field_text(a, word),
+            IndexRecordOption::Basic,
+        ))
+    };
+    let mut compared = 0;
+    for tree in trees_of(a, bare) {
+        let flat = tree.retrieval_tree();
+        let ours = tree_query::TreeQuery::new(flat.clone());
+        for filter in [
+            None,
+            Some(only("every")),
+            Some(only("x")),
+            Some(only("rare")),
+        ] {
+            let union = match &filter {
+                None => flat.to_query(),
+                Some(f) => Box::new(BooleanQuery::new(vec![
+                    (
+                        Occur::Must,
+                        Box::new(ConstScoreQuery::new(f.box_clone(), 0.0)) as Box<dyn Query>,
+                    ),
+                    (Occur::Must, flat.to_query()),
+                ])),
+            };
+            let n = searcher.search(&*union, &Count).unwrap();
+            let all = (TopDocs::with_limit(n.max(1)).order_by_score(), Count);
+            let (mut want, want_n) = searcher.search(&*union, &all).unwrap();
+            let (mut got, got_n) = ours
+                .collect_sum(&searcher, filter.as_deref(), &all)
+                .unwrap();
+            assert_eq!((got_n, got.len()), (want_n, want.len()), "{tree:?}");
+            want.sort_by_key(|x| x.1);
+            got.sort_by_key(|x| x.1);
+            for ((g, ga), (w, wa)) in got.iter().zip(&want) {
+                assert_eq!(ga, wa, "{tree:?}");
+                assert!(
+                    (g - w).abs() <= 1e-5 * w.abs().max(1.0),
+                    "{tree:?}: {g} vs {w}"
+                );
+            }
+            compared += n;
+        }
+    }
+    assert!(compared > 500, "{compared}");
+    let nested = tree_query::TreeQuery::new(ScoreTree::Sum(vec![ScoreTree::Max(
+        vec![ScoreTree::Term(a, "x".into(), 1.0)],
+        0.3,
+    )]));
+    assert!(nested.collect_sum(&searcher, None, &Count).is_err());
 }
