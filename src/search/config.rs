@@ -89,7 +89,7 @@ pub const SYNONYM_CREDIT: f32 = 0.5;
 /// Candidates reranked beyond the requested page.
 pub const POOL: usize = 50;
 /// Candidates the cheap retrieval query gives for each one the exact query
-/// keeps ([`ScoreTree::retrieval_query`](super::query::ScoreTree::retrieval_query)).
+/// keeps ([`ScoreTree::retrieval_tree`](super::query::ScoreTree::retrieval_tree)).
 /// The main query's best are not always among them (the two score alike,
 /// not the same): `scripts/two-step.sh` compares with scoring every match.
 pub const RETRIEVAL_DEPTH: usize = 12;

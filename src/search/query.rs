@@ -528,12 +528,6 @@ impl ScoreTree {
         )
     }
 
-    /// [`ScoreTree::retrieval_tree`] as a tantivy query (a union of term
-    /// queries).
-    pub fn retrieval_query(&self) -> Box<dyn Query> {
-        self.retrieval_tree().to_query()
-    }
-
     /// Every term leaf, in order (the order [`ScoreTree::score`] reads
     /// their scores in).
     pub fn terms(&self) -> Vec<(Field, &str, f32)> {

@@ -106,7 +106,7 @@ fn retrieval_then_rescoring_is_the_main_query() {
             continue;
         }
         let tree = plan.score_tree(&engine.fields, &r.boosts, &r.planning);
-        let retrieval = tree.retrieval_query();
+        let retrieval = tree.retrieval_tree().to_query();
         let main = tree.to_query();
         let n = searcher.search(&*main, &Count).unwrap();
         assert_eq!(searcher.search(&*retrieval, &Count).unwrap(), n, "{q}");
