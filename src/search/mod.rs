@@ -876,7 +876,6 @@ fn synonyms_for(manifest: &Manifest, analyzer: &Analyzer, planning: &Planning) -
     Synonyms::tagged(&groups, analyzer)
 }
 
-/// Stops with [`Error::DeadlineExceeded`] once `deadline` has passed.
 /// Candidates, total and facets from what [`Engine::collector`] gathered.
 fn collected((top, (total, counts)): CollectorFruit) -> Collected {
     let mut topic: Vec<FacetCount> = counts
@@ -890,6 +889,7 @@ fn collected((top, (total, counts)): CollectorFruit) -> Collected {
     (top, total, Facets { topic })
 }
 
+/// Stops with [`Error::DeadlineExceeded`] once `deadline` has passed.
 fn check(deadline: Option<Instant>) -> Result<()> {
     match deadline {
         Some(d) if Instant::now() >= d => Err(Error::DeadlineExceeded),

@@ -350,13 +350,14 @@ fn ranks_as_nested(
 /// documents (postings of whole 128-document blocks and a shorter tail,
 /// read one after another into the same buffers), and a field without
 /// norms ("bare"); "w" only in the last segment, "every" in every
-/// document, "rare" and "rarer" in a few. The searcher and the fields
-/// `a` and `bare`.
-fn segments_with_deletes() -> (tantivy::Searcher, Field, Field) {
-    use tantivy::schema::{Schema, TEXT};
+/// document, "rare" and "rarer" in a few; each document under one of three
+/// topics. The searcher and the fields `a`, `bare` and `topic`.
+fn segments_with_deletes() -> (tantivy::Searcher, Field, Field, Field) {
+    use tantivy::schema::{FacetOptions, Schema, TEXT};
     let mut b = Schema::builder();
     let a = b.add_text_field("a", TEXT);
     let bare = b.add_text_field("bare", text_field(IndexRecordOption::WithFreqs, false));
+    let topic = b.add_facet_field("topic", FacetOptions::default());
     let index = Index::create_in_ram(b.build());
     let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
     writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
@@ -386,8 +387,9 @@ fn segments_with_deletes() -> (tantivy::Searcher, Field, Field) {
             });
             text.push_str(&"filler ".repeat(n as usize % 7));
             let bare_text = if n.is_multiple_of(3) { "x x y" } else { "z" };
+            let under = Facet::from_path([format!("t{}", n % 3)]);
             writer
-                .add_document(tantivy::doc!(a => text, bare => bare_text))
+                .add_document(tantivy::doc!(a => text, bare => bare_text, topic => under))
                 .unwrap();
         }
         writer.commit().unwrap();
@@ -399,7 +401,7 @@ fn segments_with_deletes() -> (tantivy::Searcher, Field, Field) {
     let searcher = index.reader().unwrap().searcher();
     assert!(searcher.segment_readers().len() >= 3);
     assert!(searcher.segment_readers().iter().any(|s| s.has_deletes()));
-    (searcher, a, bare)
+    (searcher, a, bare, topic)
 }
 
 /// Trees over [`segments_with_deletes`]'s fields: empty, absent terms, a
@@ -448,7 +450,7 @@ fn trees_of(a: Field, bare: Field) -> Vec<ScoreTree> {
 #[test]
 fn tree_query_is_the_nested_query_over_segments_and_deletes() {
     use tantivy::collector::TopDocs;
-    let (searcher, a, bare) = segments_with_deletes();
+    let (searcher, a, bare, _) = segments_with_deletes();
     let trees = trees_of(a, bare);
     // Under a filter (as `Engine::filtered` puts it), matches must come in
     // order: an intersection seeks.
@@ -570,55 +572,73 @@ impl tantivy::query::Bm25StatisticsProvider for Skewed<'_> {
 /// The two-step search's union read term by term
 /// ([`tree_query::TreeQuery::collect_sum`]) against tantivy's union of
 /// term queries: over several segments with deletes and a field without
-/// norms, alone and under filters (one every document passes, one few
-/// do), the same count and the same matches, scored alike up to the last
-/// bits (the two add a document's terms in different orders); a tree
-/// that is not a flat sum is refused.
+/// norms, alone and under filters (one every document passes, one the
+/// deleted documents pass, one few pass, one none passes, one in a single
+/// segment, and two filters together as the engine puts them), the same
+/// count, topic counts, matches, scores to the bit and order; a tree that
+/// is not a flat sum is refused.
 #[test]
 fn collect_sum_is_tantivys_union() {
     use tantivy::collector::TopDocs;
-    let (searcher, a, bare) = segments_with_deletes();
-    let only = |word: &str| -> Box<dyn Query> {
-        Box::new(TermQuery::new(
-            Term::from_field_text(a, word),
-            IndexRecordOption::Basic,
+    let (searcher, a, bare, topic) = segments_with_deletes();
+    let topics = super::facets::Topics::read(&searcher, topic).unwrap();
+    let term = |word: &str| -> Box<dyn Query> {
+        Box::new(ConstScoreQuery::new(
+            Box::new(TermQuery::new(
+                Term::from_field_text(a, word),
+                IndexRecordOption::Basic,
+            )),
+            0.0,
         ))
+    };
+    let both = || -> Box<dyn Query> {
+        Box::new(BooleanQuery::new(vec![
+            (Occur::Must, term("every")),
+            (
+                Occur::Must,
+                Box::new(ConstScoreQuery::new(
+                    Box::new(TermQuery::new(
+                        Term::from_facet(topic, &Facet::from_path(["t1"])),
+                        IndexRecordOption::Basic,
+                    )),
+                    0.0,
+                )),
+            ),
+        ]))
     };
     let mut compared = 0;
     for tree in trees_of(a, bare) {
         let flat = tree.retrieval_tree();
         let ours = tree_query::TreeQuery::new(flat.clone());
-        for filter in [
+        let filters = [
             None,
-            Some(only("every")),
-            Some(only("x")),
-            Some(only("rare")),
-        ] {
+            Some(term("every")),
+            Some(term("y")),
+            Some(term("x")),
+            Some(term("rare")),
+            Some(term("absent")),
+            Some(term("w")),
+            Some(both()),
+        ];
+        for filter in filters {
             let union = match &filter {
                 None => flat.to_query(),
                 Some(f) => Box::new(BooleanQuery::new(vec![
-                    (
-                        Occur::Must,
-                        Box::new(ConstScoreQuery::new(f.box_clone(), 0.0)) as Box<dyn Query>,
-                    ),
+                    (Occur::Must, f.box_clone()),
                     (Occur::Must, flat.to_query()),
                 ])),
             };
             let n = searcher.search(&*union, &Count).unwrap();
-            let all = (TopDocs::with_limit(n.max(1)).order_by_score(), Count);
-            let (mut want, want_n) = searcher.search(&*union, &all).unwrap();
-            let (mut got, got_n) = ours
-                .collect_sum(&searcher, filter.as_deref(), &all)
-                .unwrap();
-            assert_eq!((got_n, got.len()), (want_n, want.len()), "{tree:?}");
-            want.sort_by_key(|x| x.1);
-            got.sort_by_key(|x| x.1);
-            for ((g, ga), (w, wa)) in got.iter().zip(&want) {
-                assert_eq!(ga, wa, "{tree:?}");
-                assert!(
-                    (g - w).abs() <= 1e-5 * w.abs().max(1.0),
-                    "{tree:?}: {g} vs {w}"
+            for root in [vec![], vec!["t2".to_string()]] {
+                let all = (
+                    TopDocs::with_limit(n.max(1)).order_by_score(),
+                    topics.counter(&root),
                 );
+                let want = searcher.search(&*union, &all).unwrap();
+                let got = ours
+                    .collect_sum(&searcher, filter.as_deref(), &all)
+                    .unwrap();
+                assert_eq!(got, want, "{tree:?}");
             }
             compared += n;
         }

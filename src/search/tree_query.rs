@@ -223,9 +223,9 @@ impl TreeQuery {
     /// union of every match, which the two-step search counts and picks its
     /// candidates from, without tantivy's union of term scorers (it steps
     /// every scorer through windows of 4,096 documents, costing several
-    /// times as much per posting). The scores are the union's but for the
-    /// last bits: tantivy adds a document's terms in the order its scorers
-    /// happen to be in, here they add in the tree's order.
+    /// times as much per posting). The scores are the union's to the bit:
+    /// both add a document's terms from 0 in the tree's order (tantivy's
+    /// union keeps its scorers in clause order), and a filter adds nothing.
     pub fn collect_sum<C: Collector>(
         &self,
         searcher: &Searcher,
@@ -242,6 +242,7 @@ impl TreeQuery {
                 "collect_sum needs a sum of terms".into(),
             ));
         }
+        collector.check_schema(searcher.schema())?;
         let weight = self.tree_weight(EnableScoring::enabled_from_searcher(searcher))?;
         let filter = filter
             .map(|f| f.weight(EnableScoring::disabled_from_searcher(searcher)))
