@@ -575,8 +575,9 @@ impl tantivy::query::Bm25StatisticsProvider for Skewed<'_> {
 /// norms, alone and under filters (one every document passes, one the
 /// deleted documents pass, one few pass, one none passes, one in a single
 /// segment, and two filters together as the engine puts them), the same
-/// count, topic counts, matches, scores to the bit and order; a tree that
-/// is not a flat sum is refused.
+/// count, topic counts, matches, scores to the bit and order, whether a
+/// segment is scored per document or from sorted pairs; a tree that is
+/// not a flat sum is refused.
 #[test]
 fn collect_sum_is_tantivys_union() {
     use tantivy::collector::TopDocs;
@@ -639,6 +640,14 @@ fn collect_sum_is_tantivys_union() {
                     .collect_sum(&searcher, filter.as_deref(), &all)
                     .unwrap();
                 assert_eq!(got, want, "{tree:?}");
+                // Every segment scored densely, then every one from
+                // sorted pairs.
+                for share in [0.0, f64::INFINITY] {
+                    let got = ours
+                        .collect_sum_with(&searcher, filter.as_deref(), &all, share)
+                        .unwrap();
+                    assert_eq!(got, want, "{tree:?} {share}");
+                }
             }
             compared += n;
         }

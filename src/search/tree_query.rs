@@ -226,11 +226,25 @@ impl TreeQuery {
     /// times as much per posting). The scores are the union's to the bit:
     /// both add a document's terms from 0 in the tree's order (tantivy's
     /// union keeps its scorers in clause order), and a filter adds nothing.
+    /// Where the terms have few postings beside the segment's documents,
+    /// (document, score) pairs are sorted instead ([`SPARSE_SHARE`]).
     pub fn collect_sum<C: Collector>(
         &self,
         searcher: &Searcher,
         filter: Option<&dyn Query>,
         collector: &C,
+    ) -> tantivy::Result<C::Fruit> {
+        self.collect_sum_with(searcher, filter, collector, SPARSE_SHARE)
+    }
+
+    /// [`TreeQuery::collect_sum`], gathering pairs in a segment where the
+    /// terms have fewer postings than `sparse_share` × its documents.
+    pub(super) fn collect_sum_with<C: Collector>(
+        &self,
+        searcher: &Searcher,
+        filter: Option<&dyn Query>,
+        collector: &C,
+        sparse_share: f64,
     ) -> tantivy::Result<C::Fruit> {
         let ScoreTree::Sum(children) = &*self.tree else {
             return Err(tantivy::TantivyError::InvalidArgument(
@@ -248,14 +262,57 @@ impl TreeQuery {
             .map(|f| f.weight(EnableScoring::disabled_from_searcher(searcher)))
             .transpose()?;
         let mut fruits = Vec::with_capacity(searcher.segment_readers().len());
-        let (mut scores, mut matched, mut allowed) = (Vec::new(), Vec::new(), Vec::new());
+        let mut union = Union::default();
         for (ord, reader) in searcher.segment_readers().iter().enumerate() {
             let max_doc = reader.max_doc() as usize;
+            let sparse = weight
+                .postings_in(reader)
+                .is_some_and(|n| (n as f64) < max_doc as f64 * sparse_share);
+            let mut eval = Evaluation::new(&weight, reader, 1.0);
+            let alive = reader.alive_bitset();
+            let mut segment = collector.for_segment(ord as SegmentOrdinal, reader)?;
+            if sparse {
+                // Few postings: (document, score) pairs, sorted by document
+                // (stably, so a document's scores still add in the terms'
+                // order), and the filter sought to each match.
+                let pairs = &mut union.pairs;
+                pairs.clear();
+                for _ in 0..weight.leaves.len() {
+                    eval.leaf_into(|doc, score| pairs.push((doc, score)))?;
+                }
+                pairs.sort_by_key(|&(doc, _)| doc);
+                let mut filter = filter.as_ref().map(|f| f.scorer(reader, 1.0)).transpose()?;
+                let mut at = 0;
+                while let Some(&(doc, _)) = pairs.get(at) {
+                    let mut score: Score = 0.0;
+                    while let Some(&(_, s)) = pairs.get(at).filter(|p| p.0 == doc) {
+                        score += s;
+                        at += 1;
+                    }
+                    let allowed = filter.as_mut().is_none_or(|f| {
+                        let mut d = f.doc();
+                        if d < doc {
+                            d = f.seek(doc);
+                        }
+                        d == doc
+                    });
+                    if allowed && alive.is_none_or(|alive| alive.is_alive(doc)) {
+                        segment.collect(doc, score);
+                    }
+                }
+                fruits.push(segment.harvest());
+                continue;
+            }
+            let Union {
+                scores,
+                matched,
+                allowed,
+                ..
+            } = &mut union;
             scores.clear();
             scores.resize(max_doc, 0.0 as Score);
             matched.clear();
             matched.resize(max_doc.div_ceil(64), 0u64);
-            let mut eval = Evaluation::new(&weight, reader, 1.0);
             for _ in 0..weight.leaves.len() {
                 eval.leaf_into(|doc, score| {
                     let d = doc as usize;
@@ -273,12 +330,10 @@ impl TreeQuery {
                     allowed[d / 64] |= 1 << (d % 64);
                     doc = docs.advance();
                 }
-                for (m, a) in matched.iter_mut().zip(&allowed) {
+                for (m, a) in matched.iter_mut().zip(allowed.iter()) {
                     *m &= a;
                 }
             }
-            let alive = reader.alive_bitset();
-            let mut segment = collector.for_segment(ord as SegmentOrdinal, reader)?;
             for (at, &word) in matched.iter().enumerate() {
                 let mut bits = word;
                 while bits != 0 {
@@ -293,6 +348,26 @@ impl TreeQuery {
         }
         collector.merge_fruits(fruits)
     }
+}
+
+/// Below this many postings per document of a segment, the union gathers
+/// (document, score) pairs and sorts them rather than keeping a score for
+/// every document of the segment and reading the filter whole: a query
+/// that matches few documents then costs what its postings cost, however
+/// large the index.
+const SPARSE_SHARE: f64 = 1.0 / 16.0;
+
+/// The buffers of [`TreeQuery::collect_sum`], kept from segment to segment.
+#[derive(Default)]
+struct Union {
+    /// Per document of the segment: its score so far.
+    scores: Vec<Score>,
+    /// Per document: whether a term matched it, 64 to a word.
+    matched: Vec<u64>,
+    /// Per document: whether the filter lets it through.
+    allowed: Vec<u64>,
+    /// Sparse segments: every posting as (document, score).
+    pairs: Vec<(DocId, Score)>,
 }
 
 struct TermStats {
@@ -402,6 +477,20 @@ impl TreeWeight {
             }
         };
         Ok(info.map(|info| (index, info)))
+    }
+
+    /// How many postings the leaves have in a segment (`None` if the
+    /// weight did not look the segment up).
+    fn postings_in(&self, reader: &SegmentReader) -> Option<u64> {
+        let id = reader.segment_id();
+        let segment = self.segments.iter().find(|s| s.id == id)?;
+        Some(
+            self.leaves
+                .iter()
+                .filter_map(|&(t, _)| segment.infos[t].as_ref())
+                .map(|info| u64::from(info.doc_freq))
+                .sum(),
+        )
     }
 
     /// The postings option the leaves read with.
