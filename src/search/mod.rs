@@ -540,11 +540,10 @@ impl Engine {
                 // the main query matches); the main query's tree scores them.
                 let retrieval = tree_query::TreeQuery::new(tree.retrieval_tree());
                 let depth = pool.saturating_mul(r.retrieval.depth.max(1));
-                let root: Vec<String> = req.topic.clone().unwrap_or_default();
                 let (top, total, facets) = collected(retrieval.collect_sum(
                     &searcher,
                     self.filter(req).as_deref(),
-                    &self.collector(&root, depth),
+                    &self.collector(req, depth),
                 )?);
                 let top = tree_query::TreeQuery::new(tree).rescore(&searcher, top, pool)?;
                 (top, total, facets)
@@ -644,22 +643,22 @@ impl Engine {
         req: &SearchRequest,
         pool: usize,
     ) -> Result<Collected> {
-        let root: Vec<String> = req.topic.clone().unwrap_or_default();
         Ok(collected(
-            searcher.search(query, &self.collector(&root, pool))?,
+            searcher.search(query, &self.collector(req, pool))?,
         ))
     }
 
     /// A collector of the best `pool` matches, the total, and the counts
-    /// of the topics below `root`.
+    /// of the topics below the request's topic (the top level without one).
     fn collector<'a>(
         &'a self,
-        root: &'a [String],
+        req: &'a SearchRequest,
         pool: usize,
     ) -> impl Collector<Fruit = CollectorFruit> + 'a {
         (
             TopDocs::with_limit(pool.max(1)).order_by_score(),
-            self.topics.counter(root),
+            self.topics
+                .counter(req.topic.as_deref().unwrap_or_default()),
         )
     }
 

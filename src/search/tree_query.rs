@@ -246,12 +246,9 @@ impl TreeQuery {
         collector: &C,
         sparse_share: f64,
     ) -> tantivy::Result<C::Fruit> {
-        let ScoreTree::Sum(children) = &*self.tree else {
-            return Err(tantivy::TantivyError::InvalidArgument(
-                "collect_sum needs a sum of terms".into(),
-            ));
-        };
-        if children.iter().any(|c| !matches!(c, ScoreTree::Term(..))) {
+        let flat = matches!(&*self.tree, ScoreTree::Sum(children)
+            if children.iter().all(|c| matches!(c, ScoreTree::Term(..))));
+        if !flat {
             return Err(tantivy::TantivyError::InvalidArgument(
                 "collect_sum needs a sum of terms".into(),
             ));
@@ -315,9 +312,8 @@ impl TreeQuery {
             matched.resize(max_doc.div_ceil(64), 0u64);
             for _ in 0..weight.leaves.len() {
                 eval.leaf_into(|doc, score| {
-                    let d = doc as usize;
-                    scores[d] += score;
-                    matched[d / 64] |= 1 << (d % 64);
+                    scores[doc as usize] += score;
+                    set_bit(matched, doc);
                 })?;
             }
             if let Some(filter) = &filter {
@@ -326,8 +322,7 @@ impl TreeQuery {
                 let mut docs = filter.scorer(reader, 1.0)?;
                 let mut doc = docs.doc();
                 while doc != TERMINATED {
-                    let d = doc as usize;
-                    allowed[d / 64] |= 1 << (d % 64);
+                    set_bit(allowed, doc);
                     doc = docs.advance();
                 }
                 for (m, a) in matched.iter_mut().zip(allowed.iter()) {
@@ -356,6 +351,11 @@ impl TreeQuery {
 /// that matches few documents then costs what its postings cost, however
 /// large the index.
 const SPARSE_SHARE: f64 = 1.0 / 16.0;
+
+/// Marks `doc` in a bit set of 64 documents to a word.
+fn set_bit(bits: &mut [u64], doc: DocId) {
+    bits[doc as usize / 64] |= 1 << (doc % 64);
+}
 
 /// The buffers of [`TreeQuery::collect_sum`], kept from segment to segment.
 #[derive(Default)]
