@@ -61,6 +61,8 @@ pub struct Synonyms {
     /// mention (pattern `i` is a member of group `member_group[i]`).
     members: Option<AhoCorasick>,
     member_group: Vec<usize>,
+    /// Pattern of each group's first member (the others follow it).
+    first_member: Vec<usize>,
     /// The groups each member text and member word belongs to.
     by_word: HashMap<String, Vec<usize>>,
 }
@@ -115,8 +117,10 @@ impl Synonyms {
             .collect();
         let mut texts: Vec<&str> = Vec::new();
         let mut member_group = Vec::new();
+        let mut first_member = Vec::with_capacity(groups.len());
         let mut by_word: HashMap<String, Vec<usize>> = HashMap::new();
         for (g, group) in groups.iter().enumerate() {
+            first_member.push(texts.len());
             for m in group {
                 texts.push(&m.text);
                 member_group.push(g);
@@ -135,6 +139,7 @@ impl Synonyms {
             generic: tagged.iter().map(|(_, g)| *g).collect(),
             members,
             member_group,
+            first_member,
             by_word,
             groups,
         }
@@ -163,12 +168,28 @@ impl Synonyms {
         // A group can match only if one of its members is in the query's
         // text or one of its member words is known: those are looked up,
         // and only their groups are checked.
-        let in_text: Vec<usize> = match &self.members {
-            Some(members) => members
-                .find_overlapping_iter(query)
-                .map(|m| self.member_group[m.pattern().as_usize()])
+        // The members found in the text (by pattern), and their groups.
+        let found_in_text: Option<Vec<bool>> = self.members.as_ref().map(|members| {
+            let mut found = vec![false; self.member_group.len()];
+            for m in members.find_overlapping_iter(query) {
+                found[m.pattern().as_usize()] = true;
+            }
+            found
+        });
+        let in_text: Vec<usize> = match &found_in_text {
+            Some(found) => found
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| **f)
+                .map(|(p, _)| self.member_group[p])
                 .collect(),
             None => (0..self.groups.len()).collect(),
+        };
+        // Whether the text has a member: what the automaton found, else a
+        // search of the text.
+        let in_query = |g: usize, i: usize, text: &str| match &found_in_text {
+            Some(found) => found[self.first_member[g] + i],
+            None => query.contains(text),
         };
         for _round in 0..2 {
             let mut candidates = in_text.clone();
@@ -186,10 +207,16 @@ impl Synonyms {
                 // The longest member found wins: 忘记密码 over 密码.
                 let found = group
                     .iter()
-                    .filter(|m| {
-                        contains_member(query, &known, &m.text)
-                            || (m.words.len() > 1 && m.words.iter().all(|w| known.contains(w)))
+                    .enumerate()
+                    .filter(|(i, m)| {
+                        contains_member(
+                            query,
+                            &m.text,
+                            |w| known.iter().any(|k| k == w),
+                            || in_query(g, *i, &m.text),
+                        ) || (m.words.len() > 1 && m.words.iter().all(|w| known.contains(w)))
                     })
+                    .map(|(_, m)| m)
                     .max_by_key(|m| m.text.chars().count());
                 if let Some(m) = found {
                     matched[g] = true;
@@ -212,12 +239,20 @@ impl Synonyms {
     }
 }
 
-fn contains_member(query: &str, words: &[String], member: &str) -> bool {
+/// Whether the query has `member`: anywhere in its text (`in_text` says,
+/// for a member of two or more ideographs), else as one of its words
+/// (`is_word` says).
+fn contains_member(
+    query: &str,
+    member: &str,
+    is_word: impl Fn(&str) -> bool,
+    in_text: impl FnOnce() -> bool,
+) -> bool {
     let ideographs = member.chars().filter(|c| is_cjk(*c)).count();
     if ideographs >= 2 {
-        return query.contains(member);
+        return in_text();
     }
-    if words.iter().any(|w| w == member) {
+    if is_word(member) {
         return true;
     }
     // A Latin member also matches as a whole word inside mixed text ("eip解绑").
@@ -233,6 +268,24 @@ fn contains_member(query: &str, words: &[String], member: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_member_of_two_groups_brings_in_both() {
+        let a = Analyzer::default();
+        let groups = vec![
+            vec!["开通".to_string(), "启用".to_string()],
+            vec!["购买".to_string(), "开通".to_string()],
+            vec!["开通服务".to_string(), "开服务".to_string()],
+        ];
+        let s = Synonyms::new(&groups, &a);
+        let mut others: Vec<String> = s
+            .expansions("怎么开通服务", &a.words("怎么开通服务"))
+            .into_iter()
+            .flat_map(|e| e.others)
+            .collect();
+        others.sort();
+        assert_eq!(others, ["启用", "开服务", "购买"]);
+    }
 
     #[test]
     fn parse_groups_and_problems() {
