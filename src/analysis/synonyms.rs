@@ -48,10 +48,6 @@ struct Member {
     /// The words of `text` that are not question words, as a query plan
     /// reads an expansion (split once here, not per query).
     content: Vec<String>,
-    /// Whether the corpus uses a word of `content`: a member none of whose
-    /// words it uses still finds its group in a query, but searching for
-    /// it finds nothing ([`Synonyms::keep_searchable`]).
-    searched: bool,
 }
 
 /// Synonym groups ready for matching against normalised queries.
@@ -76,9 +72,9 @@ pub struct Synonyms {
 pub struct Expansion {
     /// The member found in the query (normalised).
     pub matched: String,
-    /// The other members (normalised) the corpus uses.
+    /// The other members (normalised).
     pub others: Vec<String>,
-    /// Each of those members' words, question words left out.
+    /// Each other member's words, question words left out.
     pub others_content: Vec<Vec<String>>,
     /// The group says how people ask, not what anything is called.
     pub generic: bool,
@@ -114,7 +110,6 @@ impl Synonyms {
                             words: analyzer.words(w),
                             text,
                             content,
-                            searched: true,
                         }
                     })
                     .collect()
@@ -147,16 +142,6 @@ impl Synonyms {
             first_member,
             by_word,
             groups,
-        }
-    }
-
-    /// Leaves out of every expansion the members none of whose words
-    /// `present` says an article uses (盗号 in a guide that never says it):
-    /// searching for them scores nothing and costs a term look-up per
-    /// field. They still find their group in a query.
-    pub fn keep_searchable(&mut self, present: impl Fn(&str) -> bool) {
-        for m in self.groups.iter_mut().flatten() {
-            m.searched = m.content.is_empty() || m.content.iter().any(|w| present(w));
         }
     }
 
@@ -237,11 +222,10 @@ impl Synonyms {
                     matched[g] = true;
                     let others: Vec<&Member> = group.iter().filter(|x| x.text != m.text).collect();
                     added.extend(others.iter().flat_map(|o| o.words.iter().cloned()));
-                    let searched = || others.iter().filter(|o| o.searched);
                     out.push(Expansion {
                         matched: m.text.clone(),
-                        others: searched().map(|o| o.text.clone()).collect(),
-                        others_content: searched().map(|o| o.content.clone()).collect(),
+                        others: others.iter().map(|o| o.text.clone()).collect(),
+                        others_content: others.iter().map(|o| o.content.clone()).collect(),
                         generic: self.generic[g],
                     });
                 }

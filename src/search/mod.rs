@@ -322,13 +322,7 @@ impl Engine {
         let lexicon = Lexicon::open(index_dir, docs as u32)?;
         let catalog = Catalog::open(index_dir, searcher, &fields)?;
         let ranking = Ranking::default();
-        let synonyms = synonyms_for(
-            &manifest,
-            &analyzer,
-            &ranking.planning,
-            &reader.searcher(),
-            &fields,
-        );
+        let synonyms = synonyms_for(&manifest, &analyzer, &ranking.planning);
         let suggester = Suggester::open(index_dir)?;
         let topics = facets::Topics::read(&reader.searcher(), fields.topic)?;
         Ok(Engine {
@@ -349,13 +343,7 @@ impl Engine {
     /// The same engine with other ranking knobs (for comparisons and tests).
     pub fn with_ranking(mut self, ranking: Ranking) -> Engine {
         if ranking.planning != self.ranking.planning {
-            self.synonyms = synonyms_for(
-                &self.manifest,
-                &self.analyzer,
-                &ranking.planning,
-                &self.reader.searcher(),
-                &self.fields,
-            );
+            self.synonyms = synonyms_for(&self.manifest, &self.analyzer, &ranking.planning);
         }
         self.ranking = ranking;
         self
@@ -861,13 +849,7 @@ impl Engine {
 /// hand-written product synonyms the index was built with, the help-desk
 /// lexicon, and the pairs mined from the corpus. One set, so that a word one
 /// group brings in can reach another group.
-fn synonyms_for(
-    manifest: &Manifest,
-    analyzer: &Analyzer,
-    planning: &Planning,
-    searcher: &Searcher,
-    fields: &Fields,
-) -> Synonyms {
+fn synonyms_for(manifest: &Manifest, analyzer: &Analyzer, planning: &Planning) -> Synonyms {
     let mut groups: Vec<(Vec<String>, bool)> = Vec::new();
     if planning.synonyms {
         groups.extend(
@@ -890,20 +872,7 @@ fn synonyms_for(
                 .map(|p| (vec![p.term.clone(), p.alias.clone()], false)),
         );
     }
-    let mut synonyms = Synonyms::tagged(&groups, analyzer);
-    let word_fields = [
-        fields.title,
-        fields.questions,
-        fields.headings,
-        fields.steps,
-        fields.body,
-    ];
-    synonyms.keep_searchable(|w| {
-        word_fields
-            .iter()
-            .any(|&f| searcher.doc_freq(&Term::from_field_text(f, w)).unwrap_or(0) > 0)
-    });
-    synonyms
+    Synonyms::tagged(&groups, analyzer)
 }
 
 /// Candidates, total and facets from what [`Engine::collector`] gathered.
