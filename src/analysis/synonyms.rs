@@ -209,12 +209,8 @@ impl Synonyms {
                     .iter()
                     .enumerate()
                     .filter(|(i, m)| {
-                        contains_member(
-                            query,
-                            &m.text,
-                            |w| known.iter().any(|k| k == w),
-                            || in_query(g, *i, &m.text),
-                        ) || (m.words.len() > 1 && m.words.iter().all(|w| known.contains(w)))
+                        contains_member(query, &known, &m.text, || in_query(g, *i, &m.text))
+                            || (m.words.len() > 1 && m.words.iter().all(|w| known.contains(w)))
                     })
                     .map(|(_, m)| m)
                     .max_by_key(|m| m.text.chars().count());
@@ -240,19 +236,18 @@ impl Synonyms {
 }
 
 /// Whether the query has `member`: anywhere in its text (`in_text` says,
-/// for a member of two or more ideographs), else as one of its words
-/// (`is_word` says).
+/// for a member of two or more ideographs), else as one of its `words`.
 fn contains_member(
     query: &str,
+    words: &[String],
     member: &str,
-    is_word: impl Fn(&str) -> bool,
     in_text: impl FnOnce() -> bool,
 ) -> bool {
     let ideographs = member.chars().filter(|c| is_cjk(*c)).count();
     if ideographs >= 2 {
         return in_text();
     }
-    if is_word(member) {
+    if words.iter().any(|w| w == member) {
         return true;
     }
     // A Latin member also matches as a whole word inside mixed text ("eip解绑").
