@@ -168,27 +168,25 @@ impl Synonyms {
         // A group can match only if one of its members is in the query's
         // text or one of its member words is known: those are looked up,
         // and only their groups are checked.
-        // The members found in the text (by pattern), and their groups.
-        let found_in_text: Option<Vec<bool>> = self.members.as_ref().map(|members| {
-            let mut found = vec![false; self.member_group.len()];
-            for m in members.find_overlapping_iter(query) {
-                found[m.pattern().as_usize()] = true;
-            }
+        // The members found in the text, by pattern (sorted), and their
+        // groups.
+        let found_in_text: Option<Vec<usize>> = self.members.as_ref().map(|members| {
+            let mut found: Vec<usize> = members
+                .find_overlapping_iter(query)
+                .map(|m| m.pattern().as_usize())
+                .collect();
+            found.sort_unstable();
+            found.dedup();
             found
         });
         let in_text: Vec<usize> = match &found_in_text {
-            Some(found) => found
-                .iter()
-                .enumerate()
-                .filter(|(_, f)| **f)
-                .map(|(p, _)| self.member_group[p])
-                .collect(),
+            Some(found) => found.iter().map(|&p| self.member_group[p]).collect(),
             None => (0..self.groups.len()).collect(),
         };
         // Whether the text has a member: what the automaton found, else a
         // search of the text.
         let in_query = |g: usize, i: usize, text: &str| match &found_in_text {
-            Some(found) => found[self.first_member[g] + i],
+            Some(found) => found.binary_search(&(self.first_member[g] + i)).is_ok(),
             None => query.contains(text),
         };
         for _round in 0..2 {
