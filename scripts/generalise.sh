@@ -7,6 +7,8 @@
 #
 #   scripts/generalise.sh [SHARED_DIR]           the dev sets
 #   scripts/generalise.sh [SHARED_DIR] --blind   the blind sets (run once, at the end)
+#   scripts/generalise.sh [SHARED_DIR] --holdout the held-out sets of the dev guides
+#                                                (read as figures only, never per query)
 #
 # Lucene reads each guide through the baseline's md2jsonl.py and the bundled
 # corpus through `wenda export`; the combined help centre is the five new
@@ -94,6 +96,10 @@ if [ "$mode" = --blind ]; then
   row "RDS (blind)" rds $T/rds_blind_queries.jsonl $T/rds_blind_unanswerable.jsonl
   row "CCE (blind)" cce $T/cce_blind_queries.jsonl $T/cce_blind_unanswerable.jsonl
   row "five guides as one centre (blind)" combined $T/combined_blind_queries.jsonl $T/combined_blind_unanswerable.jsonl
+elif [ "$mode" = --holdout ]; then
+  row "ELB holdout" elb $T/elb_holdout_queries.jsonl $T/elb_holdout_unanswerable.jsonl
+  row "NAT holdout" nat $T/nat_holdout_queries.jsonl $T/nat_holdout_unanswerable.jsonl
+  row "MRS holdout" mrs $T/mrs_holdout_queries.jsonl $T/mrs_holdout_unanswerable.jsonl
 else
   row "partner (dev)" partner $T/partner_dev_queries.jsonl $T/partner_unanswerable.jsonl
   row "ECS dev" ecs $T/ecs_dev_queries.jsonl $T/ecs_unanswerable.jsonl
