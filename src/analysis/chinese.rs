@@ -100,12 +100,15 @@ impl Analyzer {
             .map(|t| (t.byte_start, t.byte_end, t.word))
             .collect();
         // Letters and digits typed together (http2, tls1.2, ipv6) also
-        // match where the text writes them apart (HTTP/2, TLS 1.2, IPv6).
+        // match where the text writes them apart (HTTP/2, TLS 1.2, IPv6),
+        // and the parts of a joined code (ALM-12006, ecs.0114, max_conn)
+        // match on their own (12006).
         let mixed: Vec<(usize, usize, &str)> = spans
             .iter()
-            .filter(|(_, _, w)| is_mixed_alphanumeric(w))
             .flat_map(|&(from, _, w)| {
-                alphanumeric_runs(w).map(move |(a, b)| (from + a, from + b, &w[a..b]))
+                ascii_parts(w)
+                    .into_iter()
+                    .map(move |(a, b)| (from + a, from + b, &w[a..b]))
             })
             .collect();
         spans.extend(mixed);
@@ -162,6 +165,43 @@ fn is_mixed_alphanumeric(word: &str) -> bool {
     word.chars().all(|c| c.is_ascii_alphanumeric())
         && word.chars().any(|c| c.is_ascii_alphabetic())
         && word.chars().any(|c| c.is_ascii_digit())
+}
+
+/// Byte ranges of the parts of an ASCII word other than the whole: the
+/// letters-and-digits runs between its separators (`alm-12006` → `alm`,
+/// `12006`), and the letter runs and digit runs of each run that mixes
+/// them (`tls1.2` → `tls1`, `2`, `tls`, `1`).
+fn ascii_parts(word: &str) -> Vec<(usize, usize)> {
+    if !word.is_ascii() {
+        return Vec::new();
+    }
+    let bytes = word.as_bytes();
+    let mut runs = Vec::new();
+    let mut start = None;
+    for (i, b) in bytes.iter().enumerate() {
+        match (b.is_ascii_alphanumeric(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                runs.push((s, i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        runs.push((s, bytes.len()));
+    }
+    let whole = runs.len() == 1 && runs[0] == (0, bytes.len());
+    let mut out = Vec::new();
+    for &(a, b) in &runs {
+        if !whole {
+            out.push((a, b));
+        }
+        if is_mixed_alphanumeric(&word[a..b]) {
+            out.extend(alphanumeric_runs(&word[a..b]).map(|(x, y)| (a + x, a + y)));
+        }
+    }
+    out
 }
 
 /// Byte ranges of the letter runs and digit runs of an ASCII word.
@@ -315,6 +355,24 @@ mod tests {
             words.contains(&"ipv".to_string()) && words.contains(&"6".to_string()),
             "{words:?}"
         );
+    }
+
+    #[test]
+    fn the_parts_of_a_joined_code_match_on_their_own() {
+        let a = Analyzer::default();
+        let got: Vec<_> = a
+            .tokens("ALM-12006 节点故障")
+            .into_iter()
+            .filter(|t| t.position == 0)
+            .map(|t| (t.text, t.main))
+            .collect();
+        assert_eq!(got[0], ("alm-12006".to_string(), true), "{got:?}");
+        for part in ["alm", "12006"] {
+            assert!(got.contains(&(part.to_string(), false)), "{got:?}");
+        }
+        assert_eq!(ascii_parts("tls1.2"), vec![(0, 4), (0, 3), (3, 4), (5, 6)]);
+        assert!(ascii_parts("nodeagent").is_empty());
+        assert!(ascii_parts("节点").is_empty());
     }
 
     #[test]
