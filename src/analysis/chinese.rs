@@ -167,10 +167,16 @@ fn is_mixed_alphanumeric(word: &str) -> bool {
         && word.chars().any(|c| c.is_ascii_digit())
 }
 
+/// Most parts an ASCII word is searched by: a code has a few, and a long
+/// run of them (`a1-b2-c3-…`, typed or in a corpus) is not a code and
+/// must not become thousands of terms.
+const MAX_PARTS: usize = 16;
+
 /// Byte ranges of the parts of an ASCII word other than the whole: the
 /// letters-and-digits runs between its separators (`alm-12006` → `alm`,
 /// `12006`), and the letter runs and digit runs of each run that mixes
-/// them (`tls1.2` → `tls1`, `2`, `tls`, `1`).
+/// them (`tls1.2` → `tls1`, `2`, `tls`, `1`). None when there would be
+/// more than [`MAX_PARTS`].
 fn ascii_parts(word: &str) -> Vec<(usize, usize)> {
     if !word.is_ascii() {
         return Vec::new();
@@ -199,6 +205,9 @@ fn ascii_parts(word: &str) -> Vec<(usize, usize)> {
         }
         if is_mixed_alphanumeric(&word[a..b]) {
             out.extend(alphanumeric_runs(&word[a..b]).map(|(x, y)| (a + x, a + y)));
+        }
+        if out.len() > MAX_PARTS {
+            return Vec::new();
         }
     }
     out
@@ -372,6 +381,10 @@ mod tests {
         }
         assert_eq!(ascii_parts("tls1.2"), vec![(0, 4), (0, 3), (3, 4), (5, 6)]);
         assert!(ascii_parts("nodeagent").is_empty());
+        // Not a code: no parts rather than thousands.
+        let long: Vec<String> = (0..2000).map(|i| format!("a{i}")).collect();
+        assert!(ascii_parts(&long.join("-")).is_empty());
+        assert!(ascii_parts(&long.concat()).is_empty());
         assert!(ascii_parts("节点").is_empty());
     }
 
