@@ -114,10 +114,12 @@ impl Analyzer {
         spans.extend(mixed);
         spans.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
         spans.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
-        let mut out = Vec::with_capacity(spans.len());
+        let mut out: Vec<WordToken> = Vec::with_capacity(spans.len());
         let mut main_end = 0usize;
         let mut position = 0usize;
         let mut first = true;
+        // Where the current word's tokens start in `out`.
+        let mut word_start = 0usize;
         for (from, to, word) in spans {
             let main = first || from >= main_end;
             if main {
@@ -126,6 +128,12 @@ impl Analyzer {
                 }
                 first = false;
                 main_end = to;
+                word_start = out.len();
+            } else if out.len() - word_start > MAX_PARTS
+                || out[word_start..].iter().any(|t| t.text == word)
+            {
+                // A word is searched by a few parts, each once.
+                continue;
             }
             let (ofrom, oto) = original_range(from, to);
             out.push(WordToken {
@@ -167,16 +175,17 @@ fn is_mixed_alphanumeric(word: &str) -> bool {
         && word.chars().any(|c| c.is_ascii_digit())
 }
 
-/// Most parts an ASCII word is searched by: a code has a few, and a long
-/// run of them (`a1-b2-c3-…`, typed or in a corpus) is not a code and
-/// must not become thousands of terms.
+/// Most shorter words (sub-words, parts) a word is searched by besides
+/// itself: a code has a few, and a long run of them (`a1-b2-c3-…`, typed
+/// or in a corpus) is not a code and must not become thousands of terms.
 const MAX_PARTS: usize = 16;
 
 /// Byte ranges of the parts of an ASCII word other than the whole: the
-/// letters-and-digits runs between its separators (`alm-12006` → `alm`,
-/// `12006`), and the letter runs and digit runs of each run that mixes
-/// them (`tls1.2` → `tls1`, `2`, `tls`, `1`). None when there would be
-/// more than [`MAX_PARTS`].
+/// letters-and-digits runs of two or more characters between its
+/// separators (`alm-12006` → `alm`, `12006`; not the 3 and 6 of 3.6.3),
+/// and the letter runs and digit runs of each run that mixes them
+/// (`tls1.2` → `tls1`, `tls`, `1`). None when there would be more than
+/// [`MAX_PARTS`].
 fn ascii_parts(word: &str) -> Vec<(usize, usize)> {
     if !word.is_ascii() {
         return Vec::new();
@@ -200,7 +209,7 @@ fn ascii_parts(word: &str) -> Vec<(usize, usize)> {
     let whole = runs.len() == 1 && runs[0] == (0, bytes.len());
     let mut out = Vec::new();
     for &(a, b) in &runs {
-        if !whole {
+        if !whole && b - a >= 2 {
             out.push((a, b));
         }
         if is_mixed_alphanumeric(&word[a..b]) {
@@ -379,12 +388,25 @@ mod tests {
         for part in ["alm", "12006"] {
             assert!(got.contains(&(part.to_string(), false)), "{got:?}");
         }
-        assert_eq!(ascii_parts("tls1.2"), vec![(0, 4), (0, 3), (3, 4), (5, 6)]);
+        assert_eq!(ascii_parts("tls1.2"), vec![(0, 4), (0, 3), (3, 4)]);
         assert!(ascii_parts("nodeagent").is_empty());
-        // Not a code: no parts rather than thousands.
+        assert!(ascii_parts("3.6.3").is_empty());
+        // Each part once: 10.10.10.10 is not four times 10.
+        let ip: Vec<_> = a
+            .tokens("10.10.10.10")
+            .into_iter()
+            .filter(|t| !t.main)
+            .map(|t| t.text)
+            .collect();
+        assert_eq!(ip, vec!["10".to_string()]);
+        // Not a code: a few parts rather than thousands, whoever splits it
+        // (jieba splits at - too).
         let long: Vec<String> = (0..2000).map(|i| format!("a{i}")).collect();
-        assert!(ascii_parts(&long.join("-")).is_empty());
-        assert!(ascii_parts(&long.concat()).is_empty());
+        for word in [long.join("-"), long.concat()] {
+            let tokens = a.tokens(&word);
+            assert!(tokens.len() <= 1 + MAX_PARTS + 1, "{}", tokens.len());
+            assert!(tokens.iter().all(|t| t.position == 0));
+        }
         assert!(ascii_parts("节点").is_empty());
     }
 
