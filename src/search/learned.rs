@@ -25,10 +25,6 @@ pub const MIN_CLICKS: u32 = 2;
 pub const MAX_STORED_PER_ARTICLE: usize = 100;
 /// Learned questions stored in all.
 pub const MAX_STORED: usize = 20_000;
-/// What the share of a learned question's ideograph pairs found in a query
-/// counts for, against the share of its words: a rewording the segmenter
-/// cuts differently (账号被锁住 / 帐号锁住了) still shares pairs.
-const PAIR_SHARE_WEIGHT: f32 = 0.5;
 /// Clients remembered per question and signal (enough to count a few
 /// voices; more add nothing to the strength).
 const MAX_CLIENTS: usize = 16;
@@ -144,27 +140,11 @@ pub fn question_id(article_id: &str, normalised: &str) -> String {
     format!("{h:016x}")
 }
 
-/// The ideograph pairs of a question's content, each once, marked so
-/// that they never collide with a word in the postings.
-fn pair_keys(content: &str) -> Vec<String> {
-    let chars: Vec<char> = content.chars().collect();
-    let mut out: Vec<String> = chars
-        .windows(2)
-        .filter(|w| crate::analysis::is_cjk(w[0]) && crate::analysis::is_cjk(w[1]))
-        .map(|w| format!("\u{1}{}{}", w[0], w[1]))
-        .collect();
-    out.sort_unstable();
-    out.dedup();
-    out
-}
-
 #[derive(Debug, Clone)]
 struct Entry {
     q: LearnedQuestion,
     /// Its content (question words left out, spaces removed).
     content: String,
-    /// The ideograph pairs of its content ([`pair_keys`]).
-    pairs: Vec<String>,
     /// What it says: each word (and each other way of saying it) with the
     /// weight the planner gives it.
     words: HashMap<String, f32>,
@@ -173,8 +153,7 @@ struct Entry {
     clicks_by: HashSet<String>,
 }
 
-/// Learned questions, with an index from words and ideograph pairs to the
-/// questions using them.
+/// Learned questions, with an index from words to the questions using them.
 #[derive(Debug, Clone, Default)]
 pub struct Learned {
     entries: Vec<Entry>,
@@ -194,8 +173,7 @@ pub struct LearnedMatch {
     /// The article.
     pub article_id: String,
     /// How much of the learned question's words the query has, weighted by
-    /// the rarity the caller gives (0..1) — or, when more, half the share
-    /// of its ideograph pairs the query has —, times its strength.
+    /// the rarity the caller gives (0..1), times its strength.
     pub score: f32,
     /// The query is the learned question itself (question words aside).
     pub exact: bool,
@@ -270,17 +248,12 @@ impl Learned {
                         last_ms: ts_ms,
                     },
                     content: question.content.clone(),
-                    pairs: pair_keys(&question.content),
                     words: question.words.clone(),
                     helpful_by: HashSet::new(),
                     clicks_by: HashSet::new(),
                 });
                 let i = self.entries.len() - 1;
-                self.by_key.insert(key, i);
-                let e = &self.entries[i];
-                for w in e.words.keys().chain(&e.pairs) {
-                    self.postings.entry(w.clone()).or_default().push(i);
-                }
+                self.link(i);
                 i
             }
         };
@@ -330,20 +303,60 @@ impl Learned {
             None
         };
         if let Some(i) = drop {
+            // The last entry moves into the dropped one's place: the
+            // indexes change for those two only (rebuilding them all made
+            // reading a long log into a full store quadratic).
+            let last = self.entries.len() - 1;
+            self.relink(i, i, None);
             self.entries.swap_remove(i);
-            self.reindex();
+            if i != last {
+                self.relink(i, last, Some(i));
+            }
         }
     }
 
-    /// Rebuilds the key and word indexes after entries moved.
-    fn reindex(&mut self) {
-        self.by_key.clear();
-        self.postings.clear();
-        for (i, e) in self.entries.iter().enumerate() {
-            let norm = question_key(&e.q.question, &e.content);
-            self.by_key.insert((e.q.article_id.clone(), norm), i);
-            for w in e.words.keys().chain(&e.pairs) {
-                self.postings.entry(w.clone()).or_default().push(i);
+    /// The key of entry `i`.
+    fn key_of(&self, i: usize) -> (String, String) {
+        let e = &self.entries[i];
+        (
+            e.q.article_id.clone(),
+            question_key(&e.q.question, &e.content),
+        )
+    }
+
+    /// Indexes entry `i` by its key and words.
+    fn link(&mut self, i: usize) {
+        let key = self.key_of(i);
+        self.by_key.insert(key, i);
+        for w in self.entries[i].words.keys() {
+            self.postings.entry(w.clone()).or_default().push(i);
+        }
+    }
+
+    /// Moves the index entries of the entry now at `at` from index `from`
+    /// to `to`, or removes them.
+    fn relink(&mut self, at: usize, from: usize, to: Option<usize>) {
+        let key = self.key_of(at);
+        match to {
+            Some(to) => {
+                self.by_key.insert(key, to);
+            }
+            None => {
+                self.by_key.remove(&key);
+            }
+        }
+        for w in self.entries[at].words.keys() {
+            if let Some(list) = self.postings.get_mut(w) {
+                match to {
+                    Some(to) => list
+                        .iter_mut()
+                        .filter(|x| **x == from)
+                        .for_each(|x| *x = to),
+                    None => list.retain(|x| *x != from),
+                }
+                if list.is_empty() {
+                    self.postings.remove(w);
+                }
             }
         }
     }
@@ -419,9 +432,8 @@ impl Learned {
             return Vec::new();
         }
 
-        let query_pairs = pair_keys(content);
         let mut touched: HashSet<usize> = HashSet::new();
-        for w in words.iter().map(|(w, _)| w).chain(&query_pairs) {
+        for (w, _) in words {
             for &i in self.postings.get(w).into_iter().flatten() {
                 if self.used.get(i).copied().unwrap_or(false) {
                     touched.insert(i);
@@ -452,22 +464,9 @@ impl Learned {
                     .fold(0.0f32, f32::max);
                 matched += (got * lw).min(1.0) * weight(w);
             }
-            // Share of its ideograph pairs the query has too.
-            let pair_share = if e.pairs.is_empty() {
-                0.0
-            } else {
-                e.pairs
-                    .iter()
-                    .filter(|p| query_pairs.binary_search(p).is_ok())
-                    .count() as f32
-                    / e.pairs.len() as f32
-            };
-            let share = (matched / total)
-                .min(1.0)
-                .max(PAIR_SHARE_WEIGHT * pair_share);
             let exact = !content.is_empty() && e.content == content;
             let negative = e.q.negative();
-            let score = share
+            let score = (matched / total).min(1.0)
                 * if negative {
                     1.0 - 0.5f32.powf(e.q.unhelpful as f32)
                 } else {
@@ -547,32 +546,6 @@ mod tests {
         let stronger = l.matches(&words(&a, "怎么停掉负载均衡的探测"), "", &one);
         assert!(stronger[0].score > m[0].score);
         assert!(l.matches(&words(&a, "证书格式"), "", &one).is_empty());
-    }
-
-    #[test]
-    fn a_rewording_cut_into_other_words_matches_by_its_pairs() {
-        let a = Analyzer::default();
-        let mut l = Learned::default();
-        let taught = learnable(&a, "集群扩容失败");
-        l.record(&taught, "scale-out", Signal::Helpful, "c1", 1);
-        let one = |w: &str| if w.is_empty() { 0.0 } else { 1.0 };
-        // Not one word in common: the pairs alone match, at half weight.
-        let other = [("别的".to_string(), 1.0)];
-        assert!(l.matches(&other, "", &one).is_empty());
-        let all = l.matches(&other, &taught.content, &one);
-        assert_eq!(all[0].article_id, "scale-out");
-        let strength = 0.5; // one helpful answer
-        assert!(
-            (all[0].score - PAIR_SHARE_WEIGHT * strength).abs() < 1e-6,
-            "{all:?}"
-        );
-        // Two of its five pairs (集群, 群扩) are two fifths as much.
-        let part = l.matches(&other, "集群扩", &one);
-        assert!(
-            (part[0].score - all[0].score * 0.4).abs() < 1e-6,
-            "{part:?}"
-        );
-        assert!(l.matches(&other, "证书格式", &one).is_empty());
     }
 
     #[test]
@@ -685,6 +658,15 @@ mod tests {
         assert!(l.entries.len() <= MAX_STORED_PER_ARTICLE);
         assert_eq!(l.by_key.len(), l.entries.len());
         assert!(l.postings.values().flatten().all(|&i| i < l.entries.len()));
+        // The indexes moved with the entries: each entry is found by its
+        // key and words where it now is, and only there.
+        for (i, e) in l.entries.iter().enumerate() {
+            assert_eq!(l.by_key[&l.key_of(i)], i);
+            assert!(e.words.keys().all(|w| l.postings[w].contains(&i)));
+        }
+        let linked: usize = l.postings.values().map(Vec::len).sum();
+        let words: usize = l.entries.iter().map(|e| e.words.len()).sum();
+        assert_eq!(linked, words);
         assert_eq!(l.list().len(), MAX_PER_ARTICLE);
     }
 }
