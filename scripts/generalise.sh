@@ -16,8 +16,16 @@
 # are when file names repeat across guides).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-shared=$(cd "${1:-../shared}" && pwd)
-mode=${2:-}
+shared=../shared
+mode=
+for a in "$@"; do
+  case $a in
+  --blind | --holdout) mode=$a ;;
+  -*) echo "usage: scripts/generalise.sh [SHARED_DIR] [--blind | --holdout]" >&2; exit 2 ;;
+  *) shared=$a ;;
+  esac
+done
+shared=$(cd "$shared" && pwd)
 corpora=$shared/corpora
 baseline=$shared/tools/baseline
 cargo build --release --quiet
