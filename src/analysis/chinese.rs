@@ -184,8 +184,8 @@ const MAX_PARTS: usize = 16;
 /// letters-and-digits runs of two or more characters between its
 /// separators (`alm-12006` → `alm`, `12006`; not the 3 and 6 of 3.6.3),
 /// and the letter runs and digit runs of each run that mixes them
-/// (`tls1.2` → `tls1`, `tls`, `1`). None when there would be more than
-/// [`MAX_PARTS`].
+/// (`tls1.2` → `tls1`, `tls`, `1`). How many of them a word keeps is
+/// [`MAX_PARTS`]'s business, where every sub-word is counted.
 fn ascii_parts(word: &str) -> Vec<(usize, usize)> {
     if !word.is_ascii() {
         return Vec::new();
@@ -214,9 +214,6 @@ fn ascii_parts(word: &str) -> Vec<(usize, usize)> {
         }
         if is_mixed_alphanumeric(&word[a..b]) {
             out.extend(alphanumeric_runs(&word[a..b]).map(|(x, y)| (a + x, a + y)));
-        }
-        if out.len() > MAX_PARTS {
-            return Vec::new();
         }
     }
     out
