@@ -28,7 +28,7 @@ done
 header="| ranking |"; rule="| --- |"
 for s in "${sets[@]}"; do header+=" $(basename "${s##*|}" .jsonl) |"; rule+=" ---: |"; done
 echo "$header"; echo "$rule"
-for part in "" grams synonyms lexicon mined typos pinyin rerank; do
+for part in "" grams synonyms lexicon mined typos pinyin proximity rerank; do
   line="| ${part:+without }${part:-everything on} |"
   for s in "${sets[@]}"; do
     IFS='|' read -r c i q <<<"$s"

@@ -489,6 +489,9 @@ pub struct RankingWeights {
     /// Multiplier for pages that are mostly links.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub link_page: Option<f32>,
+    /// Bonus for a body holding the whole query in one passage.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proximity: Option<f32>,
     /// Candidates reranked beyond the requested page.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pool: Option<usize>,
@@ -530,6 +533,7 @@ impl RankingWeights {
         set(&mut r.rerank.title_precision, self.title_precision);
         set(&mut r.rerank.exact_match, self.exact_match);
         set(&mut r.rerank.link_page, self.link_page);
+        set(&mut r.rerank.proximity, self.proximity);
         r.planning.grams = self.grams.unwrap_or(r.planning.grams);
         r.planning.synonyms = self.synonyms.unwrap_or(r.planning.synonyms);
         r.planning.lexicon = self.lexicon.unwrap_or(r.planning.lexicon);
@@ -544,7 +548,7 @@ impl RankingWeights {
         r
     }
 
-    fn weights(&self) -> [(&'static str, Option<f32>); 12] {
+    fn weights(&self) -> [(&'static str, Option<f32>); 13] {
         [
             ("title", self.title),
             ("questions", self.questions),
@@ -558,6 +562,7 @@ impl RankingWeights {
             ("title_precision", self.title_precision),
             ("exact_match", self.exact_match),
             ("link_page", self.link_page),
+            ("proximity", self.proximity),
         ]
     }
 }

@@ -380,8 +380,10 @@ pub enum Feature {
     Typos,
     /// Reading Latin letters as pinyin.
     Pinyin,
-    /// Title coverage, exact-title and link-page factors.
+    /// Title coverage, exact-title, link-page and proximity factors.
     Rerank,
+    /// The query's words said together in one passage of the body.
+    Proximity,
 }
 
 /// The ranking with some features off.
@@ -396,6 +398,7 @@ pub fn ranking_without(features: &[Feature]) -> Ranking {
             Feature::Typos => r.planning.typos = false,
             Feature::Pinyin => r.planning.pinyin = false,
             Feature::Rerank => r.rerank = wenda::search::Rerank::off(),
+            Feature::Proximity => r.rerank.proximity = 0.0,
         }
     }
     r

@@ -64,6 +64,17 @@ pub const EXACT_MATCH: f32 = 2.0;
 pub const CONCEPT_MATCH: f32 = 1.5;
 /// Multiplier for a page of steps when the question asks what or which.
 pub const TASK_MISMATCH: f32 = 0.8;
+/// A page whose body holds the whole query within one window of
+/// [`PROXIMITY_WINDOW`] words multiplies its score by 1 + this (a share of
+/// the query, by rarity, by that share of it).
+pub const PROXIMITY: f32 = 0.3;
+/// Body positions one passage spans for [`PROXIMITY`]: about a sentence.
+pub const PROXIMITY_WINDOW: u32 = 16;
+/// Candidates (the best by retrieval) whose bodies [`PROXIMITY`] reads:
+/// the dev and held-out sets rank with 10 as with all 60 but for one ELB
+/// question, and a search costs 0.14 million instructions more rather
+/// than 0.33 (`scripts/search-cost.sh`).
+pub const PROXIMITY_CANDIDATES: usize = 10;
 /// A learned question the query matches fully adds this many times the best
 /// candidate's retrieval score (times how much of it is matched and how
 /// strong its evidence is: one helpful answer is half). Written questions
@@ -192,6 +203,13 @@ pub struct Rerank {
     pub concept_match: f32,
     /// Multiplier for a page of steps when the question asks what or which.
     pub task_mismatch: f32,
+    /// A body holding the whole query in one passage multiplies the score
+    /// by 1 + this (by the share of the query it holds).
+    pub proximity: f32,
+    /// Body positions one passage spans.
+    pub proximity_window: u32,
+    /// Candidates, the best by retrieval, whose bodies proximity reads.
+    pub proximity_candidates: usize,
     /// Candidates reranked beyond the requested page.
     pub pool: usize,
 }
@@ -205,6 +223,9 @@ impl Default for Rerank {
             link_page: LINK_PAGE,
             concept_match: CONCEPT_MATCH,
             task_mismatch: TASK_MISMATCH,
+            proximity: PROXIMITY,
+            proximity_window: PROXIMITY_WINDOW,
+            proximity_candidates: PROXIMITY_CANDIDATES,
             pool: POOL,
         }
     }
@@ -220,6 +241,9 @@ impl Rerank {
             link_page: 1.0,
             concept_match: 1.0,
             task_mismatch: 1.0,
+            proximity: 0.0,
+            proximity_window: PROXIMITY_WINDOW,
+            proximity_candidates: PROXIMITY_CANDIDATES,
             pool: POOL,
         }
     }

@@ -11,6 +11,7 @@ pub mod browse;
 pub mod config;
 pub mod facets;
 pub mod learned;
+mod proximity;
 pub mod query;
 pub mod rank;
 pub mod snippet;
@@ -564,7 +565,7 @@ impl Engine {
             (top, total, facets) = self.collect(&searcher, &*q, req, pool)?;
             ranked.fallback = true;
         }
-        let hits = self.rerank(plan, top, req.deadline)?;
+        let hits = self.rerank(plan, &searcher, top, ranked.fallback, req.deadline)?;
         // Folded duplicates no longer count as separate matches.
         let folded: usize = hits.iter().map(|s| s.duplicates.len()).sum();
         ranked.total = total.saturating_sub(folded);
@@ -663,13 +664,41 @@ impl Engine {
     }
 
     /// Rescores candidates and folds near-duplicates into the best of them.
+    /// Fallback candidates matched single ideographs: nothing to find
+    /// together in them.
     fn rerank<'a>(
         &'a self,
         plan: &QueryPlan,
+        searcher: &Searcher,
         top: Vec<(f32, DocAddress)>,
+        fallback: bool,
         deadline: Option<Instant>,
     ) -> Result<Vec<Scored<'a>>> {
         let idf = |word: &str| self.idf(word);
+        let together = match proximity::Concepts::of(plan, idf) {
+            Some(concepts) if !fallback && self.ranking.rerank.proximity != 0.0 => {
+                check(deadline)?;
+                // The best candidates by retrieval only: one further down
+                // rarely comes up by it, and each costs a read of its
+                // words' positions.
+                let mut best: Vec<usize> = (0..top.len()).collect();
+                best.sort_by(|&a, &b| top[b].0.total_cmp(&top[a].0));
+                best.truncate(self.ranking.rerank.proximity_candidates);
+                let addrs: Vec<DocAddress> = best.iter().map(|&i| top[i].1).collect();
+                let shares = concepts.shares(
+                    searcher,
+                    self.fields.body,
+                    &addrs,
+                    self.ranking.rerank.proximity_window,
+                )?;
+                let mut together = vec![0.0; top.len()];
+                for (i, share) in best.into_iter().zip(shares) {
+                    together[i] = share;
+                }
+                together
+            }
+            _ => vec![0.0; top.len()],
+        };
         let synonyms: Units = plan
             .terms()
             .into_iter()
@@ -692,7 +721,7 @@ impl Engine {
         }
         let content = plan.content.replace(' ', "");
         let mut scored: Vec<Scored<'a>> = Vec::with_capacity(top.len());
-        for (i, (score, addr)) in top.into_iter().enumerate() {
+        for (i, ((score, addr), together)) in top.into_iter().zip(together).enumerate() {
             if i % 16 == 15 {
                 check(deadline)?;
             }
@@ -710,6 +739,7 @@ impl Engine {
                     has_steps: entry.step_count > 0,
                 },
                 score,
+                together,
                 rank::Asked {
                     content: &content,
                     units: &query_units,

@@ -80,6 +80,9 @@ pub struct Factors {
     pub exact_match: bool,
     /// The page is mostly links.
     pub link_page: bool,
+    /// Share of the query (weighted by rarity) that one passage of the body
+    /// holds together (0..1; 0 for a query of fewer than two known words).
+    pub proximity: f32,
     /// The final score.
     pub score: f32,
 }
@@ -109,8 +112,15 @@ pub struct Asked<'a> {
     pub intent: Intent,
 }
 
-/// Rescores one candidate from what ingest prepared of it.
-pub fn rescore(page: Page<'_>, retrieval: f32, asked: Asked<'_>, rerank: &Rerank) -> Factors {
+/// Rescores one candidate from what ingest prepared of it and the share
+/// of the query one passage of its body holds.
+pub fn rescore(
+    page: Page<'_>,
+    retrieval: f32,
+    proximity: f32,
+    asked: Asked<'_>,
+    rerank: &Rerank,
+) -> Factors {
     let Page {
         titles,
         link_density,
@@ -128,6 +138,7 @@ pub fn rescore(page: Page<'_>, retrieval: f32, asked: Asked<'_>, rerank: &Rerank
     let exact = !content.is_empty() && titles.iter().any(|t| t.content == content);
     let link_page = link_density > LINK_PAGE_DENSITY;
     let mut score = retrieval
+        * (1.0 + rerank.proximity * proximity)
         * (1.0 + rerank.title_coverage * coverage)
         * (1.0 + rerank.title_precision * precision);
     if exact {
@@ -151,6 +162,7 @@ pub fn rescore(page: Page<'_>, retrieval: f32, asked: Asked<'_>, rerank: &Rerank
         title_precision: precision,
         exact_match: exact,
         link_page,
+        proximity,
         score,
     }
 }
@@ -288,9 +300,9 @@ mod tests {
             units: &q,
             intent: Intent::Any,
         };
-        let f = rescore(page(0.0), 1.0, asked("取消"), &r);
+        let f = rescore(page(0.0), 1.0, 0.0, asked("取消"), &r);
         assert!(f.exact_match && (f.score - 2.0 * 2.0 * 1.5).abs() < 1e-6);
-        let f = rescore(page(0.9), 1.0, asked("别的"), &r);
+        let f = rescore(page(0.9), 1.0, 0.0, asked("别的"), &r);
         assert!(f.link_page && !f.exact_match && (f.score - 0.5 * 2.0 * 1.5).abs() < 1e-6);
     }
 
@@ -313,14 +325,14 @@ mod tests {
             explains,
             has_steps,
         };
-        let concept = rescore(page(true, false), 1.0, asked(Intent::Concept), &r);
-        let steps = rescore(page(false, true), 1.0, asked(Intent::Concept), &r);
+        let concept = rescore(page(true, false), 1.0, 0.0, asked(Intent::Concept), &r);
+        let steps = rescore(page(false, true), 1.0, 0.0, asked(Intent::Concept), &r);
         assert!(
             concept.score > 1.0 && steps.score < 1.0,
             "{concept:?} {steps:?}"
         );
         // Asked how, neither kind of page moves.
-        let how = rescore(page(false, true), 1.0, asked(Intent::Any), &r);
+        let how = rescore(page(false, true), 1.0, 0.0, asked(Intent::Any), &r);
         assert!((how.score - 1.0).abs() < 1e-6);
     }
 }

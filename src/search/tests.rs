@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use tantivy::collector::Count;
 use tantivy::schema::Field;
 
+use super::config::PROXIMITY;
 use super::query::ScoreTree;
 
 use super::*;
@@ -658,4 +659,65 @@ fn collect_sum_is_tantivys_union() {
         0.3,
     )]));
     assert!(nested.collect_sum(&searcher, None, &Count).is_err());
+}
+
+/// A body that says the query's words in one sentence reads as holding
+/// the whole query together; one that spreads them over its sections
+/// holds at most part of it in any passage, and scores less for it.
+#[test]
+fn words_said_together_count_for_more_than_words_spread_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    let filler = "这里是一段与前后内容都没有关系的普通说明文字。".repeat(4);
+    std::fs::write(
+        corpus.join("together.md"),
+        format!("# 传输说明\n\n{filler}\n\n上传大文件时连接断开，请调大超时时间。\n\n{filler}\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        corpus.join("apart.md"),
+        format!(
+            "# 传输须知\n\n上传前请检查。\n\n{filler}\n\n大文件请分片。\n\n{filler}\n\n连接断开后重试。\n"
+        ),
+    )
+    .unwrap();
+    let (_idx, index) = build(&corpus);
+    let query = "上传大文件连接断开";
+    let with = Engine::open(&index).unwrap();
+    let without = Engine::open(&index).unwrap().with_ranking(Ranking {
+        rerank: Rerank {
+            proximity: 0.0,
+            ..Rerank::default()
+        },
+        ..Ranking::default()
+    });
+    let (a, b) = (
+        with.rank(&SearchRequest::new(query)).unwrap(),
+        without.rank(&SearchRequest::new(query)).unwrap(),
+    );
+    let factors = |r: &Ranked<'_>, id: &str| {
+        r.hits
+            .iter()
+            .find(|h| h.entry.id.starts_with(id))
+            .unwrap_or_else(|| panic!("{id} not found"))
+            .factors
+            .clone()
+    };
+    let (together, apart) = (factors(&a, "together"), factors(&a, "apart"));
+    assert!((together.proximity - 1.0).abs() < 1e-6, "{together:?}");
+    assert!(apart.proximity < 0.8, "{apart:?}");
+    assert!(
+        a.hits[0].entry.id.starts_with("together"),
+        "{:?}",
+        a.hits[0].entry.id
+    );
+    // The factor is 1 + PROXIMITY times the share held together.
+    for (id, f) in [("together", &together), ("apart", &apart)] {
+        let lift = f.score / factors(&b, id).score;
+        assert!(
+            (lift - (1.0 + PROXIMITY * f.proximity)).abs() < 1e-3,
+            "{id}: {lift} {f:?}"
+        );
+    }
 }

@@ -314,6 +314,7 @@ async fn explain_shows_terms_and_score_factors() {
         "title_precision",
         "exact_match",
         "link_page",
+        "proximity",
         "score",
     ] {
         assert!(e.get(key).is_some(), "{key} missing: {e}");

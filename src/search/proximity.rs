@@ -1,0 +1,189 @@
+//! Whether a candidate says the query's things together: the share of the
+//! query (by rarity) that one short passage of its body holds. A page
+//! where 大文件, 上传 and 断开 meet in one sentence answers 「上传大文件传到
+//! 一半就断了」 better than one that uses each word in a different
+//! section; BM25 counts both alike.
+
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocAddress, DocSet, Searcher, Term};
+
+use super::query::{QueryPlan, TermSource};
+use crate::error::Result;
+
+/// Positions of one word in one body read at most (a word a page repeats
+/// hundreds of times says no more about where it meets the others).
+const MAX_POSITIONS: usize = 256;
+
+/// The query's content concepts as proximity reads them: each with the
+/// single words that stand for it and its weight.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Concepts {
+    /// `(word, concept)`: every single word of every alternative the index
+    /// knows.
+    words: Vec<(String, usize)>,
+    /// Per concept: the rarity of its best alternative times that
+    /// alternative's weight.
+    weights: Vec<f32>,
+}
+
+impl Concepts {
+    /// The concepts of a plan, question words aside; `idf` gives a word's
+    /// rarity in the index (0 when unknown). None when fewer than two
+    /// concepts are known: one word is together with itself anywhere.
+    pub fn of(plan: &QueryPlan, idf: impl Fn(&str) -> f32) -> Option<Concepts> {
+        let mut words = Vec::new();
+        let mut weights = Vec::new();
+        for c in &plan.concepts {
+            if c.alternatives[0].source == TermSource::QuestionWord {
+                continue;
+            }
+            let mut weight = 0.0f32;
+            let at = weights.len();
+            for a in &c.alternatives {
+                if let [word] = a.words.as_slice() {
+                    let rarity = idf(word);
+                    if rarity > 0.0 && !words.iter().any(|(w, i)| w == word && *i == at) {
+                        words.push((word.clone(), at));
+                        weight = weight.max(rarity * a.weight);
+                    }
+                }
+            }
+            if weight > 0.0 {
+                weights.push(weight);
+            }
+        }
+        (weights.len() >= 2).then_some(Concepts { words, weights })
+    }
+
+    /// Per candidate, the share of the concepts' weight that one window of
+    /// `window` consecutive body positions holds (0..1). Each word's
+    /// postings are opened once per segment and walked through the
+    /// candidates in document order.
+    pub fn shares(
+        &self,
+        searcher: &Searcher,
+        body: Field,
+        candidates: &[DocAddress],
+        window: u32,
+    ) -> Result<Vec<f32>> {
+        let total: f32 = self.weights.iter().sum();
+        let mut out = vec![0.0f32; candidates.len()];
+        let mut order: Vec<usize> = (0..candidates.len()).collect();
+        order.sort_by_key(|&i| (candidates[i].segment_ord, candidates[i].doc_id));
+        let (mut hits, mut positions) = (Vec::new(), Vec::new());
+        let mut count = vec![0u32; self.weights.len()];
+        for segment in
+            order.chunk_by(|&a, &b| candidates[a].segment_ord == candidates[b].segment_ord)
+        {
+            let reader = searcher.segment_reader(candidates[segment[0]].segment_ord);
+            let inverted = reader.inverted_index(body)?;
+            let mut postings = Vec::with_capacity(self.words.len());
+            for (word, concept) in &self.words {
+                let term = Term::from_field_text(body, word);
+                if let Some(p) = inverted
+                    .read_postings(&term, IndexRecordOption::WithFreqsAndPositions)
+                    .map_err(tantivy::TantivyError::from)?
+                {
+                    postings.push((p, *concept as u64));
+                }
+            }
+            for &i in segment {
+                let doc = candidates[i].doc_id;
+                hits.clear();
+                for (p, concept) in &mut postings {
+                    let at = if p.doc() < doc { p.seek(doc) } else { p.doc() };
+                    if at == doc {
+                        positions.clear();
+                        tantivy::postings::Postings::positions(p, &mut positions);
+                        hits.extend(
+                            positions
+                                .iter()
+                                .take(MAX_POSITIONS)
+                                .map(|&x| (u64::from(x) << 32) | *concept),
+                        );
+                    }
+                }
+                hits.sort_unstable();
+                out[i] = best_window(&hits, &self.weights, window, &mut count) / total;
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The most concept weight that one span of at most `window` positions
+/// holds, each concept counted once. `hits` are sorted, each a position
+/// (high 32 bits) and a concept (low 32 bits); `count` is scratch space of
+/// one slot per concept.
+fn best_window(hits: &[u64], weights: &[f32], window: u32, count: &mut [u32]) -> f32 {
+    count.fill(0);
+    let at = |h: u64| (h >> 32) as u32;
+    let concept = |h: u64| (h & 0xffff_ffff) as usize;
+    let (mut sum, mut best, mut left) = (0.0f32, 0.0f32, 0usize);
+    for &h in hits {
+        let c = concept(h);
+        if count[c] == 0 {
+            sum += weights[c];
+        }
+        count[c] += 1;
+        while at(h) - at(hits[left]) >= window {
+            let lc = concept(hits[left]);
+            count[lc] -= 1;
+            if count[lc] == 0 {
+                sum -= weights[lc];
+            }
+            left += 1;
+        }
+        best = best.max(sum);
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `best_window` over `(position, concept)` pairs in any order.
+    fn window(hits: &[(u32, usize)], weights: &[f32], w: u32) -> f32 {
+        let mut packed: Vec<u64> = hits
+            .iter()
+            .map(|&(p, c)| (u64::from(p) << 32) | c as u64)
+            .collect();
+        packed.sort_unstable();
+        best_window(&packed, weights, w, &mut vec![0; weights.len()])
+    }
+
+    #[test]
+    fn words_together_beat_words_apart() {
+        let w = [2.0, 1.0, 1.0];
+        // All three within five positions.
+        let near = [(100, 0), (102, 1), (104, 2), (3, 0)];
+        assert_eq!(window(&near, &w, 5), 4.0);
+        // The same words, each in another section.
+        let apart = [(3, 0), (60, 1), (200, 2)];
+        assert_eq!(window(&apart, &w, 5), 2.0);
+        // A window of `window` positions holds positions p .. p + window - 1.
+        let edge = [(10, 0), (15, 1)];
+        assert_eq!(window(&edge, &w, 5), 2.0);
+        assert_eq!(window(&edge, &w, 6), 3.0);
+    }
+
+    #[test]
+    fn a_repeated_word_counts_once() {
+        let w = [1.0, 3.0];
+        let hits = [(1, 0), (2, 0), (3, 0), (4, 0)];
+        assert_eq!(window(&hits, &w, 10), 1.0);
+        let none: Vec<(u32, usize)> = Vec::new();
+        assert_eq!(window(&none, &w, 10), 0.0);
+    }
+
+    #[test]
+    fn the_window_slides_past_what_it_leaves() {
+        let w = [1.0, 1.0, 1.0];
+        // 0 and 1 meet early, 1 and 2 late: never all three at once.
+        let hits = [(0, 0), (2, 1), (50, 1), (52, 2)];
+        assert_eq!(window(&hits, &w, 10), 2.0);
+        let hits = [hits.as_slice(), &[(51, 0)]].concat();
+        assert_eq!(window(&hits, &w, 10), 3.0);
+    }
+}
