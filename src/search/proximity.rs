@@ -13,6 +13,11 @@ use crate::error::Result;
 /// Positions of one word in one body read at most (a word a page repeats
 /// hundreds of times says no more about where it meets the others).
 const MAX_POSITIONS: usize = 256;
+/// Words read per query: a help-centre question's words and their
+/// alternatives are a few dozen; a pasted page's are cut here.
+const MAX_WORDS: usize = 64;
+/// Positions read per candidate, all words together.
+const MAX_HITS: usize = 4096;
 
 /// The query's content concepts as proximity reads them: each with the
 /// single words that stand for it and its weight.
@@ -40,6 +45,9 @@ impl Concepts {
             let mut weight = 0.0f32;
             let at = weights.len();
             for a in &c.alternatives {
+                if words.len() == MAX_WORDS {
+                    break;
+                }
                 if let [word] = a.words.as_slice() {
                     let rarity = idf(word);
                     if rarity > 0.0 && !words.iter().any(|(w, i)| w == word && *i == at) {
@@ -92,13 +100,13 @@ impl Concepts {
                 hits.clear();
                 for (p, concept) in &mut postings {
                     let at = if p.doc() < doc { p.seek(doc) } else { p.doc() };
-                    if at == doc {
+                    if at == doc && hits.len() < MAX_HITS {
                         positions.clear();
                         tantivy::postings::Postings::positions(p, &mut positions);
                         hits.extend(
                             positions
                                 .iter()
-                                .take(MAX_POSITIONS)
+                                .take(MAX_POSITIONS.min(MAX_HITS - hits.len()))
                                 .map(|&x| (u64::from(x) << 32) | *concept),
                         );
                     }
@@ -151,6 +159,48 @@ mod tests {
             .collect();
         packed.sort_unstable();
         best_window(&packed, weights, w, &mut vec![0; weights.len()])
+    }
+
+    fn plan(concepts: &[&[&str]]) -> QueryPlan {
+        use super::super::query::{Alternative, Concept};
+        QueryPlan {
+            concepts: concepts
+                .iter()
+                .map(|words| Concept {
+                    alternatives: words
+                        .iter()
+                        .map(|w| Alternative {
+                            words: vec![w.to_string()],
+                            weight: 1.0,
+                            source: TermSource::Typed,
+                        })
+                        .collect(),
+                })
+                .collect(),
+            ..QueryPlan::default()
+        }
+    }
+
+    #[test]
+    fn one_known_word_is_not_a_passage_and_a_long_query_is_cut() {
+        let known = |w: &str| if w.starts_with('x') { 0.0 } else { 1.0 };
+        assert!(Concepts::of(&plan(&[&["网关"], &["xyz"]]), known).is_none());
+        let two = Concepts::of(&plan(&[&["网关", "xyz"], &["删除"]]), known).unwrap();
+        assert_eq!(two.words.len(), 2);
+        assert_eq!(two.weights, vec![1.0, 1.0]);
+        // Forty concepts of three words each: the words stop at the cap,
+        // and only concepts that got a word weigh.
+        let names: Vec<Vec<String>> = (0..40)
+            .map(|i| (0..3).map(|j| format!("w{i}_{j}")).collect())
+            .collect();
+        let refs: Vec<Vec<&str>> = names
+            .iter()
+            .map(|c| c.iter().map(String::as_str).collect())
+            .collect();
+        let slices: Vec<&[&str]> = refs.iter().map(Vec::as_slice).collect();
+        let long = Concepts::of(&plan(&slices), known).unwrap();
+        assert_eq!(long.words.len(), MAX_WORDS);
+        assert_eq!(long.weights.len(), MAX_WORDS.div_ceil(3));
     }
 
     #[test]
