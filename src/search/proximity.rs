@@ -124,6 +124,8 @@ impl Concepts {
 /// (high 32 bits) and a concept (low 32 bits); `count` is scratch space of
 /// one slot per concept.
 fn best_window(hits: &[u64], weights: &[f32], window: u32, count: &mut [u32]) -> f32 {
+    // A window holds at least the position it starts at.
+    let window = window.max(1);
     count.fill(0);
     let at = |h: u64| (h >> 32) as u32;
     let concept = |h: u64| (h & 0xffff_ffff) as usize;
@@ -214,6 +216,8 @@ mod tests {
         assert_eq!(window(&apart, &w, 5), 2.0);
         // A window of `window` positions holds positions p .. p + window - 1.
         let edge = [(10, 0), (15, 1)];
+        // A window of no positions is read as one: each word alone.
+        assert_eq!(window(&edge, &w, 0), 2.0);
         assert_eq!(window(&edge, &w, 5), 2.0);
         assert_eq!(window(&edge, &w, 6), 3.0);
     }
