@@ -706,7 +706,9 @@ fn words_said_together_count_for_more_than_words_spread_out() {
     };
     let (together, apart) = (factors(&a, "together"), factors(&a, "apart"));
     assert!((together.proximity - 1.0).abs() < 1e-6, "{together:?}");
-    assert!(apart.proximity < 0.8, "{apart:?}");
+    // Each of its sentences holds some of the query: more than nothing
+    // (a candidate the walk skipped would read 0), less than the whole.
+    assert!(apart.proximity > 0.0 && apart.proximity < 0.8, "{apart:?}");
     assert!(
         a.hits[0].entry.id.starts_with("together"),
         "{:?}",
