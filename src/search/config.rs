@@ -72,8 +72,7 @@ pub const PROXIMITY: f32 = 0.3;
 pub const PROXIMITY_WINDOW: u32 = 16;
 /// Candidates (the best by retrieval) whose bodies [`PROXIMITY`] reads:
 /// the dev and held-out sets rank with 10 as with all 60 but for one ELB
-/// question, and a search costs 0.14 million instructions more rather
-/// than 0.33 (`scripts/search-cost.sh`).
+/// question (one-off runs), at well under half the cost.
 pub const PROXIMITY_CANDIDATES: usize = 10;
 /// A learned question the query matches fully adds this many times the best
 /// candidate's retrieval score (times how much of it is matched and how
@@ -242,9 +241,7 @@ impl Rerank {
             concept_match: 1.0,
             task_mismatch: 1.0,
             proximity: 0.0,
-            proximity_window: PROXIMITY_WINDOW,
-            proximity_candidates: PROXIMITY_CANDIDATES,
-            pool: POOL,
+            ..Rerank::default()
         }
     }
 }

@@ -451,17 +451,15 @@ impl Engine {
                 continue;
             };
             let slot = top.iter().position(|(_, a)| *a == addr);
-            if m.negative {
-                if let Some(i) = slot {
-                    top[i].0 *= 1.0 - UNHELPFUL_PENALTY * m.score;
-                }
-                continue;
-            }
             // An article people said answers this question comes up: its
             // own score grows with the evidence, and it gets a lift
-            // against the best candidate.
+            // against the best candidate. One they said does not goes
+            // down. Either way the candidates stay best first (the last
+            // one is the one to replace, and the rerank reads the first).
             let lift = best * LEARNED_WEIGHT * m.score;
             match slot {
+                Some(i) if m.negative => top[i].0 *= 1.0 - UNHELPFUL_PENALTY * m.score,
+                None if m.negative => continue,
                 Some(i) => top[i].0 = top[i].0 * (1.0 + HELPFUL_PRIOR * m.score) + lift,
                 None if top.len() < pool => top.push((lift, addr)),
                 None => {
@@ -675,30 +673,24 @@ impl Engine {
         deadline: Option<Instant>,
     ) -> Result<Vec<Scored<'a>>> {
         let idf = |word: &str| self.idf(word);
-        let together = match proximity::Concepts::of(plan, idf) {
-            Some(concepts) if !fallback && self.ranking.rerank.proximity != 0.0 => {
-                check(deadline)?;
-                // The best candidates by retrieval only: one further down
-                // rarely comes up by it, and each costs a read of its
-                // words' positions.
-                let mut best: Vec<usize> = (0..top.len()).collect();
-                best.sort_by(|&a, &b| top[b].0.total_cmp(&top[a].0));
-                best.truncate(self.ranking.rerank.proximity_candidates);
-                let addrs: Vec<DocAddress> = best.iter().map(|&i| top[i].1).collect();
-                let shares = concepts.shares(
-                    searcher,
-                    self.fields.body,
-                    &addrs,
-                    self.ranking.rerank.proximity_window,
-                )?;
-                let mut together = vec![0.0; top.len()];
-                for (i, share) in best.into_iter().zip(shares) {
-                    together[i] = share;
-                }
-                together
-            }
-            _ => vec![0.0; top.len()],
-        };
+        let rr = &self.ranking.rerank;
+        // Every retrieval path hands the candidates over best first.
+        debug_assert!(top.is_sorted_by(|a, b| a.0 >= b.0));
+        let mut together = vec![0.0; top.len()];
+        if rr.proximity != 0.0
+            && !fallback
+            && let Some(concepts) = proximity::Concepts::of(plan, idf)
+        {
+            check(deadline)?;
+            // The best candidates by retrieval only: one further down
+            // rarely comes up by it, and each costs a read of its words'
+            // positions.
+            let n = top.len().min(rr.proximity_candidates);
+            let addrs: Vec<DocAddress> = top[..n].iter().map(|(_, a)| *a).collect();
+            let shares =
+                concepts.shares(searcher, self.fields.body, &addrs, rr.proximity_window)?;
+            together[..n].copy_from_slice(&shares);
+        }
         let synonyms: Units = plan
             .terms()
             .into_iter()

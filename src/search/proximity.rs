@@ -21,7 +21,7 @@ const MAX_HITS: usize = 4096;
 
 /// The query's content concepts as proximity reads them: each with the
 /// single words that stand for it and its weight.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 pub struct Concepts {
     /// `(word, concept)`: every single word of every alternative the index
     /// knows.
