@@ -399,6 +399,8 @@ pub struct Row {
     pub titles: Vec<String>,
     /// Their retrieval scores (before the rerank).
     pub retrieval: Vec<f32>,
+    /// The share of the question one passage of each holds together.
+    pub proximity: Vec<f32>,
     /// The typed concepts against the best hit.
     pub concepts: Vec<Seen>,
     /// Only the single-character fallback matched.
@@ -453,6 +455,7 @@ pub fn rows(
                 .collect(),
             titles: ranked.hits.iter().map(|h| h.entry.title.clone()).collect(),
             retrieval: ranked.hits.iter().map(|h| h.factors.retrieval).collect(),
+            proximity: ranked.hits.iter().map(|h| h.factors.proximity).collect(),
             concepts: Seen::of(engine, &ranked, 0),
             fallback: ranked.fallback,
             status: r.status.as_str(),
