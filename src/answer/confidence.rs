@@ -399,7 +399,9 @@ pub struct Row {
     pub titles: Vec<String>,
     /// Their retrieval scores (before the rerank).
     pub retrieval: Vec<f32>,
-    /// The share of the question one passage of each holds together.
+    /// The share of the question one passage of each holds together (0
+    /// also where it was not read: past the first candidates by retrieval,
+    /// on a fallback, or for a question of fewer than two known words).
     pub proximity: Vec<f32>,
     /// The typed concepts against the best hit.
     pub concepts: Vec<Seen>,

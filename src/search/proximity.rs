@@ -11,19 +11,22 @@ use super::query::{QueryPlan, TermSource};
 use crate::error::Result;
 
 /// Positions of one word in one body read at most. A page that repeats a
-/// word more often has it read at evenly spaced occurrences across the
-/// whole page, not only near its start (a word said that often is close
+/// word more often has it read at evenly spaced occurrences from its first
+/// to its last, not only near the start (a word said that often is close
 /// to most of the page anyway).
 const MAX_POSITIONS: usize = 256;
 /// Words read per query: a help-centre question's words and their
 /// alternatives are a few dozen; a pasted page's are cut here.
 const MAX_WORDS: usize = 64;
+/// Positions read per candidate, shared evenly by the words it has (so a
+/// long query on a long page sorts a few thousand, not 64 × 256).
+const MAX_HITS: usize = 4096;
 
 /// The query's content concepts as proximity reads them: each with the
 /// single words that stand for it and its weight. Any of a concept's words
 /// in a passage earns the concept's whole weight: crediting a sub-word
 /// (文件 for 大文件) or a synonym by its own weight instead lowered the
-/// ECS dev and held-out sets (one-off runs).
+/// ECS dev and holdout sets and the MRS dev set (one-off runs).
 #[derive(Debug)]
 pub struct Concepts {
     /// `(word, concept)`: every single word of every alternative the index
@@ -101,16 +104,18 @@ impl Concepts {
             for &i in segment {
                 let doc = candidates[i].doc_id;
                 hits.clear();
-                for (p, concept) in &mut postings {
+                let mut present = 0;
+                for (p, _) in &mut postings {
                     let at = if p.doc() < doc { p.seek(doc) } else { p.doc() };
-                    if at == doc {
+                    present += usize::from(at == doc);
+                }
+                let cap = (MAX_HITS / present.max(1)).clamp(2, MAX_POSITIONS);
+                for (p, concept) in &mut postings {
+                    if p.doc() == doc {
                         positions.clear();
                         tantivy::postings::Postings::positions(p, &mut positions);
-                        let n = positions.len();
-                        let kept = n.min(MAX_POSITIONS);
                         hits.extend(
-                            (0..kept)
-                                .map(|j| (u64::from(positions[j * n / kept]) << 32) | *concept),
+                            spread(&positions, cap).map(|x| (u64::from(x) << 32) | *concept),
                         );
                     }
                 }
@@ -120,6 +125,20 @@ impl Concepts {
         }
         Ok(out)
     }
+}
+
+/// At most `cap` (two or more) of `positions`, evenly spaced from the
+/// first to the last.
+fn spread(positions: &[u32], cap: usize) -> impl Iterator<Item = u32> + '_ {
+    let n = positions.len();
+    let kept = n.min(cap);
+    (0..kept).map(move |j| {
+        if kept == n {
+            positions[j]
+        } else {
+            positions[j * (n - 1) / (kept - 1)]
+        }
+    })
 }
 
 /// The most concept weight that one span of at most `window` positions
@@ -269,10 +288,16 @@ mod tests {
         for i in 120..240 {
             writer.add_document(doc!(body => page(i))).unwrap();
         }
-        // Page 240 says alpha a thousand times, then beta: read at evenly
-        // spaced occurrences, its last alphas still meet beta.
+        // Page 240 says alpha a thousand times, then beta; page 241 says
+        // alpha 301 times twenty words apart, and only its last one meets
+        // beta. Read at evenly spaced occurrences up to the last, both
+        // still meet it.
         writer
             .add_document(doc!(body => format!("{} beta", vec!["alpha"; 1000].join(" "))))
+            .unwrap();
+        let spaced = format!("alpha {}", filler(20));
+        writer
+            .add_document(doc!(body => format!("{} alpha beta", vec![spaced; 300].join(" "))))
             .unwrap();
         writer.commit().unwrap();
         let searcher = index.reader().unwrap().searcher();
@@ -280,7 +305,7 @@ mod tests {
 
         let concepts = Concepts::of(&plan(&[&["alpha"], &["beta"]]), |_| 1.0).unwrap();
         // Every address, the second segment first and each backwards.
-        // The first commit's segment holds 120 pages, the second 121 (the
+        // The first commit's segment holds 120 pages, the second 122 (the
         // readers come in no set order).
         let mut addrs: Vec<(DocAddress, usize)> = Vec::new();
         for (ord, reader) in searcher.segment_readers().iter().enumerate() {
@@ -289,17 +314,30 @@ mod tests {
                 addrs.push((DocAddress::new(ord as u32, doc), first + doc as usize));
             }
         }
+        // Backwards and turned by one, so that no share lands where
+        // another page's equal share would be.
         addrs.reverse();
+        addrs.rotate_left(1);
         let candidates: Vec<DocAddress> = addrs.iter().map(|(a, _)| *a).collect();
         let shares = concepts.shares(&searcher, body, &candidates, 16).unwrap();
-        assert_eq!(shares.len(), 241);
+        assert_eq!(shares.len(), 242);
         for ((addr, i), share) in addrs.iter().zip(&shares) {
             let expected = match i {
-                240 => 1.0,
+                240 | 241 => 1.0,
                 i if i % 3 == 0 => 1.0,
                 _ => 0.5,
             };
             assert_eq!(*share, expected, "page {i} at {addr:?}");
         }
+    }
+
+    #[test]
+    fn a_long_run_of_positions_is_read_from_first_to_last() {
+        let all: Vec<u32> = (0..1000).map(|i| i * 3).collect();
+        let got: Vec<u32> = spread(&all, 4).collect();
+        assert_eq!(got, vec![0, 999, 1998, 2997]);
+        let few = [5, 9];
+        assert_eq!(spread(&few, 4).collect::<Vec<_>>(), vec![5, 9]);
+        assert_eq!(spread(&all[..3], 2).collect::<Vec<_>>(), vec![0, 6]);
     }
 }
