@@ -77,10 +77,33 @@ fn parts(a: &Article) -> Parts<'_> {
     };
     Parts {
         lead,
-        prerequisites: a.prerequisites.join("；"),
+        prerequisites: run_on(&a.prerequisites),
         steps: a.steps(),
-        constraints: a.constraints.join("；"),
+        constraints: run_on(&a.constraints),
     }
+}
+
+/// List items read as one sentence: 「；」 between them, each item's own
+/// closing mark dropped before it (「创建成功。；」 reads twice).
+pub(crate) fn run_on(items: &[String]) -> String {
+    let items: Vec<&str> = items
+        .iter()
+        .map(|i| i.trim())
+        .filter(|i| !i.is_empty())
+        .collect();
+    let last = items.len().saturating_sub(1);
+    items
+        .iter()
+        .enumerate()
+        .map(|(k, i)| {
+            if k < last {
+                i.trim_end_matches(['。', '；', ';', '，', ',', '.'])
+            } else {
+                i
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("；")
 }
 
 /// The whole answer in plain text.
@@ -248,6 +271,24 @@ mod tests {
         let (t, _) = step_answer(&a, 1);
         assert!(t.contains("路径：销售 > 激励 > 激励管理"), "{t}");
         assert!(t.contains("要点击：“确定”\n"), "{t}");
+    }
+
+    #[test]
+    fn listed_conditions_read_as_one_sentence() {
+        let mut a = parse_markdown_file(MD, "t.md", "c").unwrap();
+        a.prerequisites = vec![
+            "网关已创建。".into(),
+            " ".into(),
+            "中转IP已创建；".into(),
+            "子网已规划。".into(),
+        ];
+        let t = text(&a);
+        assert!(
+            t.contains("前提条件：网关已创建；中转IP已创建；子网已规划。\n"),
+            "{t}"
+        );
+        assert!(markdown(&a).contains("**前提条件**：网关已创建；中转IP已创建；子网已规划。"));
+        assert_eq!(run_on(&[]), "");
     }
 
     #[test]

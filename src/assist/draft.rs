@@ -5,7 +5,7 @@
 //! the cleaned questions and the articles, so nothing the reader stripped
 //! (names, numbers, quoted mail) can appear; never an internal id in prose.
 
-use crate::answer::compose::introduction;
+use crate::answer::compose::{introduction, run_on};
 use crate::article::{Article, Step};
 
 use super::{AssistQuestion, QuestionStatus, Reply};
@@ -101,7 +101,7 @@ pub fn section(q: &AssistQuestion) -> Reply {
                 text.push(a.summary.clone());
             }
             if !a.prerequisites.is_empty() {
-                let p = a.prerequisites.join("；");
+                let p = run_on(&a.prerequisites);
                 md.push(format!("前提条件：{p}"));
                 text.push(format!("前提条件：{p}"));
             }
@@ -114,7 +114,7 @@ pub fn section(q: &AssistQuestion) -> Reply {
                 text.push(lines.join("\n"));
             }
             if !a.constraints.is_empty() {
-                let c = a.constraints.join("；");
+                let c = run_on(&a.constraints);
                 md.push(format!("注意：{c}"));
                 text.push(format!("注意：{c}"));
             }
