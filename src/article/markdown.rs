@@ -1,5 +1,6 @@
 //! Markdown to a small block tree: headings, paragraphs, lists with their
-//! nesting, quotes, code and flattened tables. Images are dropped, raw HTML
+//! nesting, quotes, code and flattened tables. Images are dropped (but for
+//! one that is clicked: 「单击![](icon.png)」 reads 「单击图标」), raw HTML
 //! is reduced to text, links are collected.
 
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
@@ -95,6 +96,8 @@ struct Builder {
     code: Option<String>,
     html: Option<String>,
     image_depth: usize,
+    /// Text of the image being read (its alt text).
+    alt: String,
     link_starts: Vec<(String, usize)>,
     table: Option<Vec<Vec<String>>>,
     links: Vec<RawLink>,
@@ -143,6 +146,7 @@ impl Builder {
 
     fn push_text(&mut self, text: &str) {
         if self.image_depth > 0 {
+            self.alt.push_str(text);
             return;
         }
         if let Some(code) = self.code.as_mut() {
@@ -209,7 +213,12 @@ impl Builder {
                 }
             }
             Tag::TableCell => self.inline.clear(),
-            Tag::Image { .. } => self.image_depth += 1,
+            Tag::Image { .. } => {
+                if self.image_depth == 0 {
+                    self.alt.clear();
+                }
+                self.image_depth += 1;
+            }
             Tag::Link { dest_url, .. } => {
                 self.link_starts
                     .push((dest_url.to_string(), self.inline.len()));
@@ -276,7 +285,15 @@ impl Builder {
                     self.push_block(Block::Table(rows));
                 }
             }
-            TagEnd::Image => self.image_depth = self.image_depth.saturating_sub(1),
+            TagEnd::Image => {
+                self.image_depth = self.image_depth.saturating_sub(1);
+                if self.image_depth == 0
+                    && let Some(word) = clicked_image(&self.inline, &self.alt)
+                {
+                    self.inline.truncate(self.inline.trim_end().len());
+                    self.inline.push_str(&word);
+                }
+            }
             TagEnd::Link => {
                 if let Some((href, start)) = self.link_starts.pop() {
                     let text = tidy(self.inline.get(start..).unwrap_or(""));
@@ -338,6 +355,7 @@ pub fn parse(markdown: &str) -> Document {
         code: None,
         html: None,
         image_depth: 0,
+        alt: String::new(),
         link_starts: Vec::new(),
         table: None,
         links: Vec::new(),
@@ -445,6 +463,26 @@ fn write_blocks(out: &mut String, blocks: &[Block], first: &mut Option<String>, 
     }
 }
 
+/// What an image the text says to click stands for: its alt text when
+/// short, else 「图标」 (「在左上角单击![](icon-region.png)，选择区域」 would
+/// read 「单击，选择区域」). None for any other image.
+fn clicked_image(before: &str, alt: &str) -> Option<String> {
+    const CLICKS: [&str; 6] = ["单击", "点击", "双击", "右击", "click", "Click"];
+    let before = before.trim_end();
+    if !CLICKS.iter().any(|c| before.ends_with(c)) {
+        return None;
+    }
+    let alt = tidy(alt);
+    Some(if alt.is_empty() || alt.chars().count() > MAX_ALT_CHARS {
+        "图标".to_string()
+    } else {
+        alt
+    })
+}
+
+/// Alt text longer than this is a description, not a button's name.
+const MAX_ALT_CHARS: usize = 12;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -473,6 +511,16 @@ mod tests {
         assert_eq!(
             items[1][1],
             Block::Quote(vec![Block::Paragraph("说明：仅支持Linux。".into())])
+        );
+    }
+
+    #[test]
+    fn an_image_the_text_says_to_click_is_named() {
+        let md = "1.  在左上角单击![](figures/icon-region.png)，选择区域。\n2.  单击![编辑](e.png)修改名称。\n3.  点击 ![这是一张很长很长的界面截图说明文字](s.png)。\n\n如下图所示![](figures/a.png)\n\n![](figures/b.png)\n";
+        let doc = parse(md);
+        assert_eq!(
+            blocks_text(&doc.blocks),
+            "1. 在左上角单击图标，选择区域。\n2. 单击编辑修改名称。\n3. 点击图标。\n如下图所示"
         );
     }
 
