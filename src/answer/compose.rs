@@ -84,26 +84,37 @@ fn parts(a: &Article) -> Parts<'_> {
 }
 
 /// List items read as one sentence: 「；」 between them, each item's own
-/// closing mark dropped before it (「创建成功。；」 reads twice).
+/// closing mark dropped before it (「创建成功。；」 reads twice, and so does
+/// 「单击“确定”。”；」), items of nothing but marks dropped, and the last
+/// ending in a full stop, not a comma.
 pub(crate) fn run_on(items: &[String]) -> String {
-    let items: Vec<&str> = items
+    const MARKS: [char; 6] = ['。', '；', ';', '，', ',', '.'];
+    const CLOSERS: [char; 5] = ['”', '’', '）', ')', '」'];
+    let items: Vec<String> = items
         .iter()
-        .map(|i| i.trim())
-        .filter(|i| !i.is_empty())
-        .collect();
-    let last = items.len().saturating_sub(1);
-    items
-        .iter()
-        .enumerate()
-        .map(|(k, i)| {
-            if k < last {
-                i.trim_end_matches(['。', '；', ';', '，', ',', '.'])
-            } else {
-                i
-            }
+        .filter_map(|i| {
+            let i = i.trim();
+            // The item without its closing marks, even inside a closing
+            // quote or bracket.
+            let closers = i.len() - i.trim_end_matches(CLOSERS).len();
+            let (body, tail) = i.split_at(i.len() - closers);
+            let body = body.trim_end_matches(MARKS).trim_end();
+            (!body.is_empty() || !tail.is_empty()).then(|| format!("{body}{tail}"))
         })
-        .collect::<Vec<_>>()
-        .join("；")
+        .collect();
+    let Some((last, rest)) = items.split_last() else {
+        return String::new();
+    };
+    let mut out = rest.join("；");
+    if !out.is_empty() {
+        out.push('；');
+    }
+    out.push_str(last);
+    // Latin text ends as it is; Chinese ends in 。.
+    if !last.ends_with(|c: char| c.is_ascii()) {
+        out.push('。');
+    }
+    out
 }
 
 /// The whole answer in plain text.
@@ -287,6 +298,12 @@ mod tests {
             t.contains("前提条件：网关已创建；中转IP已创建；子网已规划。\n"),
             "{t}"
         );
+        let items = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            run_on(&items(&["已单击“确定”。”", "。", "子网已规划，"])),
+            "已单击“确定””；子网已规划。"
+        );
+        assert_eq!(run_on(&items(&["Run v1.", "done"])), "Run v1；done");
         assert!(markdown(&a).contains("**前提条件**：网关已创建；中转IP已创建；子网已规划。"));
         assert_eq!(run_on(&[]), "");
     }

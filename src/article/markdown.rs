@@ -290,7 +290,17 @@ impl Builder {
                 if self.image_depth == 0
                     && let Some(word) = clicked_image(&self.inline, &self.alt)
                 {
-                    self.inline.truncate(self.inline.trim_end().len());
+                    // 单击 图标 closes up; Click Save keeps its space. A
+                    // link opened in between starts where the word does.
+                    let latin = |c: char| c.is_ascii_alphanumeric();
+                    let before = self.inline.trim_end();
+                    if !(before.ends_with(latin) && word.starts_with(latin)) {
+                        self.inline.truncate(before.len());
+                    }
+                    let n = self.inline.len();
+                    for (_, start) in &mut self.link_starts {
+                        *start = (*start).min(n);
+                    }
                     self.inline.push_str(&word);
                 }
             }
@@ -469,15 +479,26 @@ fn write_blocks(out: &mut String, blocks: &[Block], first: &mut Option<String>, 
 fn clicked_image(before: &str, alt: &str) -> Option<String> {
     const CLICKS: [&str; 6] = ["单击", "点击", "双击", "右击", "click", "Click"];
     let before = before.trim_end();
-    if !CLICKS.iter().any(|c| before.ends_with(c)) {
+    let clicked = CLICKS.iter().any(|c| {
+        before.strip_suffix(c).is_some_and(|rest| {
+            // 「click」 as a word, not the end of doubleclick.
+            !(c.is_ascii() && rest.ends_with(|ch: char| ch.is_ascii_alphanumeric()))
+        })
+    });
+    if !clicked {
         return None;
     }
     let alt = tidy(alt);
-    Some(if alt.is_empty() || alt.chars().count() > MAX_ALT_CHARS {
-        "图标".to_string()
-    } else {
-        alt
-    })
+    // A converter's file name or a word for any picture is not a name.
+    let generic = alt.contains('.')
+        || ["image", "img", "icon", "图片", "图标"].contains(&alt.to_lowercase().as_str());
+    Some(
+        if alt.is_empty() || generic || alt.chars().count() > MAX_ALT_CHARS {
+            "图标".to_string()
+        } else {
+            alt
+        },
+    )
 }
 
 /// Alt text longer than this is a description, not a button's name.
@@ -522,6 +543,19 @@ mod tests {
             blocks_text(&doc.blocks),
             "1. 在左上角单击图标，选择区域。\n2. 单击编辑修改名称。\n3. 点击图标。\n如下图所示"
         );
+    }
+
+    #[test]
+    fn a_clicked_image_in_a_link_or_in_latin_text() {
+        let doc = parse(
+            "Click ![Save](s.png) to save. Click [![OK](ok.png)](https://x.com/ok), doubleclick![](d.png), 单击 [![确定](a.png)](u) 或单击![icon.png](i.png)。\n",
+        );
+        assert_eq!(
+            blocks_text(&doc.blocks),
+            "Click Save to save. Click OK, doubleclick, 单击确定 或单击图标。"
+        );
+        let texts: Vec<&str> = doc.links.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(texts, vec!["OK", "确定"]);
     }
 
     #[test]

@@ -100,8 +100,8 @@ pub fn section(q: &AssistQuestion) -> Reply {
                 md.push(a.summary.clone());
                 text.push(a.summary.clone());
             }
-            if !a.prerequisites.is_empty() {
-                let p = run_on(&a.prerequisites);
+            let p = run_on(&a.prerequisites);
+            if !p.is_empty() {
                 md.push(format!("前提条件：{p}"));
                 text.push(format!("前提条件：{p}"));
             }
@@ -113,8 +113,8 @@ pub fn section(q: &AssistQuestion) -> Reply {
                 step_lines(&a.steps, "", false, &mut lines);
                 text.push(lines.join("\n"));
             }
-            if !a.constraints.is_empty() {
-                let c = run_on(&a.constraints);
+            let c = run_on(&a.constraints);
+            if !c.is_empty() {
                 md.push(format!("注意：{c}"));
                 text.push(format!("注意：{c}"));
             }

@@ -31,7 +31,7 @@ pub const MANIFEST_FILE: &str = "wenda.json";
 
 /// Version of the index layout and of what ingest prepares with the
 /// analysis (question words, title units); a different version means rebuild.
-pub const FORMAT_VERSION: u32 = 13;
+pub const FORMAT_VERSION: u32 = 14;
 
 /// Handles to the schema's fields.
 #[derive(Debug, Clone, Copy)]
