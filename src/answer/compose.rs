@@ -85,7 +85,7 @@ fn parts(a: &Article) -> Parts<'_> {
 
 /// List items read as one sentence: 「；」 between them, each item's own
 /// closing mark dropped before it (「创建成功。；」 reads twice, and so does
-/// 「单击“确定”。”；」), items of nothing but marks dropped, and the last
+/// 「（详见X。）；」), items of nothing but marks dropped, and the last
 /// ending in a full stop, not a comma.
 pub(crate) fn run_on(items: &[String]) -> String {
     const MARKS: [char; 6] = ['。', '；', ';', '，', ',', '.'];
@@ -300,8 +300,12 @@ mod tests {
         );
         let items = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         assert_eq!(
-            run_on(&items(&["已单击“确定”。”", "。", "子网已规划，"])),
-            "已单击“确定””；子网已规划。"
+            run_on(&items(&[
+                "已开通服务（详见“开通”。）",
+                "。",
+                "子网已规划，"
+            ])),
+            "已开通服务（详见“开通”）；子网已规划。"
         );
         assert_eq!(run_on(&items(&["Run v1.", "done"])), "Run v1；done");
         assert!(markdown(&a).contains("**前提条件**：网关已创建；中转IP已创建；子网已规划。"));
