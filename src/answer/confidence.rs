@@ -391,6 +391,8 @@ pub struct Row {
     pub answerable: bool,
     /// Features of the best hits, in rank order (at most five).
     pub features: Vec<Features>,
+    /// Their confidence under the answerer's model.
+    pub confidence: Vec<f32>,
     /// Each of those hits' score as a share of the best one's.
     pub ratios: Vec<f32>,
     /// Whether each of those hits is right.
@@ -443,12 +445,17 @@ pub fn rows(
             Some(a) => right_id(&a.id),
             None => r.candidates.iter().any(|c| right_id(&c.id)),
         };
+        let features: Vec<Features> = (0..ranked.hits.len())
+            .map(|i| Features::of(engine, &ranked, i))
+            .collect();
         out.push(Row {
             q: q.q.clone(),
             answerable: !q.relevant.is_empty(),
-            features: (0..ranked.hits.len())
-                .map(|i| Features::of(engine, &ranked, i))
+            confidence: features
+                .iter()
+                .map(|f| answerer.policy().model.confidence(f))
                 .collect(),
+            features,
             ratios: ranked.score_ratios().collect(),
             correct: ranked
                 .hits
