@@ -453,9 +453,9 @@ impl Engine {
             let slot = top.iter().position(|(_, a)| *a == addr);
             // An article people said answers this question comes up: its
             // own score grows with the evidence, and it gets a lift
-            // against the best candidate. One they said does not goes
-            // down. Either way the candidates stay best first (the last
-            // one is the one to replace, and the rerank reads the first).
+            // against the best candidate (taking the weakest candidate's
+            // place when the pool is full). One they said does not goes
+            // down.
             let lift = best * LEARNED_WEIGHT * m.score;
             match slot {
                 Some(i) if m.negative => top[i].0 *= 1.0 - UNHELPFUL_PENALTY * m.score,
@@ -463,15 +463,16 @@ impl Engine {
                 Some(i) => top[i].0 = top[i].0 * (1.0 + HELPFUL_PRIOR * m.score) + lift,
                 None if top.len() < pool => top.push((lift, addr)),
                 None => {
-                    if let Some(last) = top.last_mut()
-                        && last.0 < lift
+                    if let Some(weakest) = top.iter_mut().min_by(|a, b| a.0.total_cmp(&b.0))
+                        && weakest.0 < lift
                     {
-                        *last = (lift, addr);
+                        *weakest = (lift, addr);
                     }
                 }
             }
-            top.sort_by(|a, b| b.0.total_cmp(&a.0));
         }
+        // Best first again: the rerank reads the first candidates.
+        top.sort_by(|a, b| b.0.total_cmp(&a.0));
     }
 
     /// Whether some word the user typed (or its correction, pinyin reading,
